@@ -1,0 +1,293 @@
+"""The policy: everything a team may change without touching code, as one typed model.
+
+Loaded from `.github/incident-response.yml` over the shipped defaults (which encode the VA.gov
+OCTO Identity process, DOMAIN.md). Mappings merge key by key; lists replace. A bad file fails
+with a message that names the key and says what to put there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from incident_response.errors import ConfigError
+from incident_response.resources import default_config_path
+from incident_response.vocabulary import Priority, Severity
+
+__all__ = [
+    "DatadogPolicy",
+    "Environment",
+    "Person",
+    "Policy",
+    "PriorityMatrix",
+    "PriorityRule",
+    "Service",
+    "load_policy",
+]
+
+Permission = Literal["read", "triage", "write", "maintain", "admin"]
+PagerSeverity = Literal["critical", "error", "warning", "info"]
+
+
+class _Model(BaseModel):
+    # Unknown keys are typos more often than not: refuse them so the fix is named.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Labels(_Model):
+    incident: str = "incident"
+    priority_prefix: str = "priority:"
+    severity_prefix: str = "severity:"
+    phase_prefix: str = "phase:"
+
+
+class Environment(_Model):
+    name: str
+    tier: int = Field(ge=1, description="Row of the priority matrix (1 = production).")
+
+
+class PriorityMatrix(_Model):
+    user_thresholds: list[int] = Field(
+        default=[1000, 100, 0],
+        description="Users per hour that open each column, most severe first.",
+    )
+    boundary: Literal["exclusive", "inclusive"] = Field(
+        default="exclusive",
+        description="exclusive: more than the threshold; inclusive: the threshold or more.",
+    )
+    rows: dict[int, list[Priority]] = Field(
+        default={
+            1: [Priority.P1, Priority.P2, Priority.P3],
+            2: [Priority.P2, Priority.P3, Priority.P4],
+            3: [Priority.P3, Priority.P4, Priority.P4],
+        },
+        description="Tier -> one priority per column of user_thresholds.",
+    )
+    no_users_priority: Priority = Priority.P4
+
+    @model_validator(mode="after")
+    def _rows_match_columns(self) -> PriorityMatrix:
+        if self.user_thresholds != sorted(self.user_thresholds, reverse=True):
+            msg = "priority_matrix.user_thresholds: list them from largest to smallest"
+            raise ValueError(msg)
+        for tier, row in self.rows.items():
+            if len(row) != len(self.user_thresholds):
+                msg = (
+                    f"priority_matrix.rows.{tier}: give {len(self.user_thresholds)} priorities, "
+                    f"one per entry of user_thresholds, not {len(row)}"
+                )
+                raise ValueError(msg)
+        return self
+
+
+class ImpactOption(_Model):
+    label: str
+    severity: Severity
+
+
+class SeverityPolicy(_Model):
+    user_impact: list[ImpactOption] = Field(min_length=1)
+    multiple_providers: Severity = Severity.SEV_1
+    sign_in_providers: list[str] = Field(default_factory=list)
+
+
+class PriorityRule(_Model):
+    declare: bool = False
+    page: bool = False
+    announce: bool = True
+    notify_leadership: bool = False
+    update_every_minutes: int | None = Field(default=None, ge=1)
+
+
+class Paging(_Model):
+    severity: dict[Priority, PagerSeverity] = Field(
+        default={
+            Priority.P1: "critical",
+            Priority.P2: "error",
+            Priority.P3: "warning",
+            Priority.P4: "info",
+        }
+    )
+
+
+class SlackPolicy(_Model):
+    support_channel: str = "#identity-support"
+    leadership_channel: str | None = "#identity-leadership"
+
+
+class NotificationHandle(_Model):
+    handle: str
+    display_name: str
+
+
+class DatadogFields(_Model):
+    severity: str = "severity"
+    state: str = "state"
+    teams: str = "teams"
+    services: str = "services"
+    priority: str | None = "priority"
+    monitor: str | None = "monitor"
+    controller: str | None = "controller"
+    sub_service: str | None = "sub_service"
+    acknowledged_by_team: str | None = "acknowledged_by_team"
+    detection_method: str | None = "detection_method"
+
+
+class DatadogPolicy(_Model):
+    teams: list[str] = Field(default_factory=lambda: ["Platform Identity"])
+    services: list[str] = Field(default_factory=lambda: ["Identity"])
+    notification_handles: list[NotificationHandle] = Field(default_factory=list)
+    acknowledged_by_team: str = "Yes"
+    fields: DatadogFields = DatadogFields()
+
+
+class Permissions(_Model):
+    declare: Permission = "write"
+    command: Permission = "write"
+
+
+class GitHubPolicy(_Model):
+    bot_login: str = "github-actions[bot]"
+
+
+class Person(_Model):
+    slack: str | None = Field(default=None, description="Slack user id, e.g. U0123ABCD.")
+    datadog: str | None = Field(default=None, description="Datadog user id (a UUID).")
+    name: str | None = None
+
+
+class Delivery(_Model):
+    attempts: int = Field(default=3, ge=1, le=10)
+    timeout_seconds: float = Field(default=15, gt=0, le=120)
+
+
+class Reminders(_Model):
+    escalate_after: int = Field(default=2, ge=1)
+
+
+class OutOfBandDeploy(_Model):
+    guide: str = ""
+    postmortem_due_business_days: int = 2
+
+
+class Service(_Model):
+    name: str
+    description: str = ""
+    controller: str | None = None
+    recovery_procedure: str | None = None
+    monitors: list[str] = Field(default_factory=list)
+    verification: list[str] = Field(default_factory=list)
+
+
+class Policy(_Model):
+    """Everything configurable, with defaults from DOMAIN.md."""
+
+    version: Literal[1] = 1
+    labels: Labels = Labels()
+    environments: list[Environment] = Field(min_length=1)
+    priority_matrix: PriorityMatrix = PriorityMatrix()
+    severity: SeverityPolicy
+    priorities: dict[Priority, PriorityRule]
+    paging: Paging = Paging()
+    slack: SlackPolicy = SlackPolicy()
+    datadog: DatadogPolicy = DatadogPolicy()
+    permissions: Permissions = Permissions()
+    github: GitHubPolicy = GitHubPolicy()
+    people: dict[str, Person] = Field(default_factory=dict)
+    delivery: Delivery = Delivery()
+    reminders: Reminders = Reminders()
+    out_of_band_deploy: OutOfBandDeploy = OutOfBandDeploy()
+    services: list[Service] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Policy:
+        tiers = {env.tier for env in self.environments}
+        missing = sorted(tiers - set(self.priority_matrix.rows))
+        if missing:
+            msg = f"priority_matrix.rows: add a row for tier {missing[0]} (used by environments)"
+            raise ValueError(msg)
+        absent = [p.value for p in Priority if p not in self.priorities]
+        if absent:
+            msg = f"priorities: add an entry for {', '.join(absent)}"
+            raise ValueError(msg)
+        names = [s.name for s in self.services]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            msg = f"services: {duplicates[0]!r} is listed twice; keep one entry per service"
+            raise ValueError(msg)
+        return self
+
+    def service(self, name: str) -> Service | None:
+        folded = name.strip().casefold()
+        return next((s for s in self.services if s.name.casefold() == folded), None)
+
+    def environment(self, name: str) -> Environment | None:
+        folded = name.strip().casefold()
+        return next((e for e in self.environments if e.name.casefold() == folded), None)
+
+    def rule(self, priority: Priority) -> PriorityRule:
+        return self.priorities[priority]
+
+    def person(self, github_login: str | None) -> Person | None:
+        if not github_login:
+            return None
+        folded = github_login.casefold()
+        return next((p for login, p in self.people.items() if login.casefold() == folded), None)
+
+
+def _merge(base: Any, override: Any) -> Any:
+    """Mappings merge key by key; anything else (lists included) is replaced."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _merge(base.get(key), value) if key in base else value
+        return merged
+    return override
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        msg = f"{path}: not valid YAML ({error}). Fix the syntax, then run `incident-response validate`."
+        raise ConfigError(msg) from error
+    except OSError as error:
+        msg = f"{path}: cannot be read ({error.strerror}). Check the --config path."
+        raise ConfigError(msg) from error
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        msg = f"{path}: the top level must be a mapping of keys (labels:, services:, ...)."
+        raise ConfigError(msg)
+    return data
+
+
+def _describe(error: ValidationError, path: Path) -> str:
+    lines = [f"{path}: the configuration is not valid."]
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        text = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            text = "unknown key: remove it or check its spelling against the schema"
+        elif problem["type"] == "missing":
+            text = "required: add it"
+        lines.append(f"  - {where}: {text}")
+    lines.append("See schema/incident-response.schema.json for every key and its meaning.")
+    return "\n".join(lines)
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """Load the policy: the shipped defaults, with the file at `path` merged over them."""
+    defaults_path = default_config_path()
+    data = _read_yaml(defaults_path)
+    source = defaults_path
+    if path is not None:
+        data = _merge(data, _read_yaml(path))
+        source = path
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, source)) from error

@@ -1,0 +1,37 @@
+"""Files that ship with the program: templates, default configuration, default issue form.
+
+Installed, they live inside the package (see pyproject's force-include); run from a checkout,
+they live at the repository root. Both are looked up so the program works from any directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["default_config_path", "default_form_path", "templates_dir"]
+
+_PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = _PACKAGE.parent.parent
+
+
+def _first_existing(*candidates: Path) -> Path:
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    return candidates[-1]
+
+
+def templates_dir() -> Path:
+    return _first_existing(_PACKAGE / "incident_templates", _CHECKOUT / "incident_templates")
+
+
+def default_config_path() -> Path:
+    return _first_existing(
+        _PACKAGE / "default-config.yml", _CHECKOUT / ".github" / "incident-response.yml"
+    )
+
+
+def default_form_path() -> Path:
+    return _first_existing(
+        _PACKAGE / "default-form.yml", _CHECKOUT / ".github" / "ISSUE_TEMPLATE" / "incident.yml"
+    )
