@@ -1,0 +1,119 @@
+"""What a run intends to do outside its own memory: typed, frozen, printable.
+
+`decide` returns these; `execute` is the only code that carries them out. Each outside effect
+has a stable `key`; the state block records keys that are done, which is what makes a re-run
+(or a run that picks up after a cancelled one) do each thing once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = [
+    "DeclareInDatadog",
+    "Effect",
+    "LabelSpec",
+    "PostComment",
+    "PostToSlack",
+    "TriggerPage",
+]
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    name: str
+    color: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Effect:
+    key: str
+
+    @property
+    def service(self) -> str:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class TriggerPage(Effect):
+    dedup_key: str
+    summary: str
+    source: str
+    severity: str
+    links: tuple[tuple[str, str], ...] = ()
+    custom_details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def service(self) -> str:
+        return "PagerDuty"
+
+    def describe(self) -> str:
+        return f"page on-call ({self.severity}), dedup_key {self.dedup_key}: {self.summary}"
+
+
+@dataclass(frozen=True)
+class DeclareInDatadog(Effect):
+    issue_url: str
+    title: str
+    severity: str
+    state: str
+    customer_impacted: bool
+    customer_impact_scope: str
+    #: Datadog field name -> a single value (dropdown/textbox) or several (multiselect)
+    fields: dict[str, str | list[str]]
+    commander_user_id: str | None
+    notification_handles: tuple[tuple[str, str], ...]
+    timeline_note: str
+    customer_impact_start: datetime | None = None
+
+    @property
+    def service(self) -> str:
+        return "Datadog"
+
+    def describe(self) -> str:
+        commander = self.commander_user_id or "none (not in the people map)"
+        return (
+            f"declare Datadog incident \u201c{self.title}\u201d ({self.severity}, {self.state}), "
+            f"commander {commander}, notify {', '.join(h for h, _ in self.notification_handles)}"
+        )
+
+
+@dataclass(frozen=True)
+class PostToSlack(Effect):
+    channel: str
+    text: str
+    blocks: tuple[dict[str, Any], ...]
+    #: reply in the thread of the incident's announcement
+    in_thread: bool = False
+    #: names the incident, so a message can be recognised as ours (Slack message metadata)
+    metadata: dict[str, Any] | None = None
+    #: the announcement whose `ts` becomes the incident's thread
+    is_announcement: bool = False
+
+    @property
+    def service(self) -> str:
+        return "Slack"
+
+    def describe(self) -> str:
+        where = "thread in " if self.in_thread else ""
+        return f"post to Slack {where}{self.channel}: {self.text}"
+
+
+@dataclass(frozen=True)
+class PostComment(Effect):
+    body: str
+
+    @property
+    def service(self) -> str:
+        return "GitHub"
+
+    def describe(self) -> str:
+        first = next((line for line in self.body.splitlines() if line.strip()
+                      and not line.startswith("<!--")), "")
+        return f"comment on the issue: {first}"

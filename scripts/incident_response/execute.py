@@ -1,0 +1,115 @@
+"""The imperative shell: carry out a plan's effects, each independently, and record results.
+
+One failing effect never stops the others. An integration without credentials is skipped with
+a notice (the effect stays due, so a later run with credentials does it). Every result lands in
+the state block, which is what makes the next run pick up exactly what is still undone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from incident_response.effects import (
+    DeclareInDatadog,
+    Effect,
+    PostComment,
+    PostToSlack,
+    TriggerPage,
+)
+from incident_response.errors import ServiceError
+from incident_response.plan import Plan
+from incident_response.ports import ChatNotifier, IncidentMirror, IssueTracker, Pager
+from incident_response.state import IncidentState
+
+__all__ = ["EffectResult", "Outcome", "Services", "execute"]
+
+
+@dataclass
+class Services:
+    """The adapters for this run; None where the credentials are absent."""
+
+    github: IssueTracker | None
+    pager: Pager | None = None
+    mirror: IncidentMirror | None = None
+    chat: ChatNotifier | None = None
+    #: why each absent integration is absent, e.g. "PAGERDUTY_ROUTING_KEY is not set"
+    missing: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EffectResult:
+    effect: Effect
+    status: str  # "done", "failed", "skipped"
+    detail: str = ""
+
+
+@dataclass
+class Outcome:
+    results: list[EffectResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[EffectResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def skipped(self) -> list[EffectResult]:
+        return [r for r in self.results if r.status == "skipped"]
+
+
+def _page(effect: TriggerPage, services: Services, state: IncidentState, number: int) -> str:
+    assert services.pager is not None  # noqa: S101
+    state.page_dedup_key = services.pager.trigger(effect)
+    return f"triggered, dedup_key {state.page_dedup_key}"
+
+
+def _declare(effect: DeclareInDatadog, services: Services, state: IncidentState,
+             number: int) -> str:
+    assert services.mirror is not None  # noqa: S101
+    # A previous attempt may have created it and lost the answer: look before creating again.
+    ref = services.mirror.find(effect.issue_url) or services.mirror.declare(effect)
+    state.datadog_id, state.datadog_public_id, state.datadog_url = ref.id, ref.public_id, ref.url
+    return f"incident {ref.public_id or ref.id}"
+
+
+def _slack(effect: PostToSlack, services: Services, state: IncidentState, number: int) -> str:
+    assert services.chat is not None  # noqa: S101
+    thread = state.slack_ts if effect.in_thread else None
+    ref = services.chat.post(effect, thread)
+    if effect.is_announcement:
+        state.slack_channel, state.slack_ts = ref.channel, ref.ts
+    return f"posted to {effect.channel}"
+
+
+def _comment(effect: PostComment, services: Services, state: IncidentState, number: int) -> str:
+    assert services.github is not None  # noqa: S101
+    comment_id = services.github.create_comment(number, effect.body)
+    return f"comment {comment_id}"
+
+
+_HANDLERS: dict[type[Effect], tuple[str, Callable[..., str]]] = {
+    TriggerPage: ("pager", _page),
+    DeclareInDatadog: ("mirror", _declare),
+    PostToSlack: ("chat", _slack),
+    PostComment: ("github", _comment),
+}
+
+
+def execute(plan: Plan, services: Services, number: int, now: datetime) -> Outcome:
+    outcome = Outcome()
+    for effect in plan.effects:
+        port, handler = _HANDLERS[type(effect)]
+        if getattr(services, port) is None:
+            reason = services.missing.get(effect.service, f"{effect.service} is not configured")
+            outcome.results.append(EffectResult(effect, "skipped", reason))
+            continue
+        try:
+            detail = handler(effect, services, plan.state, number)
+        except ServiceError as error:
+            plan.state.mark_failed(effect.key, str(error), now)
+            outcome.results.append(EffectResult(effect, "failed", str(error)))
+        else:
+            plan.state.mark_done(effect.key)
+            outcome.results.append(EffectResult(effect, "done", detail))
+    return outcome

@@ -1,0 +1,64 @@
+"""The labels the bot manages: names from the policy, colours and descriptions for new ones."""
+
+from __future__ import annotations
+
+from incident_response.effects import LabelSpec
+from incident_response.policy import Policy
+from incident_response.vocabulary import Phase, Priority, Severity
+
+__all__ = ["label_specs", "managed", "phase_label", "priority_label", "severity_label"]
+
+_PRIORITY_COLOURS = {"P1": "b60205", "P2": "d93f0b", "P3": "fbca04", "P4": "c2e0c6"}
+_SEVERITY_COLOURS = {
+    "SEV-1": "5319e7", "SEV-2": "7057ff", "SEV-3": "8b7bff", "SEV-4": "b4a9ff", "SEV-5": "d4c5f9",
+}
+_PHASE_COLOURS = {
+    "triage": "ededed", "active": "e11d21", "stable": "f9d0c4", "resolved": "0e8a16",
+    "completed": "006b75",
+}
+_PHASE_MEANING = {
+    "triage": "Incident awaiting a responder's confirmation or a fixed form",
+    "active": "Incident in progress: customers are impacted",
+    "stable": "Incident mitigated: impact contained, not yet resolved",
+    "resolved": "Incident resolved: post-mortem under way",
+    "completed": "Incident completed: post-mortem merged",
+}
+
+
+def priority_label(policy: Policy, priority: Priority) -> str:
+    return f"{policy.labels.priority_prefix}{priority.value}"
+
+
+def severity_label(policy: Policy, severity: Severity) -> str:
+    return f"{policy.labels.severity_prefix}{severity.value}"
+
+
+def phase_label(policy: Policy, phase: Phase) -> str:
+    return f"{policy.labels.phase_prefix}{phase.value}"
+
+
+def managed(policy: Policy, name: str) -> bool:
+    """Whether the bot owns this label name (and may remove it)."""
+    prefixes = (policy.labels.priority_prefix, policy.labels.severity_prefix,
+                policy.labels.phase_prefix)
+    return name.startswith(prefixes)
+
+
+def label_specs(policy: Policy) -> dict[str, LabelSpec]:
+    specs = {
+        policy.labels.incident: LabelSpec(
+            policy.labels.incident, "b60205", "Incident record managed by incident-response"
+        )
+    }
+    for priority in Priority:
+        name = priority_label(policy, priority)
+        specs[name] = LabelSpec(name, _PRIORITY_COLOURS[priority.value],
+                                f"Incident priority {priority.value}")
+    for severity in Severity:
+        name = severity_label(policy, severity)
+        specs[name] = LabelSpec(name, _SEVERITY_COLOURS[severity.value],
+                                f"Incident severity {severity.value}")
+    for phase in Phase:
+        name = phase_label(policy, phase)
+        specs[name] = LabelSpec(name, _PHASE_COLOURS[phase.value], _PHASE_MEANING[phase.value])
+    return specs

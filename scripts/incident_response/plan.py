@@ -1,0 +1,28 @@
+"""A run's decision: the state to record, the labels to set and the effects to carry out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from incident_response.classification import Classification
+from incident_response.effects import Effect, LabelSpec
+from incident_response.report import FieldProblem, IncidentReport
+from incident_response.state import IncidentState
+
+__all__ = ["Plan"]
+
+
+@dataclass
+class Plan:
+    state: IncidentState
+    labels_to_add: list[str] = field(default_factory=list)
+    labels_to_remove: list[str] = field(default_factory=list)
+    labels_to_create: list[LabelSpec] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    report: IncidentReport | None = None
+    classification: Classification | None = None
+    problems: list[FieldProblem] = field(default_factory=list)
+    #: effects the policy wants but that were given up after too many failed attempts
+    abandoned: list[str] = field(default_factory=list)
+    #: one-line facts for the responder (why nothing went out, what is waiting)
+    notices: list[str] = field(default_factory=list)

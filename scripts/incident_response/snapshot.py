@@ -1,0 +1,38 @@
+"""The incident as GitHub has it at the start of a run: what `decide` reasons about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = ["CommentSnapshot", "IssueSnapshot"]
+
+
+@dataclass(frozen=True)
+class CommentSnapshot:
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IssueSnapshot:
+    repository: str
+    number: int
+    title: str
+    body: str
+    author: str
+    labels: tuple[str, ...]
+    open: bool
+    url: str
+    created_at: datetime
+    comments: tuple[CommentSnapshot, ...] = field(default_factory=tuple)
+    #: the reporter's permission on the repository (none, read, triage, write, maintain, admin)
+    author_permission: str = "none"
+
+    @property
+    def key(self) -> str:
+        """`OWNER/REPO#NUMBER`: the incident's idempotency key outside GitHub."""
+        return f"{self.repository}#{self.number}"

@@ -1,0 +1,105 @@
+"""The machine state of one incident, kept in a hidden, versioned block of the status comment.
+
+Labels are the index people see; this block is what the bot trusts: outside ids (Datadog
+incident, Slack message), which effects are done, which failed and how often. It is only ever
+read from a comment written by the bot's own login, so nobody can forge it by editing labels
+or pasting text. The JSON is escaped so it can never close the HTML comment early.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from incident_response.vocabulary import Phase, Priority, Severity
+
+__all__ = [
+    "STATE_VERSION",
+    "STATUS_MARKER",
+    "EffectFailure",
+    "IncidentState",
+    "parse_state",
+    "render_state",
+]
+
+STATE_VERSION = 1
+STATUS_MARKER = "<!-- incident-response:status -->"
+_BLOCK = re.compile(r"<!-- incident-response:state v(?P<version>\d+) (?P<json>\{.*?\}) -->", re.S)
+
+
+class EffectFailure(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    attempts: int = 0
+    error: str = ""
+    at: datetime | None = None
+
+
+class IncidentState(BaseModel):
+    """Everything the bot must remember between runs."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    version: int = STATE_VERSION
+    phase: Phase = Phase.TRIAGE
+    priority: Priority | None = None
+    severity: Severity | None = None
+    #: set by `/priority` or `/severity`; wins over the form's classification
+    priority_override: Priority | None = None
+    severity_override: Severity | None = None
+    reporter: str | None = None
+    commander: str | None = None
+    roles: dict[str, str] = Field(default_factory=dict)
+    #: when a responder with permission confirmed an untrusted report
+    confirmed_by: str | None = None
+    opened_at: datetime | None = None
+    declared_at: datetime | None = None
+    datadog_id: str | None = None
+    datadog_public_id: int | None = None
+    datadog_url: str | None = None
+    slack_channel: str | None = None
+    slack_ts: str | None = None
+    slack_permalink: str | None = None
+    page_dedup_key: str | None = None
+    #: effect keys that have succeeded, e.g. "page:trigger", "datadog:declare"
+    done: list[str] = Field(default_factory=list)
+    #: effect key -> the last failure, while it is not done
+    failures: dict[str, EffectFailure] = Field(default_factory=dict)
+
+    def is_done(self, key: str) -> bool:
+        return key in self.done
+
+    def mark_done(self, key: str) -> None:
+        if key not in self.done:
+            self.done.append(key)
+        self.failures.pop(key, None)
+
+    def mark_failed(self, key: str, error: str, at: datetime) -> None:
+        previous = self.failures.get(key)
+        attempts = (previous.attempts if previous else 0) + 1
+        self.failures[key] = EffectFailure(attempts=attempts, error=error, at=at)
+
+
+def render_state(state: IncidentState) -> str:
+    payload = state.model_dump(mode="json", exclude_defaults=False)
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    # `<` and `>` never appear raw, so neither `-->` nor `<!--` can end or fake the block.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e")
+    return f"<!-- incident-response:state v{STATE_VERSION} {text} -->"
+
+
+def parse_state(comment_body: str) -> IncidentState | None:
+    """The state in a status comment, or None when there is none (or it cannot be read)."""
+    matches = list(_BLOCK.finditer(comment_body or ""))
+    if not matches:
+        return None
+    block = matches[-1]
+    if int(block["version"]) > STATE_VERSION:
+        return None
+    try:
+        return IncidentState.model_validate(json.loads(block["json"]))
+    except (ValueError, ValidationError):
+        return None

@@ -1,0 +1,69 @@
+"""The status comment: the incident's live summary for people, with the state block for the bot."""
+
+from __future__ import annotations
+
+from incident_response.execute import Outcome
+from incident_response.labels import phase_label
+from incident_response.plan import Plan
+from incident_response.policy import Policy
+from incident_response.rendering import escape_markdown, render
+from incident_response.state import render_state
+
+__all__ = ["mirror_lines", "status_comment"]
+
+_EFFECT_NAMES = {
+    "page:trigger": "PagerDuty page",
+    "datadog:declare": "Datadog incident",
+    "slack:announce": "Slack announcement",
+    "slack:leadership": "Slack leadership notice",
+    "comment:out-of-band-deploy": "Out-of-band deploy checklist",
+    "comment:triage-request": "Triage request",
+}
+
+
+def effect_name(key: str) -> str:
+    return _EFFECT_NAMES.get(key, key)
+
+
+def mirror_lines(plan: Plan, outcome: Outcome | None, policy: Policy) -> list[str]:
+    state = plan.state
+    lines: list[str] = []
+    if state.is_done("page:trigger"):
+        lines.append(f"PagerDuty: on-call paged (dedup key `{state.page_dedup_key}`)")
+    if state.datadog_id:
+        label = f"IR-{state.datadog_public_id}" if state.datadog_public_id else state.datadog_id
+        link = f"[{label}]({state.datadog_url})" if state.datadog_url else f"`{label}`"
+        lines.append(f"Datadog: incident {link} declared")
+    if state.slack_ts:
+        lines.append(f"Slack: announced in {escape_markdown(policy.slack.support_channel)} "
+                     f"(thread `{state.slack_ts}`)")
+    if state.is_done("slack:leadership"):
+        lines.append("Slack: leadership notified")
+    for result in outcome.skipped if outcome else []:
+        lines.append(f"{effect_name(result.effect.key)}: skipped, {escape_markdown(result.detail)}")
+    for key, failure in state.failures.items():
+        lines.append(
+            f"**{effect_name(key)}: failed** after {failure.attempts} run(s): "
+            f"{escape_markdown(failure.error)}. It is retried on the next run."
+        )
+    for key in plan.abandoned:
+        lines.append(f"**{effect_name(key)}: given up** after repeated failures; do it by hand.")
+    return lines
+
+
+def status_comment(plan: Plan, outcome: Outcome | None, policy: Policy,
+                   run_url: str | None = None) -> str:
+    report = plan.report
+    return render(
+        "status_comment.md.j2",
+        state=plan.state,
+        report=report,
+        classification=plan.classification,
+        problems=plan.problems,
+        service=policy.service(report.service) if report else None,
+        phase_label=phase_label(policy, plan.state.phase),
+        mirrors=mirror_lines(plan, outcome, policy),
+        notices=plan.notices,
+        run_url=run_url,
+        state_block=render_state(plan.state),
+    )
