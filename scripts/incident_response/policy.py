@@ -162,6 +162,8 @@ class Person(_Model):
 class Delivery(_Model):
     attempts: int = Field(default=3, ge=1, le=10)
     timeout_seconds: float = Field(default=15, gt=0, le=120)
+    #: first pause between attempts; each later pause doubles (Retry-After wins when given)
+    backoff_seconds: float = Field(default=1.0, ge=0, le=60)
 
 
 class Reminders(_Model):

@@ -1,0 +1,85 @@
+"""Slack through slack-sdk's WebClient: the `ChatNotifier` port.
+
+429s are retried after the `Retry-After` Slack sends, 5xx and connection failures with
+slack-sdk's own handlers; the counts come from the policy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import (
+    BackoffRetryIntervalCalculator,
+)
+
+from incident_response.adapters.transport import Transport
+from incident_response.effects import PostToSlack
+from incident_response.errors import PermanentServiceError, TransientServiceError
+from incident_response.ports import SlackMessageRef
+
+__all__ = ["SlackNotifier"]
+
+_SERVICE = "Slack"
+_TRANSIENT = {"ratelimited", "rate_limited", "fatal_error", "internal_error", "service_unavailable",
+              "request_timeout"}
+_FIXES = {
+    "not_in_channel": "invite the bot to the channel (/invite @your-bot)",
+    "channel_not_found": "check the channel name in the config and that the bot can see it",
+    "invalid_auth": "check SLACK_BOT_TOKEN",
+    "not_authed": "set SLACK_BOT_TOKEN",
+    "missing_scope": "give the bot the chat:write scope",
+}
+
+
+class SlackNotifier:
+    def __init__(self, token: str, api_url: str, transport: Transport) -> None:
+        retries = max(transport.attempts - 1, 0)
+        backoff = BackoffRetryIntervalCalculator(backoff_factor=transport.backoff_seconds)
+        self._client = WebClient(
+            token=token,
+            base_url=api_url,
+            timeout=int(max(transport.timeout_seconds, 1)),
+            ssl=transport.ssl_context(),
+            retry_handlers=[
+                RateLimitErrorRetryHandler(max_retry_count=retries),
+                ServerErrorRetryHandler(max_retry_count=retries,
+                                        interval_calculator=backoff),
+                ConnectionErrorRetryHandler(max_retry_count=retries,
+                                            interval_calculator=backoff),
+            ],
+        )
+
+    def post(self, effect: PostToSlack, thread_ts: str | None) -> SlackMessageRef:
+        arguments: dict[str, Any] = {
+            "channel": effect.channel,
+            "text": effect.text,
+            "blocks": list(effect.blocks),
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+        if thread_ts:
+            arguments["thread_ts"] = thread_ts
+        if effect.metadata:
+            arguments["metadata"] = effect.metadata
+        try:
+            response = self._client.chat_postMessage(**arguments)
+        except SlackApiError as error:
+            code = str(error.response.get("error", "")) if error.response is not None else ""
+            status = error.response.status_code if error.response is not None else None
+            text = f"posting to {effect.channel} failed: {code or status}"
+            if code in _FIXES:
+                text += f" ({_FIXES[code]})"
+            if code in _TRANSIENT or (status is not None and (status == 429 or status >= 500)):
+                raise TransientServiceError(_SERVICE, text, status=status) from error
+            raise PermanentServiceError(_SERVICE, text, status=status) from error
+        except (SlackClientError, OSError) as error:
+            msg = f"posting to {effect.channel} failed: {type(error).__name__} (no answer)"
+            raise TransientServiceError(_SERVICE, msg) from error
+        return SlackMessageRef(channel=str(response["channel"]), ts=str(response["ts"]))

@@ -1,0 +1,85 @@
+"""The `incident-response` command line: parse arguments, then hand over to the run modules.
+
+Imports here stay light; the service clients load only once a run knows it needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from incident_response.errors import ConfigError, UsageError
+
+__all__ = ["main"]
+
+DEFAULT_CONFIG = Path(".github/incident-response.yml")
+
+
+def _now(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as error:
+        msg = f"--now {text!r} is not ISO 8601; write it as 2026-11-28T10:31:00Z"
+        raise UsageError(msg) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="incident-response",
+        description="GitHub-native incident response, run by GitHub Actions.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--config", type=Path, default=None,
+                         help="policy file (default: .github/incident-response.yml if present, "
+                              "else the built-in defaults)")
+        sub.add_argument("--dry-run", action="store_true",
+                         help="decide and print the whole plan; send nothing")
+        sub.add_argument("--now", help="the clock, ISO 8601 (drills, tests)")
+
+    handle = commands.add_parser("handle", help="handle the current GitHub Actions event")
+    common(handle)
+    handle.add_argument("--event", help="event payload file (default: $GITHUB_EVENT_PATH)")
+    handle.add_argument("--event-name", help="event name (default: $GITHUB_EVENT_NAME)")
+    handle.add_argument("--repo", help="OWNER/REPO (default: $GITHUB_REPOSITORY)")
+
+    validate = commands.add_parser("validate",
+                                   help="check the config and the issue form agree")
+    common(validate)
+    validate.add_argument("--form", type=Path, default=None,
+                          help="issue form (default: .github/ISSUE_TEMPLATE/incident.yml)")
+    return parser
+
+
+def _config_path(given: Path | None) -> Path | None:
+    if given is not None:
+        if not given.exists():
+            msg = f"--config {given}: no such file"
+            raise ConfigError(msg)
+        return given
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    try:
+        config = _config_path(arguments.config)
+        now = _now(arguments.now)
+        if arguments.command == "handle":
+            from incident_response.handle import handle
+
+            return handle(arguments, config, now)
+        if arguments.command == "validate":
+            from incident_response.validate import validate
+
+            return validate(config, arguments.form)
+    except (UsageError, ConfigError) as error:
+        print(f"incident-response: {error}", file=sys.stderr)
+        return 2
+    return 2

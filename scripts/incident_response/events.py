@@ -1,0 +1,65 @@
+"""The GitHub Actions event: where it comes from and whether it is about an incident.
+
+Deliberately light: this runs for every event, and one that is not about an incident must
+exit before any service client is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from incident_response.errors import UsageError
+
+__all__ = ["Event", "incident_number", "read_event"]
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    payload: dict[str, Any]
+    repository: str
+
+    @property
+    def action(self) -> str:
+        return str(self.payload.get("action") or "")
+
+
+def read_event(event_file: str | None, event_name: str | None, repository: str | None) -> Event:
+    name = event_name or os.environ.get("GITHUB_EVENT_NAME")
+    path = event_file or os.environ.get("GITHUB_EVENT_PATH")
+    if not name or not path:
+        msg = ("no event to handle: run inside GitHub Actions, or pass --event FILE "
+               "--event-name NAME --repo OWNER/REPO")
+        raise UsageError(msg)
+    try:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        msg = f"cannot read the event payload {path}: {error}"
+        raise UsageError(msg) from error
+    if not isinstance(payload, dict):
+        msg = f"the event payload {path} is not a JSON object"
+        raise UsageError(msg)
+    repo = (repository or os.environ.get("GITHUB_REPOSITORY")
+            or (payload.get("repository") or {}).get("full_name"))
+    if not repo or "/" not in str(repo):
+        msg = "no repository: set GITHUB_REPOSITORY or pass --repo OWNER/REPO"
+        raise UsageError(msg)
+    return Event(name=name, payload=payload, repository=str(repo))
+
+
+def incident_number(event: Event, incident_label: str) -> int | None:
+    """The number of the incident issue this event is about, or None."""
+    if event.name not in ("issues", "issue_comment"):
+        return None
+    issue = event.payload.get("issue") or {}
+    if issue.get("pull_request"):
+        return None
+    labels = {label.get("name") for label in issue.get("labels") or [] if isinstance(label, dict)}
+    if incident_label not in labels:
+        return None
+    number = issue.get("number")
+    return int(number) if isinstance(number, int) else None

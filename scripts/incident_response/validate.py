@@ -1,0 +1,83 @@
+"""`incident-response validate`: the config and the issue form must agree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from incident_response.form import FormTemplate
+from incident_response.handle import form_template
+from incident_response.policy import Policy, load_policy
+from incident_response.report import CODE_CHANGE_ANSWERS
+
+__all__ = ["REQUIRED_FIELDS", "check_form", "validate"]
+
+#: CONTRACT §5: ids the program reads, and the type each must have
+REQUIRED_FIELDS = {
+    "service": "dropdown",
+    "environment": "dropdown",
+    "users_affected_per_hour": "input",
+    "user_impact": "dropdown",
+    "csps_affected": "dropdown",
+    "started_at": "input",
+    "monitor": "input",
+    "incident_commander": "input",
+    "code_change_required": "dropdown",
+    "summary": "textarea",
+}
+
+
+def _options(template: FormTemplate, field_id: str) -> list[str]:
+    form_field = template.get(field_id)
+    return list(form_field.options) if form_field else []
+
+
+def check_form(policy: Policy, template: FormTemplate) -> list[str]:
+    problems = []
+    for field_id, kind in REQUIRED_FIELDS.items():
+        form_field = template.get(field_id)
+        if form_field is None:
+            problems.append(f"the form has no field with id `{field_id}` ({kind}); add it")
+        elif form_field.type != kind:
+            problems.append(f"form field `{field_id}` is a {form_field.type}; make it a {kind}")
+    known = {s.name for s in policy.services}
+    for option in _options(template, "service"):
+        if option not in known:
+            problems.append(f"form service option `{option}` is not in the config's services; "
+                            "add it under services: or remove it from the form")
+    environments = {e.name for e in policy.environments}
+    for option in _options(template, "environment"):
+        if option not in environments:
+            problems.append(f"form environment `{option}` has no tier in the config; add it "
+                            "under environments:")
+    impacts = {o.label for o in policy.severity.user_impact}
+    for option in _options(template, "user_impact"):
+        if option not in impacts:
+            problems.append(f"form user_impact option `{option}` has no severity in the config; "
+                            "add it under severity.user_impact")
+    providers = set(policy.severity.sign_in_providers)
+    for option in _options(template, "csps_affected"):
+        if option not in providers:
+            problems.append(f"form csps_affected option `{option}` is not in "
+                            "severity.sign_in_providers")
+    for option in _options(template, "code_change_required"):
+        if option not in CODE_CHANGE_ANSWERS:
+            problems.append(f"form code_change_required option `{option}` must be one of "
+                            f"{', '.join(CODE_CHANGE_ANSWERS)}")
+    form_field = template.get("csps_affected")
+    if form_field is not None and not form_field.multiple:
+        problems.append("form field `csps_affected` must allow several answers (multiple: true)")
+    return problems
+
+
+def validate(config: Path | None, form: Path | None) -> int:
+    policy = load_policy(config)
+    template = form_template(form)
+    problems = check_form(policy, template)
+    if problems:
+        print("incident-response validate: the config and the form disagree:")
+        for problem in problems:
+            print(f"  - {problem}")
+        return 2
+    print(f"incident-response validate: config and form agree "
+          f"({len(policy.services)} services, {len(template.fields)} form fields).")
+    return 0
