@@ -7,6 +7,8 @@ the state block, which is what makes the next run pick up exactly what is still 
 
 from __future__ import annotations
 
+import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,8 +69,9 @@ def _page(effect: TriggerPage, services: Services, state: IncidentState, number:
 def _declare(effect: DeclareInDatadog, services: Services, state: IncidentState,
              number: int) -> str:
     assert services.mirror is not None  # noqa: S101
-    # A previous attempt may have created it and lost the answer: look before creating again.
-    ref = services.mirror.find(effect.issue_url) or services.mirror.declare(effect)
+    # A failed attempt may have created it and lost the answer: look before creating again.
+    earlier = services.mirror.find(effect.issue_url) if effect.key in state.failures else None
+    ref = earlier or services.mirror.declare(effect)
     state.datadog_id, state.datadog_public_id, state.datadog_url = ref.id, ref.public_id, ref.url
     return f"incident {ref.public_id or ref.id}"
 
@@ -109,6 +112,11 @@ def execute(plan: Plan, services: Services, number: int, now: datetime) -> Outco
         except ServiceError as error:
             plan.state.mark_failed(effect.key, str(error), now)
             outcome.results.append(EffectResult(effect, "failed", str(error)))
+        except Exception as error:  # noqa: BLE001 - one broken adapter must not stop the rest
+            traceback.print_exc(file=sys.stderr)
+            detail = f"{effect.service}: unexpected {type(error).__name__} (see the run log)"
+            plan.state.mark_failed(effect.key, detail, now)
+            outcome.results.append(EffectResult(effect, "failed", detail))
         else:
             plan.state.mark_done(effect.key)
             outcome.results.append(EffectResult(effect, "done", detail))

@@ -60,8 +60,9 @@ __all__ = ["DatadogMirror", "datadog_host"]
 
 T = TypeVar("T")
 _SERVICE = "Datadog"
-_OPERATIONS = ("v2.create_incident", "v2.search_incidents", "v2.get_incident",
-               "v2.update_incident")
+# Unprefixed: the client's setter raises on "v2.create_incident" (after setting it).
+_OPERATIONS = ("create_incident", "search_incidents", "get_incident",
+               "update_incident")
 
 
 def datadog_host(site: str, api_url: str | None) -> str:

@@ -1,0 +1,145 @@
+"""Shared test set-up: a throwaway CA, the four loopback fakes, and a `handle` runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trustme
+
+from tests.fakes.services import FakeDatadog, FakeGitHub, FakePagerDuty, FakeSlack
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SECRETS = ("ghs_bot_token", "xoxb-test-token", "dd-api-key-secret", "dd-app-key-secret",
+           "R0UTINGKEY0000000000000000000000")
+
+TEST_CONFIG = """\
+delivery:
+  attempts: 3
+  timeout_seconds: 2
+  backoff_seconds: 0.05
+people:
+  Codertocat:
+    slack: U0CODERTOCAT
+    datadog: 654d8602-a17a-45dc-b651-ed566eb8a26b
+    name: Coder Tocat
+"""
+
+
+@pytest.fixture(scope="session")
+def certificate_authority(tmp_path_factory: pytest.TempPathFactory) -> tuple[trustme.CA, Path]:
+    ca = trustme.CA()
+    bundle = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    return ca, bundle
+
+
+@pytest.fixture(scope="session")
+def server_tls(certificate_authority: tuple[trustme.CA, Path]) -> ssl.SSLContext:
+    ca, _ = certificate_authority
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost", "127.0.0.1").configure_cert(context)
+    return context
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    summary: str
+    outputs: dict[str, str]
+
+
+@dataclass
+class World:
+    github: FakeGitHub
+    datadog: FakeDatadog
+    slack: FakeSlack
+    pagerduty: FakePagerDuty
+    workdir: Path
+    ca_bundle: Path
+
+    def environment(self, **overrides: str | None) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("GITHUB_", "DD_", "DATADOG_", "SLACK_", "PAGERDUTY_"))}
+        env.update({
+            "PYTHONPATH": str(ROOT / "scripts") + os.pathsep + env.get("PYTHONPATH", ""),
+            "SSL_CERT_FILE": str(self.ca_bundle),
+            "GITHUB_TOKEN": "ghs_bot_token",
+            "GITHUB_API_URL": self.github.url,
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_REPOSITORY": self.github.repository,
+            "GITHUB_RUN_ID": "4242",
+            "DD_API_KEY": "dd-api-key-secret",
+            "DD_APP_KEY": "dd-app-key-secret",
+            "DATADOG_API_URL": self.datadog.url,
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_API_URL": self.slack.url + "/api/",
+            "PAGERDUTY_ROUTING_KEY": self.pagerduty.routing_key,
+            "PAGERDUTY_EVENTS_URL": self.pagerduty.url,
+        })
+        for key, value in overrides.items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
+        return env
+
+    def event_file(self, payload: dict[str, Any], name: str = "event.json") -> Path:
+        path = self.workdir / name
+        path.write_text(json.dumps(payload), encoding="utf-8")
+        return path
+
+    def handle(self, payload: dict[str, Any], event_name: str = "issues", *args: str,
+               **env: str | None) -> Run:
+        summary, outputs = self.workdir / "summary.md", self.workdir / "outputs.txt"
+        summary.write_text("", encoding="utf-8")
+        outputs.write_text("", encoding="utf-8")
+        environment = self.environment(
+            GITHUB_EVENT_NAME=event_name, GITHUB_EVENT_PATH=str(self.event_file(payload)),
+            GITHUB_STEP_SUMMARY=str(summary), GITHUB_OUTPUT=str(outputs), **env)
+        completed = subprocess.run(
+            [sys.executable, "-m", "incident_response", "handle", *args],
+            cwd=self.workdir, env=environment, capture_output=True, text=True, timeout=120,
+            check=False,
+        )
+        output_lines = outputs.read_text(encoding="utf-8").splitlines()
+        return Run(completed.returncode, completed.stdout, completed.stderr,
+                   summary.read_text(encoding="utf-8"),
+                   dict(line.split("=", 1) for line in output_lines if "=" in line))
+
+    def violations(self) -> list[str]:
+        return [v for fake in (self.github, self.datadog, self.slack, self.pagerduty)
+                for v in fake.violations]
+
+    def outside_requests(self) -> int:
+        return len(self.datadog.requests) + len(self.slack.requests) + len(
+            self.pagerduty.requests)
+
+
+@pytest.fixture
+def world(server_tls: ssl.SSLContext, certificate_authority: tuple[trustme.CA, Path],
+          tmp_path: Path) -> Iterator[World]:
+    fakes = (FakeGitHub(server_tls), FakeDatadog(server_tls), FakeSlack(server_tls),
+             FakePagerDuty(server_tls))
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "incident-response.yml").write_text(TEST_CONFIG, encoding="utf-8")
+    yield World(*fakes, workdir=tmp_path, ca_bundle=certificate_authority[1])
+    for fake in fakes:
+        fake.stop()
+
+
+def example_event(name: str = "p1-production-ssoe") -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (EXAMPLES / "events" / f"issues.opened.{name}.json").read_text(encoding="utf-8"))
+    return data

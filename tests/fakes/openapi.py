@@ -1,0 +1,129 @@
+"""Check a request against a vendor's OpenAPI (3.x) or Swagger (2.0) description."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import yaml
+from openapi_schema_validator import OAS30Validator
+
+
+class SpecViolation(AssertionError):
+    """The request is not one the vendor's API description allows."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    spec: dict[str, Any]
+
+    @property
+    def operation_id(self) -> str:
+        return str(self.spec.get("operationId", f"{self.method} {self.template}"))
+
+
+class ApiDescription:
+    def __init__(self, path: Path, *, base_path: str = "",
+                 extra_parameters: dict[str, set[str]] | None = None) -> None:
+        text = path.read_text(encoding="utf-8")
+        self.document: dict[str, Any] = (
+            json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        )
+        self.swagger2 = str(self.document.get("swagger", "")).startswith("2")
+        self.base_path = base_path
+        #: parameters added to the API after this (archived) description was published
+        self.extra_parameters = extra_parameters or {}
+        self.operations: list[Operation] = []
+        for template, item in self.document["paths"].items():
+            regex = "^" + re.sub(r"\\{[^}]+\\}", r"[^/]+", re.escape(base_path + template)) + "$"
+            for method, spec in item.items():
+                if method in ("get", "post", "put", "patch", "delete"):
+                    self.operations.append(Operation(method.upper(), template, re.compile(regex),
+                                                     spec))
+        # Literal paths win over templated ones (/incidents/search before /incidents/{id}).
+        self.operations.sort(key=lambda op: op.template.count("{"))
+
+    def _resolve(self, node: Any) -> Any:
+        while isinstance(node, dict) and "$ref" in node:
+            target: Any = self.document
+            for part in node["$ref"].lstrip("#/").split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node = target
+        return node
+
+    def match(self, method: str, path: str) -> Operation:
+        for operation in self.operations:
+            if operation.method == method and operation.pattern.match(path):
+                return operation
+        msg = f"{method} {path} is not an operation of this API description"
+        raise SpecViolation(msg)
+
+    def _schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        root = {key: self.document[key] for key in ("components", "definitions")
+                if key in self.document}
+        return {**schema, **root}
+
+    def check(self, method: str, path: str, query: str, headers: dict[str, str],
+              body: bytes) -> Operation:
+        operation = self.match(method, path)
+        parameters = [self._resolve(p) for p in operation.spec.get("parameters", [])]
+        arguments = {k: v[0] for k, v in parse_qs(query).items()}
+        content_type = headers.get("content-type", "").split(";")[0].strip()
+        if self.swagger2:
+            self._check_swagger2(operation, parameters, arguments, content_type, body)
+            return operation
+        for parameter in parameters:
+            if parameter.get("in") == "query" and parameter.get("required") \
+                    and parameter["name"] not in arguments:
+                msg = f"{operation.operation_id}: query parameter {parameter['name']} is required"
+                raise SpecViolation(msg)
+        request_body = self._resolve(operation.spec.get("requestBody"))
+        if request_body:
+            if not body:
+                if request_body.get("required"):
+                    msg = f"{operation.operation_id}: a request body is required"
+                    raise SpecViolation(msg)
+                return operation
+            media = request_body["content"].get(content_type) or request_body["content"].get(
+                "application/json")
+            if media is None:
+                msg = f"{operation.operation_id}: content type {content_type} is not accepted"
+                raise SpecViolation(msg)
+            document = json.loads(body)
+            errors = sorted(OAS30Validator(self._schema(media["schema"])).iter_errors(document),
+                            key=str)
+            if errors:
+                where = "/".join(str(p) for p in errors[0].absolute_path)
+                msg = f"{operation.operation_id}: body at '{where}': {errors[0].message}"
+                raise SpecViolation(msg)
+        return operation
+
+    def _check_swagger2(self, operation: Operation, parameters: list[dict[str, Any]],
+                        arguments: dict[str, str], content_type: str, body: bytes) -> None:
+        if content_type == "application/json":
+            fields = json.loads(body or b"{}")
+        else:
+            fields = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        fields.update(arguments)
+        declared = {p["name"]: p for p in parameters if p.get("in") in ("formData", "query")}
+        allowed = set(declared) | self.extra_parameters.get(operation.template, set())
+        for name in fields:
+            if name not in allowed:
+                msg = f"{operation.operation_id}: unknown argument {name!r}"
+                raise SpecViolation(msg)
+        for name, parameter in declared.items():
+            if parameter.get("required") and name not in fields:
+                msg = f"{operation.operation_id}: argument {name!r} is required"
+                raise SpecViolation(msg)
+            kind = parameter.get("type")
+            if name in fields and kind == "string" and not isinstance(fields[name], str) \
+                    and content_type != "application/json":
+                msg = f"{operation.operation_id}: argument {name!r} must be a string"
+                raise SpecViolation(msg)

@@ -1,0 +1,292 @@
+"""The four fakes: enough of each service's behaviour for the incident lifecycle."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import ssl
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from tests.fakes.openapi import ApiDescription
+from tests.fakes.server import FakeService, Recorded, Reply
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _example(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (FIXTURES / "github" / "rest-examples" / name).read_text(encoding="utf-8"))
+    return data
+
+
+class FakeGitHub(FakeService):
+    name = "GitHub"
+
+    def __init__(self, tls: ssl.SSLContext, repository: str = "Codertocat/Hello-World") -> None:
+        super().__init__(ApiDescription(FIXTURES / "github" / "rest-openapi-subset.json"), tls)
+        self.repository = repository
+        self.tokens: dict[str, str] = {"ghs_bot_token": "github-actions[bot]"}
+        self.permissions: dict[str, str] = {}
+        self.issues: dict[int, dict[str, Any]] = {}
+        self.comments: dict[int, dict[str, Any]] = {}
+        self.labels: dict[str, dict[str, Any]] = {}
+        self._ids = itertools.count(1001)
+        self.route("GET", "issues/get", self._get_issue)
+        self.route("GET", "issues/list-comments", self._list_comments)
+        self.route("POST", "issues/create-comment", self._create_comment)
+        self.route("PATCH", "issues/update-comment", self._update_comment)
+        self.route("GET", "repos/get-collaborator-permission-level", self._permission)
+        self.route("POST", "issues/create-label", self._create_label)
+        self.route("POST", "issues/add-labels", self._add_labels)
+        self.route("DELETE", "issues/remove-label", self._remove_label)
+
+    # -- test set-up
+    def add_issue(self, issue: dict[str, Any]) -> None:
+        issue = copy.deepcopy(issue)
+        issue["url"] = f"{self.url}/repos/{self.repository}/issues/{issue['number']}"
+        issue["comments_url"] = issue["url"] + "/comments"
+        self.issues[int(issue["number"])] = issue
+        for label in issue.get("labels", []):
+            self.labels.setdefault(label["name"], copy.deepcopy(label))
+
+    def comments_on(self, number: int) -> list[dict[str, Any]]:
+        return [c for c in self.comments.values() if c["issue_number"] == number]
+
+    def label_names(self, number: int) -> list[str]:
+        return sorted(label["name"] for label in self.issues[number]["labels"])
+
+    # -- behaviour
+    def authorise(self, request: Recorded) -> Reply | None:
+        token = request.headers.get("authorization", "").removeprefix("token ").removeprefix(
+            "Bearer ")
+        if token not in self.tokens:
+            return Reply(401, {"message": "Bad credentials"})
+        return None
+
+    def _login(self, request: Recorded) -> str:
+        return self.tokens[request.headers["authorization"].split()[-1]]
+
+    def _issue(self, values: dict[str, str]) -> dict[str, Any] | None:
+        return self.issues.get(int(values["issue_number"]))
+
+    def _get_issue(self, request: Recorded, values: dict[str, str]) -> Reply:
+        issue = self._issue(values)
+        return Reply(200, issue) if issue else Reply(404, {"message": "Not Found"})
+
+    def _list_comments(self, request: Recorded, values: dict[str, str]) -> Reply:
+        number = int(values["issue_number"])
+        query = {k: v[0] for k, v in parse_qs(request.query).items()}
+        per_page, page = int(query.get("per_page", 30)), int(query.get("page", 1))
+        everything = sorted(self.comments_on(number), key=lambda c: c["id"])
+        chunk = everything[(page - 1) * per_page: page * per_page]
+        headers = {}
+        if page * per_page < len(everything):
+            next_url = (f"{self.url}/repos/{self.repository}/issues/{number}/comments"
+                        f"?per_page={per_page}&page={page + 1}")
+            headers["Link"] = f'<{next_url}>; rel="next"'
+        return Reply(200, [self._public(c) for c in chunk], headers)
+
+    @staticmethod
+    def _public(comment: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in comment.items() if k != "issue_number"}
+
+    def _create_comment(self, request: Recorded, values: dict[str, str]) -> Reply:
+        issue = self._issue(values)
+        if issue is None:
+            return Reply(404, {"message": "Not Found"})
+        comment = _example("issues.create-comment.201.json")
+        comment_id = next(self._ids)
+        login = self._login(request)
+        comment.update(
+            id=comment_id, body=request.json()["body"], created_at=_now(), updated_at=_now(),
+            issue_number=issue["number"], author_association="NONE",
+            url=f"{self.url}/repos/{self.repository}/issues/comments/{comment_id}",
+            html_url=f"{issue['html_url']}#issuecomment-{comment_id}",
+            issue_url=issue["url"],
+        )
+        comment["user"] = {**comment["user"], "login": login,
+                           "type": "Bot" if login.endswith("[bot]") else "User"}
+        self.comments[comment_id] = comment
+        return Reply(201, self._public(comment))
+
+    def _update_comment(self, request: Recorded, values: dict[str, str]) -> Reply:
+        comment = self.comments.get(int(values["comment_id"]))
+        if comment is None:
+            return Reply(404, {"message": "Not Found"})
+        comment.update(body=request.json()["body"], updated_at=_now())
+        return Reply(200, self._public(comment))
+
+    def _permission(self, request: Recorded, values: dict[str, str]) -> Reply:
+        login = values["username"]
+        if login not in self.permissions:
+            return Reply(404, {"message": "Not Found"})
+        body = _example(
+            "repos.get-collaborator-permission-level.200.response-if-user-has-admin-permissions.json")
+        body["permission"] = body["role_name"] = self.permissions[login]
+        body["user"] = {**(body.get("user") or {}), "login": login}
+        return Reply(200, body)
+
+    def _create_label(self, request: Recorded, values: dict[str, str]) -> Reply:
+        data = request.json()
+        if data["name"] in self.labels:
+            return Reply(422, {"message": "Validation Failed",
+                               "errors": [{"resource": "Label", "code": "already_exists",
+                                           "field": "name"}]})
+        label = {"id": next(self._ids), "node_id": "LA_x", "name": data["name"],
+                 "url": f"{self.url}/repos/{self.repository}/labels/{data['name']}",
+                 "color": data.get("color", "ededed"), "default": False,
+                 "description": data.get("description")}
+        self.labels[data["name"]] = label
+        return Reply(201, label)
+
+    def _add_labels(self, request: Recorded, values: dict[str, str]) -> Reply:
+        issue = self._issue(values)
+        if issue is None:
+            return Reply(404, {"message": "Not Found"})
+        for name in request.json()["labels"]:
+            label = self.labels.setdefault(name, {
+                "id": next(self._ids), "node_id": "LA_x", "name": name, "url": "",
+                "color": "ededed", "default": False, "description": None})
+            if all(existing["name"] != name for existing in issue["labels"]):
+                issue["labels"].append(copy.deepcopy(label))
+        return Reply(200, issue["labels"])
+
+    def _remove_label(self, request: Recorded, values: dict[str, str]) -> Reply:
+        issue = self._issue(values)
+        if issue is None or all(label["name"] != values["name"] for label in issue["labels"]):
+            return Reply(404, {"message": "Label does not exist"})
+        issue["labels"] = [label for label in issue["labels"] if label["name"] != values["name"]]
+        return Reply(200, issue["labels"])
+
+
+class FakeDatadog(FakeService):
+    name = "Datadog"
+
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        super().__init__(ApiDescription(FIXTURES / "datadog" / "incidents-openapi.yaml"), tls)
+        self.incidents: dict[str, dict[str, Any]] = {}
+        self._public_ids = itertools.count(338014)
+        self.route("POST", "CreateIncident", self._create)
+        self.route("GET", "SearchIncidents", self._search)
+        self.route("GET", "GetIncident", self._get)
+
+    def authorise(self, request: Recorded) -> Reply | None:
+        if not (request.headers.get("dd-api-key") and request.headers.get("dd-application-key")):
+            return Reply(403, {"errors": ["Forbidden"]})
+        return None
+
+    def _create(self, request: Recorded, values: dict[str, str]) -> Reply:
+        data = request.json()["data"]
+        attributes = data["attributes"]
+        incident_id = str(uuid.uuid4())
+        public_id = next(self._public_ids)
+        fields = {name: dict(value) for name, value in attributes.get("fields", {}).items()}
+        fields["slug"] = {"type": "textbox", "value": f"IR-{public_id}"}
+        commander = data["relationships"]["commander_user"]["data"]
+        incident = {
+            "type": "incidents", "id": incident_id,
+            "attributes": {
+                "public_id": public_id, "title": attributes["title"],
+                "customer_impacted": attributes.get("customer_impacted", False),
+                "customer_impact_scope": attributes.get("customer_impact_scope"),
+                "customer_impact_start": None, "customer_impact_end": None,
+                "notification_handles": attributes.get("notification_handles"),
+                "created": _now(), "modified": _now(), "detected": _now(),
+                "declared": _now(), "resolved": None,
+                "fields": fields,
+                "severity": fields.get("severity", {}).get("value", "UNKNOWN"),
+                "state": fields.get("state", {}).get("value", "active"),
+                "customer_impact_duration": 0, "time_to_detect": 0, "time_to_repair": 0,
+                "time_to_internal_response": 0, "time_to_resolve": 0,
+                "visibility": "organization",
+            },
+            "relationships": {
+                "commander_user": {"data": commander},
+                "attachments": {"data": []}, "integrations": {"data": []},
+            },
+        }
+        self.incidents[incident_id] = incident
+        self.timeline_cells = attributes.get("initial_cells", [])
+        return Reply(201, {"data": incident})
+
+    def _get(self, request: Recorded, values: dict[str, str]) -> Reply:
+        incident = self.incidents.get(values["incident_id"])
+        if incident is None:
+            return Reply(404, {"errors": ["Not found"]})
+        return Reply(200, {"data": incident})
+
+    def _search(self, request: Recorded, values: dict[str, str]) -> Reply:
+        query = parse_qs(request.query).get("query", [""])[0]
+        states = [s for s in ("active", "stable", "resolved", "completed") if s in query]
+        found = [i for i in self.incidents.values()
+                 if not states or i["attributes"]["state"] in states]
+        return Reply(200, {"data": {"type": "incidents_search_results", "attributes": {
+            "facets": {}, "incidents": [{"data": i} for i in found], "total": len(found)}},
+            "meta": {"pagination": {"size": len(found), "offset": 0}}})
+
+
+class FakeSlack(FakeService):
+    name = "Slack"
+
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        # `metadata` came to chat.postMessage after the archived 2021 description.
+        description = ApiDescription(
+            FIXTURES / "slack" / "web-openapi-subset.json", base_path="/api",
+            extra_parameters={"/chat.postMessage": {"metadata"}},
+        )
+        super().__init__(description, tls)
+        self.channels = {"#identity-support": "C0SUPPORT", "#identity-leadership": "C0LEADERS"}
+        self.messages: list[dict[str, Any]] = []
+        self._ts = itertools.count(1)
+        self.route("POST", "chat_postMessage", self._post)
+
+    def authorise(self, request: Recorded) -> Reply | None:
+        if request.headers.get("authorization") != "Bearer xoxb-test-token":
+            return Reply(200, {"ok": False, "error": "invalid_auth"})
+        return None
+
+    def _post(self, request: Recorded, values: dict[str, str]) -> Reply:
+        data = request.json()
+        channel = self.channels.get(data["channel"], data["channel"])
+        if channel not in self.channels.values():
+            return Reply(200, {"ok": False, "error": "channel_not_found"})
+        message = {**data, "channel": channel, "ts": f"1700000000.{next(self._ts):06d}"}
+        self.messages.append(message)
+        return Reply(200, {"ok": True, "channel": channel, "ts": message["ts"],
+                           "message": {"text": data.get("text"), "ts": message["ts"]}})
+
+    def in_channel(self, channel: str) -> list[dict[str, Any]]:
+        return [m for m in self.messages if m["channel"] == self.channels.get(channel, channel)]
+
+
+class FakePagerDuty(FakeService):
+    name = "PagerDuty"
+
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        super().__init__(ApiDescription(FIXTURES / "pagerduty" / "events-v2-openapiv3.json",
+                                        base_path="/v2"), tls)
+        self.routing_key = "R0UTINGKEY0000000000000000000000"
+        #: dedup_key -> the open alert, as PagerDuty keeps one alert per key
+        self.alerts: dict[str, dict[str, Any]] = {}
+        self.route("POST", "createV2Event", self._enqueue)
+
+    def _enqueue(self, request: Recorded, values: dict[str, str]) -> Reply:
+        event = request.json()
+        if event.get("routing_key") != self.routing_key:
+            return Reply(400, {"status": "invalid event", "message": "Event object is invalid",
+                               "errors": ["Invalid routing key"]})
+        key = event.get("dedup_key") or str(uuid.uuid4())
+        if event["event_action"] == "trigger":
+            self.alerts.setdefault(key, {"status": "triggered", "event": event})
+        elif key in self.alerts:
+            self.alerts[key]["status"] = event["event_action"] + "d"
+        return Reply(202, {"status": "success", "message": "Event processed", "dedup_key": key})
