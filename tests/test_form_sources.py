@@ -155,7 +155,7 @@ def test_zentered_cases(number: int) -> None:
             assert [(b.label, b.checked) for b in boxes if isinstance(b, Checkbox)] == [
                 (item["text"], item["checked"]) for item in section["list"]
             ]
-        elif "images" in section or "links" in section and "[" in section["text"]:
+        elif "images" in section or ("links" in section and "[" in section["text"]):
             assert ours.startswith(section["text"].replace("\\&", "&"))
         else:
             assert ours == section["text"]

@@ -35,11 +35,15 @@ def test_p1_is_labelled_recorded_declared_announced_and_paged(world: World) -> N
     assert world.github.label_names(1) == ["incident", "phase:active", "priority:P1",
                                            "severity:SEV-2"]
     created = {c.json()["name"]: c.json() for c in world.github.calls("issues/create-label")}
-    assert created["priority:P1"]["color"] and created["priority:P1"]["description"]
+    assert created["priority:P1"]["color"]
+    assert created["priority:P1"]["description"]
     [status] = status_comments(world)
-    assert "P1 incident" in status["body"] and "matrix cell (tier 1" in status["body"]
+    assert "P1 incident" in status["body"]
+    assert "matrix cell (tier 1" in status["body"]
     state = parse_state(status["body"])
-    assert state is not None and state.phase == "active" and state.datadog_id
+    assert state is not None
+    assert state.phase == "active"
+    assert state.datadog_id
 
     [incident] = world.datadog.incidents.values()
     attributes = incident["attributes"]
@@ -85,8 +89,8 @@ def test_page_goes_out_before_datadog_and_slack(world: World) -> None:
     world.handle(opened(world))
     first_outside = min(
         (world.pagerduty.requests[0], world.datadog.requests[0], world.slack.requests[0]),
-        key=lambda r: (world.pagerduty.requests + world.datadog.requests
-                       + world.slack.requests).index(r),
+        key=(world.pagerduty.requests + world.datadog.requests
+                       + world.slack.requests).index,
     )
     assert first_outside is world.pagerduty.requests[0]
 
@@ -166,7 +170,8 @@ def test_datadog_down_for_good_does_not_stop_page_or_slack(world: World) -> None
     run = world.handle(payload)
     assert run.returncode == 0
     assert len(world.datadog.incidents) == 1
-    assert len(world.slack.messages) == 2 and len(world.pagerduty.requests) == 1
+    assert len(world.slack.messages) == 2
+    assert len(world.pagerduty.requests) == 1
 
 
 def test_lost_datadog_answer_is_found_again_not_created_twice(world: World) -> None:
@@ -180,7 +185,8 @@ def test_lost_datadog_answer_is_found_again_not_created_twice(world: World) -> N
     assert len(world.datadog.incidents) == 1
     assert world.datadog.calls("SearchIncidents")
     state = parse_state(status_comments(world)[0]["body"])
-    assert state is not None and state.datadog_id in world.datadog.incidents
+    assert state is not None
+    assert state.datadog_id in world.datadog.incidents
 
 
 def test_lost_page_answer_is_retried_safely_by_dedup_key(world: World) -> None:
@@ -201,7 +207,8 @@ def test_slack_markup_in_the_report_stays_literal(world: World) -> None:
     text = json.dumps(announcement["blocks"])
     assert "&lt;!channel&gt;" in text
     assert "&lt;https://evil.example|click here&gt; &amp; thanks" in text
-    assert "<!channel>" not in text and "<https://evil" not in text
+    assert "<!channel>" not in text
+    assert "<https://evil" not in text
 
 
 def test_missing_credentials_skip_each_integration_with_a_notice(world: World) -> None:
@@ -209,7 +216,8 @@ def test_missing_credentials_skip_each_integration_with_a_notice(world: World) -
                        PAGERDUTY_ROUTING_KEY=None)
     assert run.returncode == 0
     assert world.outside_requests() == 0
-    assert "::notice title=Datadog skipped::DD_API_KEY and DD_APP_KEY are not both set" in run.stdout
+    assert ("::notice title=Datadog skipped::DD_API_KEY and DD_APP_KEY are not both set"
+            in run.stdout)
     [status] = status_comments(world)
     assert "PagerDuty page: skipped, PAGERDUTY_ROUTING_KEY is not set" in status["body"]
 

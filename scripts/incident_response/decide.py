@@ -63,7 +63,7 @@ def _context(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
     commander = state.roles.get("commander") or report.commander
     person = policy.person(commander)
     priority = state.priority
-    assert priority is not None  # noqa: S101 - set by the caller before any effect is built
+    assert priority is not None
     return {
         "issue": issue,
         "report": report,
@@ -81,7 +81,7 @@ def _datadog_fields(report: IncidentReport, state: IncidentState,
                     policy: Policy) -> dict[str, tuple[str, str | list[str]]]:
     names = policy.datadog.fields
     service = policy.service(report.service)
-    assert state.severity is not None and state.priority is not None  # noqa: S101, PT018
+    assert state.severity is not None and state.priority is not None  # noqa: PT018
     fields: dict[str, tuple[str, str | list[str]]] = {
         names.severity: ("dropdown", state.severity.value),
         names.state: ("dropdown", "active"),
@@ -158,18 +158,21 @@ def outside_effects(issue: IssueSnapshot, report: IncidentReport, state: Inciden
         ))
     if rule.announce:
         text = render("slack_announcement.mrkdwn.j2", **context).strip()
-        header = f"{state.priority.value} incident: {report.service} is experiencing degraded service"
+        header = (f"{state.priority.value} incident: "
+                  f"{report.service} is experiencing degraded service")
         wanted.append(PostToSlack(
             key=ANNOUNCE,
             channel=policy.slack.support_channel,
             text=f"{header} ({issue.key})",
-            blocks=_slack_blocks(text, header, render("slack_context.mrkdwn.j2", **context).strip()),
+            blocks=_slack_blocks(text, header,
+                                 render("slack_context.mrkdwn.j2", **context).strip()),
             metadata=metadata,
             is_announcement=True,
         ))
     if rule.notify_leadership and policy.slack.leadership_channel:
         text = render("slack_leadership.mrkdwn.j2", **context).strip()
-        header = f"Declared {state.priority.value}: {report.service} is experiencing degraded service"
+        header = (f"Declared {state.priority.value}: "
+                  f"{report.service} is experiencing degraded service")
         wanted.append(PostToSlack(
             key=LEADERSHIP,
             channel=policy.slack.leadership_channel,

@@ -65,8 +65,9 @@ class DeclareInDatadog(Effect):
     state: str
     customer_impacted: bool
     customer_impact_scope: str
-    #: Datadog field name -> a single value (dropdown/textbox) or several (multiselect)
-    fields: dict[str, str | list[str]]
+    #: Datadog field name -> (field type, one value or several): ("dropdown", "SEV-2"),
+    #: ("autocomplete", ["Platform Identity"])
+    fields: dict[str, tuple[str, str | list[str]]]
     commander_user_id: str | None
     notification_handles: tuple[tuple[str, str], ...]
     timeline_note: str

@@ -61,14 +61,14 @@ class Outcome:
 
 
 def _page(effect: TriggerPage, services: Services, state: IncidentState, number: int) -> str:
-    assert services.pager is not None  # noqa: S101
+    assert services.pager is not None
     state.page_dedup_key = services.pager.trigger(effect)
     return f"triggered, dedup_key {state.page_dedup_key}"
 
 
 def _declare(effect: DeclareInDatadog, services: Services, state: IncidentState,
              number: int) -> str:
-    assert services.mirror is not None  # noqa: S101
+    assert services.mirror is not None
     # A failed attempt may have created it and lost the answer: look before creating again.
     earlier = services.mirror.find(effect.issue_url) if effect.key in state.failures else None
     ref = earlier or services.mirror.declare(effect)
@@ -77,7 +77,7 @@ def _declare(effect: DeclareInDatadog, services: Services, state: IncidentState,
 
 
 def _slack(effect: PostToSlack, services: Services, state: IncidentState, number: int) -> str:
-    assert services.chat is not None  # noqa: S101
+    assert services.chat is not None
     thread = state.slack_ts if effect.in_thread else None
     ref = services.chat.post(effect, thread)
     if effect.is_announcement:
@@ -86,7 +86,7 @@ def _slack(effect: PostToSlack, services: Services, state: IncidentState, number
 
 
 def _comment(effect: PostComment, services: Services, state: IncidentState, number: int) -> str:
-    assert services.github is not None  # noqa: S101
+    assert services.github is not None
     comment_id = services.github.create_comment(number, effect.body)
     return f"comment {comment_id}"
 
@@ -112,7 +112,7 @@ def execute(plan: Plan, services: Services, number: int, now: datetime) -> Outco
         except ServiceError as error:
             plan.state.mark_failed(effect.key, str(error), now)
             outcome.results.append(EffectResult(effect, "failed", str(error)))
-        except Exception as error:  # noqa: BLE001 - one broken adapter must not stop the rest
+        except Exception as error:
             traceback.print_exc(file=sys.stderr)
             detail = f"{effect.service}: unexpected {type(error).__name__} (see the run log)"
             plan.state.mark_failed(effect.key, detail, now)

@@ -146,9 +146,9 @@ def _sections(body: str, labels: dict[str, FormField] | None) -> list[tuple[str,
     for line in body.split("\n"):
         opened = _FENCE.match(line)
         if fence is not None:
-            if opened and opened["fence"][0] == fence[0] and len(opened["fence"]) >= len(fence):
-                if not opened["info"].strip():
-                    fence = None
+            closes = opened and opened["fence"][0] == fence[0] and not opened["info"].strip()
+            if closes and opened and len(opened["fence"]) >= len(fence):
+                fence = None
         elif opened:
             fence = opened["fence"]
         elif heading := _HEADING.match(line):
@@ -187,12 +187,11 @@ def _convert(form_field: FormField, text: str) -> FieldValue | None:
             return []
         return [part.strip() for part in text.split(", ")] if form_field.multiple else [text]
     if form_field.type == "checkboxes":
-        boxes = [
+        return [
             Checkbox(m["label"], m["mark"] in ("x", "X"))
             for line in text.split("\n")
             if (m := _TASK.match(line))
         ]
-        return boxes
     if form_field.render:
         return _unfence(text)
     return text

@@ -15,7 +15,7 @@ from pathlib import Path
 from incident_response import actions
 from incident_response.errors import ServiceError
 from incident_response.events import Event, incident_number, read_event
-from incident_response.execute import Outcome, execute
+from incident_response.execute import Outcome, Services, execute
 from incident_response.form import FormTemplate, load_form_template
 from incident_response.plan import Plan
 from incident_response.policy import Policy, load_policy
@@ -78,7 +78,8 @@ def print_plan(plan: Plan, policy: Policy, number: int) -> None:
         print(f"  form problem, {problem.label} ({problem.field_id}): {problem.message}")
     print(f"  phase: {state.phase}")
     if plan.labels_to_add or plan.labels_to_remove:
-        print(f"  labels: add {plan.labels_to_add or 'none'}, remove {plan.labels_to_remove or 'none'}")
+        print(f"  labels: add {plan.labels_to_add or 'none'}, "
+              f"remove {plan.labels_to_remove or 'none'}")
     print("  status comment: create or update")
     for number_in_order, effect in enumerate(plan.effects, start=1):
         print(f"  {number_in_order}. {effect.service}: {effect.describe()}")
@@ -108,71 +109,35 @@ def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> st
     return "\n".join(lines)
 
 
-def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) -> int:
-    event = read_event(arguments.event, arguments.event_name, arguments.repo)
-    policy = load_policy(config)
-    number = incident_number(event, policy.labels.incident)
-    if number is None or event.name != "issues" or event.action not in (
+def _is_report_event(event: Event, number: int | None) -> bool:
+    return number is not None and event.name == "issues" and event.action in (
         "opened", "edited", "reopened", "labeled",
-    ):
-        print(f"incident-response: {event.name}.{event.action or '-'} is not about an "
-              "incident report; nothing to do.")
-        return 0
-    template = form_template()
+    )
 
-    if arguments.dry_run and not os.environ.get("GITHUB_TOKEN"):
-        issue, previous = _snapshot_from_payload(event), None
-    else:
-        from incident_response.wiring import github_tracker
 
-        tracker = github_tracker(event.repository, policy)
-        try:
-            issue = tracker.load_issue(number)
-        except ServiceError as error:
-            actions.annotate("error", "Incident not loaded", str(error))
-            print(f"incident-response: {error}")
-            return 1
-        existing = find_status_comment(issue, policy.github.bot_login)
-        previous = parse_state(existing.body) if existing else None
-
-    from incident_response.decide import decide_report
-
-    plan = decide_report(issue, previous, policy, template, now)
-    if arguments.dry_run:
-        print_plan(plan, policy, number)
-        return 0
-
-    from incident_response.wiring import build_services
-
-    services = build_services(event.repository, policy)
+def _write_record_first(plan: Plan, services: Services, policy: Policy, number: int, *,
+                        existing: CommentSnapshot | None, errors: list[str]) -> int | None:
+    """Labels and the status comment, before anything leaves GitHub. Returns the comment id."""
     github = services.github
-    assert github is not None  # noqa: S101 - build_services always builds it
-    errors: list[str] = []
+    assert github is not None
     try:
         github.ensure_labels(plan.labels_to_create)
         github.change_labels(number, plan.labels_to_add, plan.labels_to_remove)
     except ServiceError as error:
         errors.append(str(error))
-
-    comment_id = existing.id if existing else None
+    if existing is not None:
+        return existing.id
     try:
-        if comment_id is None:
-            comment_id = github.create_comment(number, status_comment(plan, None, policy,
-                                                                      _run_url()))
+        return github.create_comment(number, status_comment(plan, None, policy, _run_url()))
     except ServiceError as error:
         errors.append(str(error))
         # Without the state block a later run cannot know what went out, so only the page
         # (idempotent through its dedup key) is sent; everything else waits for the record.
         plan.effects = [e for e in plan.effects if e.key == "page:trigger"]
+        return None
 
-    outcome = execute(plan, services, number, now)
 
-    if comment_id is not None:
-        try:
-            github.update_comment(comment_id, status_comment(plan, outcome, policy, _run_url()))
-        except ServiceError as error:
-            errors.append(str(error))
-
+def _report(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> int:
     for result in outcome.skipped:
         actions.annotate("notice", f"{result.effect.service} skipped", result.detail)
     for result in outcome.failed:
@@ -189,3 +154,52 @@ def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) ->
         "phase": str(plan.state.phase),
     })
     return 1 if outcome.failed or errors else 0
+
+
+def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) -> int:
+    event = read_event(arguments.event, arguments.event_name, arguments.repo)
+    policy = load_policy(config)
+    number = incident_number(event, policy.labels.incident)
+    if not _is_report_event(event, number):
+        print(f"incident-response: {event.name}.{event.action or '-'} is not about an "
+              "incident report; nothing to do.")
+        return 0
+    assert number is not None
+    template = form_template()
+
+    existing: CommentSnapshot | None = None
+    if arguments.dry_run and not os.environ.get("GITHUB_TOKEN"):
+        issue = _snapshot_from_payload(event)
+    else:
+        from incident_response.wiring import github_tracker
+
+        try:
+            issue = github_tracker(event.repository, policy).load_issue(number)
+        except ServiceError as error:
+            actions.annotate("error", "Incident not loaded", str(error))
+            print(f"incident-response: {error}")
+            return 1
+        existing = find_status_comment(issue, policy.github.bot_login)
+
+    from incident_response.decide import decide_report
+
+    previous = parse_state(existing.body) if existing else None
+    plan = decide_report(issue, previous, policy, template, now)
+    if arguments.dry_run:
+        print_plan(plan, policy, number)
+        return 0
+
+    from incident_response.wiring import build_services
+
+    services = build_services(event.repository, policy)
+    errors: list[str] = []
+    comment_id = _write_record_first(plan, services, policy, number, existing=existing,
+                                     errors=errors)
+    outcome = execute(plan, services, number, now)
+    if comment_id is not None and services.github is not None:
+        try:
+            services.github.update_comment(
+                comment_id, status_comment(plan, outcome, policy, _run_url()))
+        except ServiceError as error:
+            errors.append(str(error))
+    return _report(plan, outcome, number, errors)

@@ -254,7 +254,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        msg = f"{path}: not valid YAML ({error}). Fix the syntax, then run `incident-response validate`."
+        msg = (f"{path}: not valid YAML ({error}). "
+               "Fix the syntax, then run `incident-response validate`.")
         raise ConfigError(msg) from error
     except OSError as error:
         msg = f"{path}: cannot be read ({error.strerror}). Check the --config path."

@@ -39,30 +39,24 @@ def check_form(policy: Policy, template: FormTemplate) -> list[str]:
             problems.append(f"the form has no field with id `{field_id}` ({kind}); add it")
         elif form_field.type != kind:
             problems.append(f"form field `{field_id}` is a {form_field.type}; make it a {kind}")
-    known = {s.name for s in policy.services}
-    for option in _options(template, "service"):
-        if option not in known:
-            problems.append(f"form service option `{option}` is not in the config's services; "
-                            "add it under services: or remove it from the form")
-    environments = {e.name for e in policy.environments}
-    for option in _options(template, "environment"):
-        if option not in environments:
-            problems.append(f"form environment `{option}` has no tier in the config; add it "
-                            "under environments:")
-    impacts = {o.label for o in policy.severity.user_impact}
-    for option in _options(template, "user_impact"):
-        if option not in impacts:
-            problems.append(f"form user_impact option `{option}` has no severity in the config; "
-                            "add it under severity.user_impact")
-    providers = set(policy.severity.sign_in_providers)
-    for option in _options(template, "csps_affected"):
-        if option not in providers:
-            problems.append(f"form csps_affected option `{option}` is not in "
-                            "severity.sign_in_providers")
-    for option in _options(template, "code_change_required"):
-        if option not in CODE_CHANGE_ANSWERS:
-            problems.append(f"form code_change_required option `{option}` must be one of "
-                            f"{', '.join(CODE_CHANGE_ANSWERS)}")
+    # field id -> (what the config knows, where to add a missing option)
+    option_sources = {
+        "service": ({s.name for s in policy.services},
+                    "is not in the config's services; add it under services: or drop it"),
+        "environment": ({e.name for e in policy.environments},
+                        "has no tier in the config; add it under environments:"),
+        "user_impact": ({o.label for o in policy.severity.user_impact},
+                        "has no severity in the config; add it under severity.user_impact"),
+        "csps_affected": (set(policy.severity.sign_in_providers),
+                          "is not in severity.sign_in_providers"),
+        "code_change_required": (set(CODE_CHANGE_ANSWERS),
+                                 f"must be one of {', '.join(CODE_CHANGE_ANSWERS)}"),
+    }
+    for field_id, (known, fix) in option_sources.items():
+        problems.extend(
+            f"form {field_id} option `{option}` {fix}"
+            for option in _options(template, field_id) if option not in known
+        )
     form_field = template.get("csps_affected")
     if form_field is not None and not form_field.multiple:
         problems.append("form field `csps_affected` must allow several answers (multiple: true)")

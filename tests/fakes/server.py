@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import ssl
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from tests.fakes.openapi import ApiDescription, SpecViolation
 
@@ -128,7 +129,7 @@ class FakeService:
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def _serve(self) -> None:
@@ -144,10 +145,8 @@ class FakeService:
                     return
                 if fault is not None and fault.kind == "lost":
                     self.close_connection = True
-                    try:
+                    with contextlib.suppress(OSError):
                         self.connection.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
                     return
                 assert reply is not None
                 payload = b"" if reply.body is None else (
@@ -162,14 +161,12 @@ class FakeService:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve  # noqa: N815
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
         return RequestHandler
 
 
 def _path_values(template: str, path: str, base: str) -> dict[str, str]:
-    from urllib.parse import unquote
-
     names = template.split("/")
     values = path[len(base):].split("/")
     return {n[1:-1]: unquote(v) for n, v in zip(names, values, strict=False) if n.startswith("{")}

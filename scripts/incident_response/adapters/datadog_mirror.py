@@ -6,6 +6,7 @@ Only single model modules are imported: `datadog_api_client.v2.models` costs ove
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -124,6 +125,8 @@ class DatadogMirror:
         )
         for operation in _OPERATIONS:
             configuration.unstable_operations[operation] = True
+        # Enabled on purpose above; the client would otherwise warn on every call.
+        warnings.filterwarnings("ignore", message="Using unstable operation", category=UserWarning)
         configuration.connection_pool_maxsize = 1
         self._host = host
         self._api = IncidentsApi(ApiClient(configuration))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from github import Auth, Github, GithubException, GithubRetry
 from requests.exceptions import RequestException
@@ -106,8 +108,8 @@ class GitHubTracker:
     def ensure_labels(self, specs: list[LabelSpec]) -> None:
         for spec in specs:
             try:
-                _call(f"Creating label {spec.name}", lambda spec=spec: self._repo.create_label(
-                    spec.name, spec.color, spec.description))
+                _call(f"Creating label {spec.name}", partial(
+                    self._repo.create_label, spec.name, spec.color, spec.description))
             except PermanentServiceError as error:
                 if error.status != 422:  # 422: it exists already, which is what we want
                     raise
@@ -118,9 +120,9 @@ class GitHubTracker:
                 "POST", self._path(f"/issues/{number}/labels"), input={"labels": add}))
         for name in remove:
             try:
-                _call(f"Removing label {name}", lambda name=name: self._requester
-                      .requestJsonAndCheck("DELETE", self._path(
-                          f"/issues/{number}/labels/{_quote(name)}")))
+                _call(f"Removing label {name}", partial(
+                    self._requester.requestJsonAndCheck, "DELETE",
+                    self._path(f"/issues/{number}/labels/{_quote(name)}")))
             except PermanentServiceError as error:
                 if error.status != 404:  # already gone
                     raise
@@ -136,7 +138,5 @@ class GitHubTracker:
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
     return quote(name, safe="")
 

@@ -24,7 +24,7 @@ class PagerDutyPager:
         self._client = EventsApiV2Client(
             routing_key, base_url=events_url.rstrip("/"), verify=transport.ssl_context()
         )
-        self._client.timeout = transport.timeout_seconds
+        self._client.timeout = int(max(transport.timeout_seconds, 1))
         retries = max(transport.attempts - 1, 1)
         # The client retries 429 forever by default; bound it like everything else.
         self._client.retry = {429: retries, 500: retries, 502: retries, 503: retries,

@@ -1,0 +1,47 @@
+"""The Datadog adapter reads real recorded Datadog answers (vcrpy cassettes, replay only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import vcr
+
+from incident_response.adapters.datadog_mirror import DatadogMirror
+from incident_response.adapters.transport import Transport
+from incident_response.effects import DeclareInDatadog
+
+CASSETTES = Path(__file__).parent / "fixtures" / "datadog" / "cassettes"
+replay = vcr.VCR(record_mode="none", match_on=["method", "scheme", "host", "path"],
+                 filter_headers=["DD-API-KEY", "DD-APPLICATION-KEY"])
+
+
+def effect() -> DeclareInDatadog:
+    return DeclareInDatadog(
+        key="datadog:declare", issue_url="https://github.com/acme/identity/issues/7",
+        title="SSOe is experiencing degraded service", severity="SEV-2", state="active",
+        customer_impacted=True, customer_impact_scope="scope",
+        fields={"severity": ("dropdown", "SEV-2"),
+                "teams": ("autocomplete", ["Platform Identity"])},
+        commander_user_id="654d8602-a17a-45dc-b651-ed566eb8a26b",
+        notification_handles=(("@slack-identity-support", "#identity-support"),),
+        timeline_note="Declared from GitHub",
+    )
+
+
+def test_declare_reads_the_recorded_create_answer() -> None:
+    mirror = DatadogMirror("key", "app", "https://api.datadoghq.com", Transport(attempts=1))
+    with replay.use_cassette(
+        str(CASSETTES / "test_create_an_incident_returns_created_response.yaml")
+    ) as cassette:
+        ref = mirror.declare(effect())
+    assert ref.id == "d466fcca-9324-5212-97d5-2f7e6d216322"
+    assert ref.public_id == 338014
+    assert ref.url == "https://app.datadoghq.com/incidents/338014"
+    assert cassette.play_count == 1
+
+
+def test_cassettes_hold_no_credentials() -> None:
+    for cassette in CASSETTES.glob("*.yaml"):
+        text = cassette.read_text(encoding="utf-8").lower()
+        assert "dd-api-key" not in text
+        assert "dd-application-key" not in text

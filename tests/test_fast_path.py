@@ -1,0 +1,44 @@
+"""An event that is not about an incident exits 0 without importing any service client."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "github"
+VENDORS = ("github", "datadog_api_client", "slack_sdk", "pagerduty", "httpx2", "requests",
+           "urllib3")
+
+PROBE = """
+import json, sys
+from incident_response.cli import main
+code = main(sys.argv[1:])
+loaded = sorted({m.split('.')[0] for m in sys.modules} & set(json.loads(%r)))
+print(json.dumps({"code": code, "loaded": loaded}))
+"""
+
+
+@pytest.mark.parametrize(("event_name", "fixture"), [
+    ("issues", "issues.opened.json"),  # an issue without the incident label
+    ("issue_comment", "issue_comment.created.json"),
+    ("pull_request", "pull_request.opened.json"),
+    ("schedule", "schedule.json"),
+    ("workflow_dispatch", "workflow_dispatch.json"),
+])
+def test_events_not_about_an_incident_import_no_client(event_name: str, fixture: str,
+                                                       tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "GITHUB_TOKEN": "unused"}
+    completed = subprocess.run(
+        [sys.executable, "-c", PROBE % json.dumps(VENDORS), "handle",
+         "--event", str(FIXTURES / fixture), "--event-name", event_name,
+         "--repo", "Codertocat/Hello-World"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=True, timeout=60,
+    )
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert result == {"code": 0, "loaded": []}
