@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from incident_response.decide import decide_report
+from incident_response.decide import decide
 from incident_response.effects import DeclareInDatadog, PostComment, PostToSlack, TriggerPage
 from incident_response.form import load_form_template
 from incident_response.policy import load_policy
@@ -32,7 +32,7 @@ def kinds(plan_effects: list[object]) -> list[str]:
 
 
 def test_p1_pages_first_then_declares_announces_and_notifies_leadership() -> None:
-    plan = decide_report(ISSUE, None, POLICY, FORM, NOW)
+    plan = decide(ISSUE, None, POLICY, FORM, NOW)
     assert kinds(plan.effects) == ["TriggerPage", "DeclareInDatadog", "PostToSlack",
                                    "PostToSlack"]
     page = plan.effects[0]
@@ -46,33 +46,33 @@ def test_p1_pages_first_then_declares_announces_and_notifies_leadership() -> Non
 
 def test_code_change_yes_adds_the_out_of_band_checklist() -> None:
     issue = replace(ISSUE, body=P1_BODY.replace("fix it?\n\nNo", "fix it?\n\nYes"))
-    plan = decide_report(issue, None, POLICY, FORM, NOW)
+    plan = decide(issue, None, POLICY, FORM, NOW)
     checklist = [e for e in plan.effects if isinstance(e, PostComment)]
     assert len(checklist) == 1
     assert "Out-of-band deploy checklist" in checklist[0].body
 
 
 def test_done_effects_are_not_planned_again_and_failures_are() -> None:
-    first = decide_report(ISSUE, None, POLICY, FORM, NOW)
+    first = decide(ISSUE, None, POLICY, FORM, NOW)
     state = first.state
     for key in ("page:trigger", "slack:announce", "slack:leadership"):
         state.mark_done(key)
     state.mark_failed("datadog:declare", "HTTP 503", NOW)
-    again = decide_report(ISSUE, state, POLICY, FORM, NOW)
+    again = decide(ISSUE, state, POLICY, FORM, NOW)
     assert kinds(again.effects) == ["DeclareInDatadog"]
 
 
 def test_an_effect_failing_too_often_is_abandoned_not_retried_forever() -> None:
-    state = decide_report(ISSUE, None, POLICY, FORM, NOW).state
+    state = decide(ISSUE, None, POLICY, FORM, NOW).state
     for _ in range(10):
         state.mark_failed("datadog:declare", "HTTP 403", NOW)
-    plan = decide_report(ISSUE, state, POLICY, FORM, NOW)
+    plan = decide(ISSUE, state, POLICY, FORM, NOW)
     assert not any(isinstance(e, DeclareInDatadog) for e in plan.effects)
     assert plan.abandoned == ["datadog:declare"]
 
 
 def test_untrusted_reporter_gets_triage_and_a_request_only() -> None:
-    plan = decide_report(replace(ISSUE, author_permission="read"), None, POLICY, FORM, NOW)
+    plan = decide(replace(ISSUE, author_permission="read"), None, POLICY, FORM, NOW)
     assert plan.state.phase is Phase.TRIAGE
     assert kinds(plan.effects) == ["PostComment"]
     assert "phase:triage" in plan.labels_to_add
@@ -80,34 +80,34 @@ def test_untrusted_reporter_gets_triage_and_a_request_only() -> None:
 
 
 def test_edit_reclassifies_and_swaps_managed_labels_only() -> None:
-    first = decide_report(ISSUE, None, POLICY, FORM, NOW)
+    first = decide(ISSUE, None, POLICY, FORM, NOW)
     labelled = replace(ISSUE, labels=("incident", "phase:active", "priority:P1",
                                       "severity:SEV-2", "team:identity"),
                        body=P1_BODY.replace("2,500", "500"))
-    plan = decide_report(labelled, first.state, POLICY, FORM, NOW)
+    plan = decide(labelled, first.state, POLICY, FORM, NOW)
     assert plan.state.priority is Priority.P2
     assert plan.labels_to_add == ["priority:P2"]
     assert plan.labels_to_remove == ["priority:P1"]
 
 
 def test_a_priority_set_by_command_survives_an_edit() -> None:
-    state = decide_report(ISSUE, None, POLICY, FORM, NOW).state
+    state = decide(ISSUE, None, POLICY, FORM, NOW).state
     state.priority_override = Priority.P1
-    plan = decide_report(replace(ISSUE, body=P1_BODY.replace("2,500", "5")), state, POLICY,
+    plan = decide(replace(ISSUE, body=P1_BODY.replace("2,500", "5")), state, POLICY,
                          FORM, NOW)
     assert plan.state.priority is Priority.P1
 
 
 def test_p3_announces_without_declaring_or_paging() -> None:
     body = P1_BODY.replace("production", "staging").replace("2,500", "150")
-    plan = decide_report(replace(ISSUE, body=body), None, POLICY, FORM, NOW)
+    plan = decide(replace(ISSUE, body=body), None, POLICY, FORM, NOW)
     assert kinds(plan.effects) == ["PostToSlack"]
     assert isinstance(plan.effects[0], PostToSlack)
     assert plan.effects[0].channel == "#identity-support"
 
 
 def test_bad_form_on_a_new_issue_goes_to_triage_with_problems() -> None:
-    plan = decide_report(replace(ISSUE, body="help"), None, POLICY, FORM, NOW)
+    plan = decide(replace(ISSUE, body="help"), None, POLICY, FORM, NOW)
     assert plan.state.phase is Phase.TRIAGE
     assert plan.effects == []
     assert plan.labels_to_add == ["phase:triage"]
@@ -115,8 +115,8 @@ def test_bad_form_on_a_new_issue_goes_to_triage_with_problems() -> None:
 
 
 def test_bad_edit_keeps_an_active_incident_active() -> None:
-    state = decide_report(ISSUE, None, POLICY, FORM, NOW).state
-    plan = decide_report(replace(ISSUE, body=P1_BODY.replace("2,500", "heaps")),
+    state = decide(ISSUE, None, POLICY, FORM, NOW).state
+    plan = decide(replace(ISSUE, body=P1_BODY.replace("2,500", "heaps")),
                          state, POLICY, FORM, NOW)
     assert plan.state.phase is Phase.ACTIVE
     assert plan.effects == []

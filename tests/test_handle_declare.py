@@ -249,3 +249,25 @@ def test_dry_run_sends_nothing(world: World) -> None:
     assert "1. PagerDuty: page on-call (critical)" in run.stdout
     assert world.outside_requests() == 0
     assert world.github.comments_on(1) == []
+
+
+def test_an_edit_that_raises_p2_to_p1_declares_then(world: World) -> None:
+    body = example_event()["issue"]["body"].replace("2,500", "500")
+    payload = opened(world, body=body)
+    assert world.handle(payload).returncode == 0
+    assert "priority:P2" in world.github.label_names(1)
+    assert world.pagerduty.requests == [] and world.datadog.requests == []
+
+    edited = json.loads(json.dumps(payload))
+    edited["action"] = "edited"
+    edited["changes"] = {"body": {"from": body}}
+    edited["issue"]["body"] = body.replace("500", "2,500")
+    world.github.issues[1]["body"] = edited["issue"]["body"]
+    run = world.handle(edited)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert world.github.label_names(1) == ["incident", "phase:active", "priority:P1",
+                                           "severity:SEV-2"]
+    assert len(world.pagerduty.alerts) == 1 and len(world.datadog.incidents) == 1
+    assert len(world.slack.in_channel("#identity-support")) == 1  # announced once, at open
+    assert len(world.slack.in_channel("#identity-leadership")) == 1
+    assert len(status_comments(world)) == 1

@@ -12,11 +12,15 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "AddDatadogTodo",
     "DeclareInDatadog",
     "Effect",
     "LabelSpec",
     "PostComment",
     "PostToSlack",
+    "React",
+    "ResolvePage",
+    "SyncDatadog",
     "TriggerPage",
 ]
 
@@ -71,7 +75,8 @@ class DeclareInDatadog(Effect):
     commander_user_id: str | None
     notification_handles: tuple[tuple[str, str], ...]
     timeline_note: str
-    customer_impact_start: datetime | None = None
+    #: the SyncDatadog fingerprint this creation already satisfies
+    fingerprint: str = ""
 
     @property
     def service(self) -> str:
@@ -96,6 +101,8 @@ class PostToSlack(Effect):
     metadata: dict[str, Any] | None = None
     #: the announcement whose `ts` becomes the incident's thread
     is_announcement: bool = False
+    #: a thread reply that is also shown in the channel
+    broadcast: bool = False
 
     @property
     def service(self) -> str:
@@ -118,3 +125,59 @@ class PostComment(Effect):
         first = next((line for line in self.body.splitlines() if line.strip()
                       and not line.startswith("<!--")), "")
         return f"comment on the issue: {first}"
+
+
+@dataclass(frozen=True)
+class ResolvePage(Effect):
+    dedup_key: str
+
+    @property
+    def service(self) -> str:
+        return "PagerDuty"
+
+    def describe(self) -> str:
+        return f"resolve the page, dedup_key {self.dedup_key}"
+
+
+@dataclass(frozen=True)
+class SyncDatadog(Effect):
+    """Bring the Datadog incident in line with GitHub: fields, state, commander, latest update."""
+
+    fingerprint: str
+    fields: dict[str, tuple[str, str | list[str]]]
+    commander_user_id: str | None
+    customer_impact_end: datetime | None = None
+
+    @property
+    def service(self) -> str:
+        return "Datadog"
+
+    def describe(self) -> str:
+        values = ", ".join(f"{k}={v[1]}" for k, v in self.fields.items()
+                           if k in ("state", "severity", "priority"))
+        return f"update the Datadog incident ({values})"
+
+
+@dataclass(frozen=True)
+class AddDatadogTodo(Effect):
+    content: str
+
+    @property
+    def service(self) -> str:
+        return "Datadog"
+
+    def describe(self) -> str:
+        return f"add a Datadog todo: {self.content}"
+
+
+@dataclass(frozen=True)
+class React(Effect):
+    comment_id: int
+    content: str
+
+    @property
+    def service(self) -> str:
+        return "GitHub"
+
+    def describe(self) -> str:
+        return f"react {self.content} to comment {self.comment_id}"

@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from incident_response.effects import (
+    AddDatadogTodo,
     DeclareInDatadog,
     Effect,
     PostComment,
     PostToSlack,
+    React,
+    ResolvePage,
+    SyncDatadog,
     TriggerPage,
 )
 from incident_response.errors import ServiceError
@@ -43,8 +47,12 @@ class Services:
 @dataclass(frozen=True)
 class EffectResult:
     effect: Effect
-    status: str  # "done", "failed", "skipped"
+    status: str  # "done", "failed", "skipped", "waiting"
     detail: str = ""
+
+
+class Waiting(Exception):
+    """The effect depends on one not done yet (a thread reply before its announcement)."""
 
 
 @dataclass
@@ -66,6 +74,13 @@ def _page(effect: TriggerPage, services: Services, state: IncidentState, number:
     return f"triggered, dedup_key {state.page_dedup_key}"
 
 
+def _resolve_page(effect: ResolvePage, services: Services, state: IncidentState,
+                  number: int) -> str:
+    assert services.pager is not None
+    services.pager.resolve(effect.dedup_key)
+    return "resolved"
+
+
 def _declare(effect: DeclareInDatadog, services: Services, state: IncidentState,
              number: int) -> str:
     assert services.mirror is not None
@@ -73,12 +88,43 @@ def _declare(effect: DeclareInDatadog, services: Services, state: IncidentState,
     earlier = services.mirror.find(effect.issue_url) if effect.key in state.failures else None
     ref = earlier or services.mirror.declare(effect)
     state.datadog_id, state.datadog_public_id, state.datadog_url = ref.id, ref.public_id, ref.url
+    if earlier is None:
+        state.datadog_synced = effect.fingerprint
     return f"incident {ref.public_id or ref.id}"
+
+
+def _datadog_id(state: IncidentState) -> str:
+    if state.datadog_id is None:
+        msg = "waiting for the Datadog incident to be declared"
+        raise Waiting(msg)
+    return state.datadog_id
+
+
+def _sync(effect: SyncDatadog, services: Services, state: IncidentState, number: int) -> str:
+    assert services.mirror is not None
+    services.mirror.sync(_datadog_id(state), effect)
+    state.datadog_synced = effect.fingerprint
+    return "fields, state and commander updated"
+
+
+def _todo(effect: AddDatadogTodo, services: Services, state: IncidentState, number: int) -> str:
+    assert services.mirror is not None
+    services.mirror.add_todo(_datadog_id(state), effect.content)
+    return "todo added"
+
+
+def _react(effect: React, services: Services, state: IncidentState, number: int) -> str:
+    assert services.github is not None
+    services.github.add_reaction(effect.comment_id, effect.content)
+    return f"reacted {effect.content}"
 
 
 def _slack(effect: PostToSlack, services: Services, state: IncidentState, number: int) -> str:
     assert services.chat is not None
     thread = state.slack_ts if effect.in_thread else None
+    if effect.in_thread and thread is None:
+        msg = "waiting for the Slack announcement to start the thread"
+        raise Waiting(msg)
     ref = services.chat.post(effect, thread)
     if effect.is_announcement:
         state.slack_channel, state.slack_ts = ref.channel, ref.ts
@@ -93,9 +139,13 @@ def _comment(effect: PostComment, services: Services, state: IncidentState, numb
 
 _HANDLERS: dict[type[Effect], tuple[str, Callable[..., str]]] = {
     TriggerPage: ("pager", _page),
+    ResolvePage: ("pager", _resolve_page),
     DeclareInDatadog: ("mirror", _declare),
+    SyncDatadog: ("mirror", _sync),
+    AddDatadogTodo: ("mirror", _todo),
     PostToSlack: ("chat", _slack),
     PostComment: ("github", _comment),
+    React: ("github", _react),
 }
 
 
@@ -109,6 +159,8 @@ def execute(plan: Plan, services: Services, number: int, now: datetime) -> Outco
             continue
         try:
             detail = handler(effect, services, plan.state, number)
+        except Waiting as waiting:
+            outcome.results.append(EffectResult(effect, "waiting", str(waiting)))
         except ServiceError as error:
             plan.state.mark_failed(effect.key, str(error), now)
             outcome.results.append(EffectResult(effect, "failed", str(error)))

@@ -11,20 +11,23 @@ import argparse
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from incident_response import actions
 from incident_response.errors import ServiceError
 from incident_response.events import Event, incident_number, read_event
-from incident_response.execute import Outcome, Services, execute
+from incident_response.execute import Outcome
 from incident_response.form import FormTemplate, load_form_template
 from incident_response.plan import Plan
 from incident_response.policy import Policy, load_policy
 from incident_response.resources import default_form_path
-from incident_response.snapshot import CommentSnapshot, IssueSnapshot
-from incident_response.state import STATUS_MARKER, parse_state
+from incident_response.snapshot import IssueSnapshot
 from incident_response.status import effect_name, status_comment
 
-__all__ = ["find_status_comment", "form_template", "handle"]
+if TYPE_CHECKING:
+    from incident_response.incident_run import IncidentRun
+
+__all__ = ["form_template", "handle"]
 
 DEFAULT_FORM = Path(".github/ISSUE_TEMPLATE/incident.yml")
 _TRUSTED_ASSOCIATIONS = {"OWNER": "admin", "MEMBER": "write", "COLLABORATOR": "write"}
@@ -33,14 +36,6 @@ _TRUSTED_ASSOCIATIONS = {"OWNER": "admin", "MEMBER": "write", "COLLABORATOR": "w
 def form_template(path: Path | None = None) -> FormTemplate:
     chosen = path or (DEFAULT_FORM if DEFAULT_FORM.exists() else default_form_path())
     return load_form_template(chosen)
-
-
-def find_status_comment(issue: IssueSnapshot, bot_login: str) -> CommentSnapshot | None:
-    """The bot's status comment: its marker on the first line, written by the bot's login."""
-    for comment in issue.comments:
-        if comment.author == bot_login and comment.body.lstrip().startswith(STATUS_MARKER):
-            return comment
-    return None
 
 
 def _snapshot_from_payload(event: Event) -> IssueSnapshot:
@@ -60,12 +55,6 @@ def _snapshot_from_payload(event: Event) -> IssueSnapshot:
         # Offline, the payload's association stands in for the permission endpoint.
         author_permission=_TRUSTED_ASSOCIATIONS.get(str(issue.get("author_association")), "read"),
     )
-
-
-def _run_url() -> str | None:
-    server, repo, run = (os.environ.get(k) for k in
-                         ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
-    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None
 
 
 def print_plan(plan: Plan, policy: Policy, number: int) -> None:
@@ -109,97 +98,70 @@ def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> st
     return "\n".join(lines)
 
 
-def _is_report_event(event: Event, number: int | None) -> bool:
-    return number is not None and event.name == "issues" and event.action in (
-        "opened", "edited", "reopened", "labeled",
-    )
-
-
-def _write_record_first(plan: Plan, services: Services, policy: Policy, number: int, *,
-                        existing: CommentSnapshot | None, errors: list[str]) -> int | None:
-    """Labels and the status comment, before anything leaves GitHub. Returns the comment id."""
-    github = services.github
-    assert github is not None
-    try:
-        github.ensure_labels(plan.labels_to_create)
-        github.change_labels(number, plan.labels_to_add, plan.labels_to_remove)
-    except ServiceError as error:
-        errors.append(str(error))
-    if existing is not None:
-        return existing.id
-    try:
-        return github.create_comment(number, status_comment(plan, None, policy, _run_url()))
-    except ServiceError as error:
-        errors.append(str(error))
-        # Without the state block a later run cannot know what went out, so only the page
-        # (idempotent through its dedup key) is sent; everything else waits for the record.
-        plan.effects = [e for e in plan.effects if e.key == "page:trigger"]
-        return None
-
-
-def _report(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> int:
-    for result in outcome.skipped:
+def _summary_and_outputs(run: IncidentRun) -> int:
+    for result in run.outcome.skipped:
         actions.annotate("notice", f"{result.effect.service} skipped", result.detail)
-    for result in outcome.failed:
+    for result in run.outcome.failed:
         actions.annotate("error", f"{effect_name(result.effect.key)} failed", result.detail)
-    for error in errors:
+    for error in run.errors:
         actions.annotate("error", "GitHub record failed", error)
-    summary = _summary(plan, outcome, number, errors)
+    summary = _summary(run.plan, run.outcome, run.number, run.errors)
     print(summary)
     actions.write_summary(summary)
     actions.write_outputs({
-        "incident-number": str(number),
-        "priority": str(plan.state.priority or ""),
-        "severity": str(plan.state.severity or ""),
-        "phase": str(plan.state.phase),
+        "incident-number": str(run.number),
+        "priority": str(run.plan.state.priority or ""),
+        "severity": str(run.plan.state.severity or ""),
+        "phase": str(run.plan.state.phase),
     })
-    return 1 if outcome.failed or errors else 0
+    return 1 if run.failed else 0
+
+
+def _is_about_incident(event: Event, number: int | None, bot_login: str) -> bool:
+    if number is None:
+        return False
+    if event.name == "issues":
+        return event.action in ("opened", "edited", "reopened", "labeled", "unlabeled")
+    commenter = ((event.payload.get("comment") or {}).get("user") or {}).get("login")
+    return event.action in ("created", "edited") and commenter != bot_login
 
 
 def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) -> int:
     event = read_event(arguments.event, arguments.event_name, arguments.repo)
     policy = load_policy(config)
     number = incident_number(event, policy.labels.incident)
-    if not _is_report_event(event, number):
+    if not _is_about_incident(event, number, policy.github.bot_login):
         print(f"incident-response: {event.name}.{event.action or '-'} is not about an "
-              "incident report; nothing to do.")
+              "incident; nothing to do.")
         return 0
     assert number is not None
     template = form_template()
 
-    existing: CommentSnapshot | None = None
     if arguments.dry_run and not os.environ.get("GITHUB_TOKEN"):
-        issue = _snapshot_from_payload(event)
-    else:
-        from incident_response.wiring import github_tracker
+        from incident_response.decide import decide
 
-        try:
-            issue = github_tracker(event.repository, policy).load_issue(number)
-        except ServiceError as error:
-            actions.annotate("error", "Incident not loaded", str(error))
-            print(f"incident-response: {error}")
-            return 1
-        existing = find_status_comment(issue, policy.github.bot_login)
-
-    from incident_response.decide import decide_report
-
-    previous = parse_state(existing.body) if existing else None
-    plan = decide_report(issue, previous, policy, template, now)
-    if arguments.dry_run:
-        print_plan(plan, policy, number)
+        print_plan(decide(_snapshot_from_payload(event), None, policy, template, now),
+                   policy, number)
         return 0
 
+    from incident_response.loading import complete_snapshot
+    from incident_response.wiring import github_tracker
+
+    tracker = github_tracker(event.repository, policy)
+    try:
+        loaded = complete_snapshot(tracker.load_issue(number), tracker, policy)
+    except ServiceError as error:
+        actions.annotate("error", "Incident not loaded", str(error))
+        print(f"incident-response: {error}")
+        return 1
+    if arguments.dry_run:
+        from incident_response.decide import decide
+
+        print_plan(decide(loaded.issue, loaded.previous, policy, template, now), policy, number)
+        return 0
+
+    from incident_response.incident_run import run_incident
     from incident_response.wiring import build_services
 
-    services = build_services(event.repository, policy)
-    errors: list[str] = []
-    comment_id = _write_record_first(plan, services, policy, number, existing=existing,
-                                     errors=errors)
-    outcome = execute(plan, services, number, now)
-    if comment_id is not None and services.github is not None:
-        try:
-            services.github.update_comment(
-                comment_id, status_comment(plan, outcome, policy, _run_url()))
-        except ServiceError as error:
-            errors.append(str(error))
-    return _report(plan, outcome, number, errors)
+    services = build_services(event.repository, policy, github=tracker)
+    return _summary_and_outputs(run_incident(loaded, services, policy, template, now))

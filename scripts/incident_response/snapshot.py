@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["CommentSnapshot", "IssueSnapshot"]
+__all__ = ["CommentSnapshot", "IssueSnapshot", "LabelEvent"]
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,17 @@ class CommentSnapshot:
     body: str
     created_at: datetime
     updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LabelEvent:
+    """A label added or removed on the issue, by whom (from the issue's events)."""
+
+    id: int
+    action: str  # "labeled" or "unlabeled"
+    label: str
+    actor: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -31,8 +42,13 @@ class IssueSnapshot:
     comments: tuple[CommentSnapshot, ...] = field(default_factory=tuple)
     #: the reporter's permission on the repository (none, read, triage, write, maintain, admin)
     author_permission: str = "none"
+    #: label changes since the issue opened, oldest first (read only when labels disagree)
+    label_events: tuple[LabelEvent, ...] = ()
+    #: permissions of people whose commands or label changes this run must judge
+    permissions: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
         """`OWNER/REPO#NUMBER`: the incident's idempotency key outside GitHub."""
         return f"{self.repository}#{self.number}"
+

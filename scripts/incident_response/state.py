@@ -20,7 +20,13 @@ __all__ = [
     "STATE_VERSION",
     "STATUS_MARKER",
     "EffectFailure",
+    "FollowUp",
     "IncidentState",
+    "Note",
+    "PhaseChange",
+    "Reply",
+    "TimelineEntry",
+    "Update",
     "parse_state",
     "render_state",
 ]
@@ -36,6 +42,57 @@ class EffectFailure(BaseModel):
     attempts: int = 0
     error: str = ""
     at: datetime | None = None
+
+
+class Update(BaseModel):
+    """An `/update` from a responder: the incident's heartbeat."""
+
+    id: str
+    at: datetime
+    author: str
+    text: str
+
+
+class Note(BaseModel):
+    """A line for the Slack thread (role changes, severity, phase); `broadcast` also to channel."""
+
+    id: str
+    text: str
+    broadcast: bool = False
+    #: a channel of its own instead of the incident's thread (escalation to leadership)
+    channel: str | None = None
+
+
+class TimelineEntry(BaseModel):
+    """A back-dated `/timeline` entry (UTC)."""
+
+    at: datetime
+    author: str
+    text: str
+
+
+class FollowUp(BaseModel):
+    id: str
+    text: str
+    author: str
+    at: datetime
+    owner: str | None = None
+    issue_number: int | None = None
+
+
+class Reply(BaseModel):
+    """The bot's answer to a comment with commands: a reaction, or a reply with words."""
+
+    id: str
+    comment_id: int
+    reaction: str | None = None
+    body: str | None = None
+
+
+class PhaseChange(BaseModel):
+    phase: Phase
+    at: datetime
+    by: str
 
 
 class IncidentState(BaseModel):
@@ -68,6 +125,37 @@ class IncidentState(BaseModel):
     done: list[str] = Field(default_factory=list)
     #: effect key -> the last failure, while it is not done
     failures: dict[str, EffectFailure] = Field(default_factory=dict)
+    updates: list[Update] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    followups: list[FollowUp] = Field(default_factory=list)
+    replies: list[Reply] = Field(default_factory=list)
+    phase_changes: list[PhaseChange] = Field(default_factory=list)
+    #: comment ids whose commands have been applied (each exactly once)
+    processed_comments: list[int] = Field(default_factory=list)
+    #: ids of label events (added/removed by people) already honoured or reverted
+    processed_label_events: list[int] = Field(default_factory=list)
+    reminders_sent: list[datetime] = Field(default_factory=list)
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    #: fingerprint of what Datadog was last told (fields, state, commander, summary)
+    datadog_synced: str | None = None
+
+    def last_update_at(self) -> datetime | None:
+        """The last sign of life: the newest `/update`, else the declaration, else the report."""
+        moments = [u.at for u in self.updates]
+        if not moments:
+            moments = [m for m in (self.declared_at, self.opened_at) if m is not None]
+        return max(moments) if moments else None
+
+    def unanswered_reminders(self) -> int:
+        since = self.last_update_at()
+        return sum(1 for r in self.reminders_sent if since is None or r > since)
+
+    def change_phase(self, phase: Phase, at: datetime, by: str) -> None:
+        if phase is not self.phase:
+            self.phase = phase
+            self.phase_changes.append(PhaseChange(phase=phase, at=at, by=by))
 
     def is_done(self, key: str) -> bool:
         return key in self.done

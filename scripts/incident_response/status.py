@@ -21,8 +21,20 @@ _EFFECT_NAMES = {
 }
 
 
+_PREFIX_NAMES = {
+    "slack:update:": "Slack update", "slack:note:": "Slack note",
+    "datadog:todo:": "Datadog todo", "comment:reminder:": "Reminder", "reply:": "Reply",
+}
+
+
 def effect_name(key: str) -> str:
-    return _EFFECT_NAMES.get(key, key)
+    if key in _EFFECT_NAMES:
+        return _EFFECT_NAMES[key]
+    for prefix, name in _PREFIX_NAMES.items():
+        if key.startswith(prefix):
+            return f"{name} {key.removeprefix(prefix)}"
+    return {"datadog:sync": "Datadog update", "page:resolve": "PagerDuty resolve",
+            "comment:recovery-checklist": "Recovery checklist"}.get(key, key)
 
 
 def mirror_lines(plan: Plan, outcome: Outcome | None, policy: Policy) -> list[str]:
@@ -39,8 +51,13 @@ def mirror_lines(plan: Plan, outcome: Outcome | None, policy: Policy) -> list[st
                      f"(thread `{state.slack_ts}`)")
     if state.is_done("slack:leadership"):
         lines.append("Slack: leadership notified")
+    if state.is_done("page:resolve"):
+        lines.append("PagerDuty: page resolved")
     for result in outcome.skipped if outcome else []:
         lines.append(f"{effect_name(result.effect.key)}: skipped, {escape_markdown(result.detail)}")
+    for result in outcome.results if outcome else []:
+        if result.status == "waiting":
+            lines.append(f"{effect_name(result.effect.key)}: {escape_markdown(result.detail)}")
     for key, failure in state.failures.items():
         lines.append(
             f"**{effect_name(key)}: failed** after {failure.attempts} run(s): "

@@ -34,8 +34,8 @@ def github_tracker(repository: str, policy: Policy):  # type: ignore[no-untyped-
     return GitHubTracker(token, repository, api_url, transport(policy))
 
 
-def build_services(repository: str, policy: Policy) -> Services:
-    services = Services(github=github_tracker(repository, policy))
+def build_services(repository: str, policy: Policy, github: object | None = None) -> Services:
+    services = Services(github=github or github_tracker(repository, policy))  # type: ignore[arg-type]
     shared = transport(policy)
 
     routing_key = os.environ.get("PAGERDUTY_ROUTING_KEY")

@@ -31,11 +31,15 @@ class Operation:
 
 class ApiDescription:
     def __init__(self, path: Path, *, base_path: str = "",
-                 extra_parameters: dict[str, set[str]] | None = None) -> None:
-        text = path.read_text(encoding="utf-8")
-        self.document: dict[str, Any] = (
-            json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-        )
+                 extra_parameters: dict[str, set[str]] | None = None,
+                 more: tuple[Path, ...] = ()) -> None:
+        self.document: dict[str, Any] = self._load(path)
+        for extra in more:  # further operations from the same vendor description
+            document = self._load(extra)
+            for template, item in document["paths"].items():
+                self.document["paths"].setdefault(template, {}).update(item)
+            for kind, items in document.get("components", {}).items():
+                self.document.setdefault("components", {}).setdefault(kind, {}).update(items)
         self.swagger2 = str(self.document.get("swagger", "")).startswith("2")
         self.base_path = base_path
         #: parameters added to the API after this (archived) description was published
@@ -49,6 +53,12 @@ class ApiDescription:
                                                      spec))
         # Literal paths win over templated ones (/incidents/search before /incidents/{id}).
         self.operations.sort(key=lambda op: op.template.count("{"))
+
+    @staticmethod
+    def _load(path: Path) -> dict[str, Any]:
+        text = path.read_text(encoding="utf-8")
+        data: dict[str, Any] = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        return data
 
     def _resolve(self, node: Any) -> Any:
         while isinstance(node, dict) and "$ref" in node:

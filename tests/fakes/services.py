@@ -32,7 +32,9 @@ class FakeGitHub(FakeService):
     name = "GitHub"
 
     def __init__(self, tls: ssl.SSLContext, repository: str = "Codertocat/Hello-World") -> None:
-        super().__init__(ApiDescription(FIXTURES / "github" / "rest-openapi-subset.json"), tls)
+        super().__init__(ApiDescription(
+            FIXTURES / "github" / "rest-openapi-subset.json",
+            more=(FIXTURES / "github" / "rest-openapi-extra.json",)), tls)
         self.repository = repository
         self.tokens: dict[str, str] = {"ghs_bot_token": "github-actions[bot]"}
         self.permissions: dict[str, str] = {}

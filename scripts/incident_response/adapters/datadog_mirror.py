@@ -45,7 +45,18 @@ from datadog_api_client.v2.model.incident_timeline_cell_markdown_create_attribut
 from datadog_api_client.v2.model.incident_timeline_cell_markdown_create_attributes_content import (
     IncidentTimelineCellMarkdownCreateAttributesContent,
 )
+from datadog_api_client.v2.model.incident_todo_assignee_array import IncidentTodoAssigneeArray
+from datadog_api_client.v2.model.incident_todo_attributes import IncidentTodoAttributes
+from datadog_api_client.v2.model.incident_todo_create_data import IncidentTodoCreateData
+from datadog_api_client.v2.model.incident_todo_create_request import IncidentTodoCreateRequest
+from datadog_api_client.v2.model.incident_todo_type import IncidentTodoType
 from datadog_api_client.v2.model.incident_type import IncidentType
+from datadog_api_client.v2.model.incident_update_attributes import IncidentUpdateAttributes
+from datadog_api_client.v2.model.incident_update_data import IncidentUpdateData
+from datadog_api_client.v2.model.incident_update_relationships import (
+    IncidentUpdateRelationships,
+)
+from datadog_api_client.v2.model.incident_update_request import IncidentUpdateRequest
 from datadog_api_client.v2.model.nullable_relationship_to_user import NullableRelationshipToUser
 from datadog_api_client.v2.model.nullable_relationship_to_user_data import (
     NullableRelationshipToUserData,
@@ -53,7 +64,7 @@ from datadog_api_client.v2.model.nullable_relationship_to_user_data import (
 from datadog_api_client.v2.model.users_type import UsersType
 
 from incident_response.adapters.transport import Transport
-from incident_response.effects import DeclareInDatadog
+from incident_response.effects import DeclareInDatadog, SyncDatadog
 from incident_response.errors import PermanentServiceError, TransientServiceError
 from incident_response.ports import MirrorRef
 
@@ -63,7 +74,7 @@ T = TypeVar("T")
 _SERVICE = "Datadog"
 # Unprefixed: the client's setter raises on "v2.create_incident" (after setting it).
 _OPERATIONS = ("create_incident", "search_incidents", "get_incident",
-               "update_incident")
+               "update_incident", "create_incident_todo")
 
 
 def datadog_host(site: str, api_url: str | None) -> str:
@@ -145,6 +156,29 @@ class DatadogMirror:
                 public_id = incident.attributes.get("public_id")
                 return MirrorRef(incident.id, public_id, _app_url(self._host, public_id))
         return None
+
+    def sync(self, incident_id: str, effect: SyncDatadog) -> None:
+        """A partial update: only what GitHub owns (fields, commander, end of impact)."""
+        attributes = IncidentUpdateAttributes(
+            fields={name: _field(kind, value) for name, (kind, value) in effect.fields.items()})
+        if effect.customer_impact_end is not None:
+            attributes.customer_impact_end = effect.customer_impact_end
+        data = IncidentUpdateData(id=incident_id, type=IncidentType.INCIDENTS,
+                                  attributes=attributes)
+        if effect.commander_user_id:
+            data.relationships = IncidentUpdateRelationships(
+                commander_user=NullableRelationshipToUser(data=NullableRelationshipToUserData(
+                    id=effect.commander_user_id, type=UsersType.USERS)))
+        _call("Updating the Datadog incident", lambda: self._api.update_incident(
+            incident_id=incident_id, body=IncidentUpdateRequest(data=data)))
+
+    def add_todo(self, incident_id: str, content: str) -> None:
+        body = IncidentTodoCreateRequest(data=IncidentTodoCreateData(
+            type=IncidentTodoType.INCIDENT_TODOS,
+            attributes=IncidentTodoAttributes(assignees=IncidentTodoAssigneeArray([]),
+                                              content=content)))
+        _call("Adding a Datadog todo", lambda: self._api.create_incident_todo(
+            incident_id=incident_id, body=body))
 
     def declare(self, effect: DeclareInDatadog) -> MirrorRef:
         commander = NullableRelationshipToUser(

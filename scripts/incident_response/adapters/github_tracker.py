@@ -14,7 +14,7 @@ from requests.exceptions import RequestException
 from incident_response.adapters.transport import Transport
 from incident_response.effects import LabelSpec
 from incident_response.errors import PermanentServiceError, TransientServiceError
-from incident_response.snapshot import CommentSnapshot, IssueSnapshot
+from incident_response.snapshot import CommentSnapshot, IssueSnapshot, LabelEvent
 
 __all__ = ["GitHubTracker"]
 
@@ -26,6 +26,10 @@ def _utc(moment: datetime | None) -> datetime:
     if moment is None:
         return datetime.now(UTC)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _parse_time(text: str | None) -> datetime:
+    return _utc(datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None)
 
 
 def _call(action: str, operation: Callable[[], T]) -> T:
@@ -80,15 +84,43 @@ class GitHubTracker:
             raise
 
     def load_issue(self, number: int) -> IssueSnapshot:
-        issue = _call("Reading the issue", lambda: self._repo.get_issue(number))
-        issue_data = _call("Reading the issue", lambda: issue.raw_data)
-        comments = _call("Listing the issue's comments", lambda: [
-            CommentSnapshot(
-                id=c.id, author=c.user.login if c.user else "", body=c.body or "",
-                created_at=_utc(c.created_at), updated_at=_utc(c.updated_at),
-            )
-            for c in issue.get_comments()
-        ])
+        """The issue and its comments (2 requests, more for long discussions)."""
+        _, issue_data = _call("Reading the issue", lambda: self._requester.requestJsonAndCheck(
+            "GET", self._path(f"/issues/{number}")))
+        return self._snapshot(issue_data)
+
+    def open_incidents(self, label: str) -> list[IssueSnapshot]:
+        """Every open issue with the incident label, with comments: cost grows with them only."""
+        found: list[IssueSnapshot] = []
+        page = 1
+        while True:
+            _, data = _call("Listing open incidents", partial(
+                self._requester.requestJsonAndCheck, "GET", self._path("/issues"),
+                parameters={"labels": label, "state": "open", "per_page": 100, "page": page}))
+            found.extend(self._snapshot(item) for item in data or []
+                         if not item.get("pull_request"))
+            if not data or len(data) < 100:
+                return found
+            page += 1
+
+    def _comments(self, number: int) -> list[CommentSnapshot]:
+        comments: list[CommentSnapshot] = []
+        page = 1
+        while True:
+            _, data = _call("Listing the issue's comments", partial(
+                self._requester.requestJsonAndCheck, "GET",
+                self._path(f"/issues/{number}/comments"),
+                parameters={"per_page": 100, "page": page}))
+            comments.extend(CommentSnapshot(
+                id=int(c["id"]), author=(c.get("user") or {}).get("login", ""),
+                body=c.get("body") or "", created_at=_parse_time(c["created_at"]),
+                updated_at=_parse_time(c.get("updated_at"))) for c in data or [])
+            if not data or len(data) < 100:
+                return comments
+            page += 1
+
+    def _snapshot(self, issue_data: dict[str, Any]) -> IssueSnapshot:
+        number = int(issue_data["number"])
         author = (issue_data.get("user") or {}).get("login", "")
         return IssueSnapshot(
             repository=self._repository,
@@ -99,10 +131,9 @@ class GitHubTracker:
             labels=tuple(label["name"] for label in issue_data.get("labels") or []),
             open=issue_data.get("state") == "open",
             url=issue_data.get("html_url") or "",
-            created_at=_utc(datetime.fromisoformat(issue_data["created_at"].replace("Z", "+00:00"))
-                            if issue_data.get("created_at") else None),
-            comments=tuple(comments),
-            author_permission=self.permission(author) if author else "none",
+            created_at=_parse_time(issue_data.get("created_at")),
+            comments=tuple(self._comments(number)),
+            author_permission="unknown",
         )
 
     def ensure_labels(self, specs: list[LabelSpec]) -> None:
@@ -131,6 +162,30 @@ class GitHubTracker:
         _, data = _call("Commenting on the issue", lambda: self._requester.requestJsonAndCheck(
             "POST", self._path(f"/issues/{number}/comments"), input={"body": body}))
         return int(data["id"])
+
+    def add_reaction(self, comment_id: int, content: str) -> None:
+        _call("Reacting to a comment", lambda: self._requester.requestJsonAndCheck(
+            "POST", self._path(f"/issues/comments/{comment_id}/reactions"),
+            input={"content": content}))
+
+    def label_events(self, number: int) -> list[LabelEvent]:
+        """Who added or removed which label, oldest first (the issue's events)."""
+        events: list[LabelEvent] = []
+        page = 1
+        while True:
+            _, data = _call("Reading the issue's label events", partial(
+                self._requester.requestJsonAndCheck, "GET",
+                self._path(f"/issues/{number}/events"), parameters={"per_page": 100,
+                                                                     "page": page}))
+            for item in data or []:
+                if item.get("event") in ("labeled", "unlabeled") and item.get("label"):
+                    events.append(LabelEvent(
+                        id=int(item["id"]), action=item["event"], label=item["label"]["name"],
+                        actor=(item.get("actor") or {}).get("login", ""),
+                        at=_parse_time(item["created_at"])))
+            if not data or len(data) < 100:
+                return events
+            page += 1
 
     def update_comment(self, comment_id: int, body: str) -> None:
         _call("Updating the status comment", lambda: self._requester.requestJsonAndCheck(

@@ -6,6 +6,9 @@ re-run) updates the same alert instead of paging twice; retrying is therefore al
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from pagerduty import EventsApiV2Client
 from pagerduty.errors import Error as PagerDutyError
 from pagerduty.errors import HttpError
@@ -17,6 +20,7 @@ from incident_response.errors import PermanentServiceError, TransientServiceErro
 __all__ = ["PagerDutyPager"]
 
 _SERVICE = "PagerDuty"
+T = TypeVar("T")
 
 
 class PagerDutyPager:
@@ -34,24 +38,31 @@ class PagerDutyPager:
         # The client doubles this before its first pause.
         self._client.sleep_timer = transport.backoff_seconds / 2
 
+    def resolve(self, dedup_key: str) -> None:
+        self._send("resolving the page", lambda: self._client.resolve(dedup_key))
+
     def trigger(self, effect: TriggerPage) -> str:
-        try:
-            return self._client.trigger(
+        return self._send("triggering the page", lambda: self._client.trigger(
                 effect.summary,
                 effect.source,
                 dedup_key=effect.dedup_key,
                 severity=effect.severity,
                 custom_details=dict(effect.custom_details),
                 links=[{"href": href, "text": text} for text, href in effect.links],
-            )
+            ))
+
+    @staticmethod
+    def _send(action: str, send: Callable[[], T]) -> T:
+        try:
+            return send()
         except HttpError as error:
             status = error.response.status_code if error.response is not None else None
-            text = f"triggering the page failed with HTTP {status}"
+            text = f"{action} failed with HTTP {status}"
             if status == 400:
                 text += " (the event was rejected: check PAGERDUTY_ROUTING_KEY)"
             if status is None or status == 429 or status >= 500:
                 raise TransientServiceError(_SERVICE, text, status=status) from error
             raise PermanentServiceError(_SERVICE, text, status=status) from error
         except PagerDutyError as error:
-            msg = f"triggering the page failed: {type(error).__name__} (no answer from PagerDuty)"
+            msg = f"{action} failed: {type(error).__name__} (no answer from PagerDuty)"
             raise TransientServiceError(_SERVICE, msg) from error

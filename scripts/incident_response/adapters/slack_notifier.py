@@ -66,6 +66,8 @@ class SlackNotifier:
         }
         if thread_ts:
             arguments["thread_ts"] = thread_ts
+            if effect.broadcast:
+                arguments["reply_broadcast"] = True
         if effect.metadata:
             arguments["metadata"] = effect.metadata
         try:

@@ -1,0 +1,105 @@
+"""Label edits by people on `phase:*`, `priority:*` and `severity:*`, honoured like commands.
+
+A responder may move the incident by editing labels instead of typing commands. Moves the
+lifecycle does not allow (active straight to completed, two phases at once, a label changed by
+someone without permission, a phase label simply removed) are reverted, with a comment saying
+why. Reverting needs no effect of its own: the bot re-applies the labels the state implies.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from incident_response.commands import Command, CommandContext, apply_command
+from incident_response.permissions import has_permission
+from incident_response.policy import Policy
+from incident_response.report import IncidentReport
+from incident_response.snapshot import IssueSnapshot, LabelEvent
+from incident_response.state import IncidentState, Reply
+from incident_response.vocabulary import Phase
+
+__all__ = ["apply_label_events"]
+
+_PHASE_COMMANDS = {
+    (Phase.TRIAGE, Phase.ACTIVE): "declare",
+    (Phase.ACTIVE, Phase.STABLE): "mitigate",
+    (Phase.ACTIVE, Phase.RESOLVED): "resolve",
+    (Phase.STABLE, Phase.RESOLVED): "resolve",
+}
+
+
+def _revert(state: IncidentState, event: LabelEvent, why: str) -> None:
+    state.replies.append(Reply(
+        id=f"label-{event.id}", comment_id=0,
+        body=f"@{event.actor}: the label `{event.label}` was "
+             f"{'added' if event.action == 'labeled' else 'removed'} and has been put back as "
+             f"it was: {why}",
+    ))
+
+
+def _move(state: IncidentState, event: LabelEvent, policy: Policy,
+          report: IncidentReport | None) -> None:
+    prefixes = policy.labels
+    name = event.label
+    context = CommandContext(state=state, policy=policy, report=report, actor=event.actor,
+                             at=event.at, comment_id=event.id, index=0)
+    if event.action == "unlabeled":
+        _revert(state, event, "the bot keeps one phase, priority and severity label; move the "
+                              "incident by adding the new label or with a command (`/help`).")
+        return
+    if name.startswith(prefixes.phase_prefix):
+        try:
+            target = Phase(name.removeprefix(prefixes.phase_prefix))
+        except ValueError:
+            _revert(state, event, "it is not a phase of the lifecycle.")
+            return
+        if target is state.phase:
+            return
+        if target is Phase.ACTIVE and state.phase is Phase.STABLE:
+            state.change_phase(Phase.ACTIVE, event.at, event.actor)
+            context.note(f"Back to active: impact has returned (@{event.actor}).")
+            return
+        command = _PHASE_COMMANDS.get((state.phase, target))
+        if command is None:
+            _revert(state, event, f"an incident cannot go from {state.phase} to {target}"
+                    + (" (it completes when its post-mortem pull request is merged)."
+                       if target is Phase.COMPLETED else "."))
+            return
+        result = apply_command(Command(command, "", name), context, permitted=True, needed="")
+        if not result.ok:
+            _revert(state, event, result.message or "the move is not possible now.")
+        return
+    kind = "priority" if name.startswith(prefixes.priority_prefix) else "severity"
+    value = name.removeprefix(prefixes.priority_prefix if kind == "priority"
+                              else prefixes.severity_prefix)
+    result = apply_command(Command(kind, value, name), context, permitted=True, needed="")
+    if not result.ok:
+        _revert(state, event, result.message or "it is not a valid value.")
+
+
+def apply_label_events(issue: IssueSnapshot, state: IncidentState, policy: Policy,
+                       report: IncidentReport | None, bot_login: str) -> None:
+    """Honour or revert every label change by a person not yet seen, oldest first."""
+    seen = set(state.processed_label_events)
+    fresh = [e for e in issue.label_events
+             if e.id not in seen and e.actor != bot_login
+             and e.label.startswith((policy.labels.phase_prefix, policy.labels.priority_prefix,
+                                     policy.labels.severity_prefix))]
+    for event in issue.label_events:
+        if event.id not in seen:
+            state.processed_label_events.append(event.id)
+    for _, batch in groupby(fresh, key=lambda e: (e.actor, e.at)):
+        events = list(batch)
+        added_phases = [e for e in events if e.action == "labeled"
+                        and e.label.startswith(policy.labels.phase_prefix)]
+        if len(added_phases) > 1:
+            for event in added_phases:
+                _revert(state, event, "two phases at once; add one phase label at a time.")
+            events = [e for e in events if e not in added_phases]
+        for event in events:
+            if not has_permission(issue.permissions.get(event.actor, "none"),
+                                  policy.permissions.command):
+                _revert(state, event, f"changing it needs {policy.permissions.command} "
+                                      "permission on this repository.")
+                continue
+            _move(state, event, policy, report)

@@ -1,0 +1,51 @@
+"""When the commander is due a reminder, and when silence escalates.
+
+Computed from the record and the clock only, never from when the schedule ran: cron runs late
+or not at all, so a late sweep sends at most one catch-up reminder and never a burst.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from incident_response.policy import Policy
+from incident_response.state import IncidentState, Note
+from incident_response.vocabulary import Phase
+
+__all__ = ["cadence", "record_due_reminder"]
+
+
+def cadence(state: IncidentState, policy: Policy) -> timedelta | None:
+    if state.priority is None or state.phase not in (Phase.ACTIVE, Phase.STABLE):
+        return None
+    minutes = policy.rule(state.priority).update_every_minutes
+    return timedelta(minutes=minutes) if minutes else None
+
+
+def record_due_reminder(state: IncidentState, policy: Policy, now: datetime,
+                        commander_mention: str) -> bool:
+    """Record one reminder if one is due (and the escalation it triggers); True if it was."""
+    every = cadence(state, policy)
+    last_update = state.last_update_at()
+    if every is None or last_update is None:
+        return False
+    last_nudge = max([last_update, *(r for r in state.reminders_sent if r > last_update)])
+    if now - last_nudge < every:
+        return False
+    state.reminders_sent.append(now)
+    unanswered = state.unanswered_reminders()
+    silent = int((now - last_update).total_seconds() // 60)
+    threshold = policy.reminders.escalate_after
+    if unanswered == threshold:
+        state.notes.append(Note(
+            id=f"escalation-{len(state.reminders_sent)}",
+            text=f"{commander_mention}: no update for {silent} minutes on this "
+                 f"{state.priority} incident. Please post one with `/update` on the issue."))
+    elif unanswered == threshold + 1 and policy.slack.leadership_channel:
+        state.notes.append(Note(
+            id=f"escalation-leadership-{len(state.reminders_sent)}",
+            channel=policy.slack.leadership_channel,
+            text=f"Escalation: the {state.priority} incident has had no update for {silent} "
+                 f"minutes and {unanswered} reminders went unanswered. Commander: "
+                 f"{commander_mention}."))
+    return True
