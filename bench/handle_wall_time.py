@@ -62,7 +62,8 @@ def main() -> None:
         env = world.environment(GITHUB_EVENT_NAME="issues",
                                 GITHUB_EVENT_PATH=str(world.event_file(payload)))
         p1.append(_timed([sys.executable, "-m", "incident_response", "handle"], env, workdir))
-        assert len(world.datadog.incidents) == 1 and len(world.pagerduty.alerts) == 1
+        assert len(world.datadog.incidents) == 1
+        assert len(world.pagerduty.alerts) == 1
         outside = {f.name: len(f.requests) for f in fakes}
         for fake in fakes:
             fake.stop()

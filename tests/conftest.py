@@ -118,6 +118,16 @@ class World:
                    summary.read_text(encoding="utf-8"),
                    dict(line.split("=", 1) for line in output_lines if "=" in line))
 
+    def sweep(self, *args: str, **env: str | None) -> Run:
+        summary = self.workdir / "summary.md"
+        summary.write_text("", encoding="utf-8")
+        completed = subprocess.run(
+            [sys.executable, "-m", "incident_response", "sweep", *args],
+            cwd=self.workdir, env=self.environment(GITHUB_STEP_SUMMARY=str(summary), **env),
+            capture_output=True, text=True, timeout=300, check=False)
+        return Run(completed.returncode, completed.stdout, completed.stderr,
+                   summary.read_text(encoding="utf-8"), {})
+
     def violations(self) -> list[str]:
         return [v for fake in (self.github, self.datadog, self.slack, self.pagerduty)
                 for v in fake.violations]

@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     handle.add_argument("--event-name", help="event name (default: $GITHUB_EVENT_NAME)")
     handle.add_argument("--repo", help="OWNER/REPO (default: $GITHUB_REPOSITORY)")
 
+    sweep = commands.add_parser("sweep", help="reminders and repairs for every open incident")
+    common(sweep)
+    sweep.add_argument("--repo", help="OWNER/REPO (default: $GITHUB_REPOSITORY)")
+
     validate = commands.add_parser("validate",
                                    help="check the config and the issue form agree")
     common(validate)
@@ -75,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
             from incident_response.handle import handle
 
             return handle(arguments, config, now)
+        if arguments.command == "sweep":
+            from incident_response.sweep import sweep
+
+            return sweep(arguments, config, now)
         if arguments.command == "validate":
             from incident_response.validate import validate
 

@@ -186,7 +186,7 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
 
 
 def _lifecycle(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
-               context: dict[str, object], policy: Policy, declared: bool) -> list[Effect]:
+               context: dict[str, object], policy: Policy, *, declared: bool) -> list[Effect]:
     assert state.priority is not None
     wanted: list[Effect] = []
     announced = state.is_done(ANNOUNCE) or policy.rule(state.priority).announce
@@ -254,7 +254,7 @@ def mirrors(issue: IssueSnapshot, report: IncidentReport | None, state: Incident
             wanted.extend(declaration)
         declared = state.is_done(DATADOG) or any(isinstance(e, DeclareInDatadog)
                                                  for e in wanted)
-        wanted.extend(_lifecycle(issue, report, state, context, policy, declared))
+        wanted.extend(_lifecycle(issue, report, state, context, policy, declared=declared))
     wanted.extend(replies(state))
     order = {TriggerPage: 0, ResolvePage: 1, DeclareInDatadog: 2, SyncDatadog: 3}
     return sorted(wanted, key=lambda e: order.get(type(e), 4))

@@ -50,6 +50,12 @@ class FakeGitHub(FakeService):
         self.route("POST", "issues/create-label", self._create_label)
         self.route("POST", "issues/add-labels", self._add_labels)
         self.route("DELETE", "issues/remove-label", self._remove_label)
+        self.route("GET", "issues/list-for-repo", self._list_issues)
+        self.route("GET", "issues/list-events", self._list_events)
+        self.route("POST", "reactions/create-for-issue-comment", self._react)
+        #: issue number -> label events, as GitHub records them
+        self.events: dict[int, list[dict[str, Any]]] = {}
+        self.reactions: dict[int, list[str]] = {}
 
     # -- test set-up
     def add_issue(self, issue: dict[str, Any]) -> None:
@@ -59,6 +65,41 @@ class FakeGitHub(FakeService):
         self.issues[int(issue["number"])] = issue
         for label in issue.get("labels", []):
             self.labels.setdefault(label["name"], copy.deepcopy(label))
+
+    def person_comments(self, number: int, login: str, body: str,
+                        at: str | None = None) -> dict[str, Any]:
+        """A person comments on the issue (as GitHub would store it)."""
+        comment_id = next(self._ids)
+        comment = _example("issues.create-comment.201.json")
+        comment.update(id=comment_id, body=body, created_at=at or _now(),
+                       updated_at=at or _now(), issue_number=number,
+                       url=f"{self.url}/repos/{self.repository}/issues/comments/{comment_id}")
+        comment["user"] = {**comment["user"], "login": login, "type": "User"}
+        self.comments[comment_id] = comment
+        return comment
+
+    def person_labels(self, number: int, login: str, action: str, name: str) -> None:
+        """A person adds or removes a label in the GitHub UI (recorded as an issue event)."""
+        issue = self.issues[number]
+        if action == "labeled":
+            label = self.labels.setdefault(name, {"id": next(self._ids), "node_id": "LA_x",
+                                                  "name": name, "url": "", "color": "ededed",
+                                                  "default": False, "description": None})
+            issue["labels"].append(copy.deepcopy(label))
+        else:
+            issue["labels"] = [lb for lb in issue["labels"] if lb["name"] != name]
+        self._record_label_event(number, login, action, name)
+
+    def _record_label_event(self, number: int, login: str, action: str, name: str) -> None:
+        event = _example("issues.list-events.200.json")[0]
+        event_id = next(self._ids)
+        event.update(id=event_id, event=action, created_at=_now(), commit_id=None,
+                     commit_url=None, url=f"{self.url}/repos/{self.repository}/issues/events/"
+                                          f"{event_id}")
+        event["actor"] = {**event["actor"], "login": login}
+        event["label"] = {"name": name, "color": self.labels.get(name, {}).get("color", "ededed")}
+        event.pop("issue", None)
+        self.events.setdefault(number, []).append(event)
 
     def comments_on(self, number: int) -> list[dict[str, Any]]:
         return [c for c in self.comments.values() if c["issue_number"] == number]
@@ -160,6 +201,7 @@ class FakeGitHub(FakeService):
                 "color": "ededed", "default": False, "description": None})
             if all(existing["name"] != name for existing in issue["labels"]):
                 issue["labels"].append(copy.deepcopy(label))
+                self._record_label_event(issue["number"], self._login(request), "labeled", name)
         return Reply(200, issue["labels"])
 
     def _remove_label(self, request: Recorded, values: dict[str, str]) -> Reply:
@@ -167,7 +209,45 @@ class FakeGitHub(FakeService):
         if issue is None or all(label["name"] != values["name"] for label in issue["labels"]):
             return Reply(404, {"message": "Label does not exist"})
         issue["labels"] = [label for label in issue["labels"] if label["name"] != values["name"]]
+        self._record_label_event(issue["number"], self._login(request), "unlabeled",
+                                 values["name"])
         return Reply(200, issue["labels"])
+
+    @staticmethod
+    def _page(request: Recorded, items: list[Any], path: str, url: str) -> Reply:
+        query = {k: v[0] for k, v in parse_qs(request.query).items()}
+        per_page, page = int(query.get("per_page", 30)), int(query.get("page", 1))
+        chunk = items[(page - 1) * per_page: page * per_page]
+        headers = {}
+        if page * per_page < len(items):
+            rest = "&".join(f"{k}={v}" for k, v in query.items() if k not in ("page",))
+            headers["Link"] = f'<{url}{path}?{rest}&page={page + 1}>; rel="next"'
+        return Reply(200, chunk, headers)
+
+    def _list_issues(self, request: Recorded, values: dict[str, str]) -> Reply:
+        query = {k: v[0] for k, v in parse_qs(request.query).items()}
+        wanted = set(filter(None, query.get("labels", "").split(",")))
+        state = query.get("state", "open")
+        found = [i for i in sorted(self.issues.values(), key=lambda i: -i["number"])
+                 if (state == "all" or i["state"] == state)
+                 and wanted <= {label["name"] for label in i["labels"]}]
+        return self._page(request, found, f"/repos/{self.repository}/issues", self.url)
+
+    def _list_events(self, request: Recorded, values: dict[str, str]) -> Reply:
+        number = int(values["issue_number"])
+        return self._page(request, self.events.get(number, []),
+                          f"/repos/{self.repository}/issues/{number}/events", self.url)
+
+    def _react(self, request: Recorded, values: dict[str, str]) -> Reply:
+        comment_id = int(values["comment_id"])
+        if comment_id not in self.comments:
+            return Reply(404, {"message": "Not Found"})
+        content = request.json()["content"]
+        self.reactions.setdefault(comment_id, []).append(content)
+        return Reply(201, {"id": next(self._ids), "node_id": "REA_x", "content": content,
+                           "created_at": _now(),
+                           "user": {**_example("issues.create-comment.201.json")["user"],
+                                    "login": self._login(request)}})
 
 
 class FakeDatadog(FakeService):
@@ -180,6 +260,9 @@ class FakeDatadog(FakeService):
         self.route("POST", "CreateIncident", self._create)
         self.route("GET", "SearchIncidents", self._search)
         self.route("GET", "GetIncident", self._get)
+        self.route("PATCH", "UpdateIncident", self._update)
+        self.route("POST", "CreateIncidentTodo", self._todo)
+        self.todos: dict[str, list[dict[str, Any]]] = {}
 
     def authorise(self, request: Recorded) -> Reply | None:
         if not (request.headers.get("dd-api-key") and request.headers.get("dd-application-key")):
@@ -219,6 +302,37 @@ class FakeDatadog(FakeService):
         self.incidents[incident_id] = incident
         self.timeline_cells = attributes.get("initial_cells", [])
         return Reply(201, {"data": incident})
+
+    def _update(self, request: Recorded, values: dict[str, str]) -> Reply:
+        incident = self.incidents.get(values["incident_id"])
+        if incident is None:
+            return Reply(404, {"errors": ["Not found"]})
+        data = request.json()["data"]
+        attributes = incident["attributes"]
+        for name, value in (data.get("attributes") or {}).get("fields", {}).items():
+            attributes["fields"][name] = dict(value)
+        for key in ("customer_impact_end", "customer_impact_scope", "customer_impacted"):
+            if key in (data.get("attributes") or {}):
+                attributes[key] = data["attributes"][key]
+        attributes["state"] = attributes["fields"].get("state", {}).get("value", "active")
+        attributes["severity"] = attributes["fields"].get("severity", {}).get("value")
+        commander = ((data.get("relationships") or {}).get("commander_user") or {})
+        if "data" in commander:
+            incident["relationships"]["commander_user"] = {"data": commander["data"]}
+        attributes["modified"] = _now()
+        self.patches = [*getattr(self, "patches", []), data]
+        return Reply(200, {"data": incident})
+
+    def _todo(self, request: Recorded, values: dict[str, str]) -> Reply:
+        if values["incident_id"] not in self.incidents:
+            return Reply(404, {"errors": ["Not found"]})
+        attributes = request.json()["data"]["attributes"]
+        todo = {"type": "incident_todos", "id": str(uuid.uuid4()),
+                "attributes": {**attributes, "incident_id": values["incident_id"],
+                               "created": _now(), "modified": _now(), "completed": None,
+                               "due_date": None}}
+        self.todos.setdefault(values["incident_id"], []).append(todo)
+        return Reply(201, {"data": todo})
 
     def _get(self, request: Recorded, values: dict[str, str]) -> Reply:
         incident = self.incidents.get(values["incident_id"])

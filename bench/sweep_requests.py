@@ -1,0 +1,106 @@
+"""GitHub requests the sweep makes with nothing due, for 0, 1, 10 and 50 open incidents.
+
+Each incident is a declared P1 whose mirrors are all done and whose last sign of life is
+five minutes old (nothing due). The sweep runs as a subprocess against the loopback fakes;
+requests are counted by the fake GitHub. Closed incidents are added too, to show the cost
+does not grow with them.
+
+Run: python bench/sweep_requests.py
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import ssl
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import trustme  # noqa: E402
+from tests.conftest import TEST_CONFIG, World  # noqa: E402
+from tests.fakes.services import FakeDatadog, FakeGitHub, FakePagerDuty, FakeSlack  # noqa: E402
+
+from incident_response.decide import decide  # noqa: E402
+from incident_response.form import load_form_template  # noqa: E402
+from incident_response.policy import load_policy  # noqa: E402
+from incident_response.snapshot import IssueSnapshot  # noqa: E402
+from incident_response.status import status_comment  # noqa: E402
+
+DECLARED = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+
+
+def seeded_issue(number: int, template: dict, config: Path,
+                 state_open: bool = True) -> tuple[dict, str]:
+    issue = copy.deepcopy(template)
+    issue["number"] = number
+    issue["html_url"] = f"https://github.com/Codertocat/Hello-World/issues/{number}"
+    issue["state"] = "open" if state_open else "closed"
+    policy = load_policy(config)
+    form = load_form_template(ROOT / ".github/ISSUE_TEMPLATE/incident.yml")
+    snapshot = IssueSnapshot("Codertocat/Hello-World", number, issue["title"], issue["body"],
+                             "Codertocat", ("incident",), True, issue["html_url"], DECLARED,
+                             author_permission="admin")
+    plan = decide(snapshot, None, policy, form, DECLARED)
+    for effect in plan.effects:
+        plan.state.mark_done(effect.key)
+    plan.state.datadog_id, plan.state.slack_ts = f"dd-{number}", f"1700000000.{number:06d}"
+    plan.state.datadog_synced = "unused"
+    again = decide(snapshot, plan.state, policy, form, DECLARED)
+    for effect in again.effects:
+        again.state.mark_done(effect.key)
+        if effect.key == "datadog:sync":
+            again.state.datadog_synced = effect.fingerprint  # type: ignore[attr-defined]
+    issue["labels"] = [{"name": n, "id": i, "node_id": "x", "url": "", "color": "ededed",
+                        "default": False, "description": None}
+                       for i, n in enumerate(["incident", *again.labels_to_add])]
+    return issue, status_comment(again, None, policy)
+
+
+def main() -> None:
+    ca = trustme.CA()
+    workdir = Path(tempfile.mkdtemp())
+    bundle = workdir / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost", "127.0.0.1").configure_cert(tls)
+    (workdir / ".github").mkdir()
+    config = workdir / ".github" / "incident-response.yml"
+    config.write_text(TEST_CONFIG)
+    template = json.loads((ROOT / "examples/events/issues.opened.p1-production-ssoe.json")
+                          .read_text())["issue"]
+    print("open incidents | GitHub requests (by operation) | writes | outside requests")
+    for count in (0, 1, 10, 50):
+        fakes = (FakeGitHub(tls), FakeDatadog(tls), FakeSlack(tls), FakePagerDuty(tls))
+        world = World(*fakes, workdir=workdir, ca_bundle=bundle)
+        for number in range(1, count + 1):
+            issue, body = seeded_issue(number, template, config)
+            world.github.add_issue(issue)
+            comment = world.github.person_comments(number, "github-actions[bot]", body)
+            comment["user"]["type"] = "Bot"
+        for number in range(1000, 1020):  # closed incidents must not cost anything
+            issue, _ = seeded_issue(number, template, config, state_open=False)
+            world.github.add_issue(issue)
+        now = (DECLARED + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        completed = subprocess.run(
+            [sys.executable, "-m", "incident_response", "sweep", "--now", now],
+            cwd=workdir, env=world.environment(), capture_output=True, text=True, check=False)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        operations = Counter(r.operation for r in world.github.requests)
+        writes = sum(1 for r in world.github.requests if r.method != "GET")
+        outside = world.outside_requests()
+        print(f"{count:14d} | {len(world.github.requests):3d} {dict(operations)} | {writes} | "
+              f"{outside}")
+        for fake in fakes:
+            fake.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Comment commands, as plans: parsed, permitted or refused, applied once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from incident_response.commands import parse_commands
+from incident_response.decide import decide
+from incident_response.effects import (
+    AddDatadogTodo,
+    PostComment,
+    PostToSlack,
+    React,
+    ResolvePage,
+    SyncDatadog,
+    TriggerPage,
+)
+from incident_response.form import load_form_template
+from incident_response.policy import Person, load_policy
+from incident_response.snapshot import CommentSnapshot, IssueSnapshot
+from incident_response.state import IncidentState
+from incident_response.vocabulary import Phase, Priority, Severity
+
+ROOT = Path(__file__).resolve().parent.parent
+FORM = load_form_template(ROOT / ".github" / "ISSUE_TEMPLATE" / "incident.yml")
+POLICY = load_policy()
+T0 = datetime(2026, 11, 28, 8, 11, tzinfo=UTC)
+P1_BODY = (ROOT / "examples" / "form-bodies" / "p1-production-ssoe.md").read_text()
+BOT = "github-actions[bot]"
+ISSUE = IssueSnapshot(
+    repository="acme/identity", number=7, title="SSOe down", body=P1_BODY, author="mona",
+    labels=("incident",), open=True, url="https://github.com/acme/identity/issues/7",
+    created_at=T0, author_permission="write",
+)
+
+
+def declared() -> IncidentState:
+    """A P1 whose declaration went out completely."""
+    state = decide(ISSUE, None, POLICY, FORM, T0).state
+    for key in ("page:trigger", "datadog:declare", "slack:announce", "slack:leadership"):
+        state.mark_done(key)
+    state.datadog_id, state.slack_ts = "dd-1", "1700000000.000001"
+    plan = decide(ISSUE, state, POLICY, FORM, T0)
+    for effect in plan.effects:
+        if isinstance(effect, SyncDatadog):
+            state.datadog_synced = effect.fingerprint
+    return state
+
+
+def with_comment(body: str, author: str = "sam", minutes: int = 5, comment_id: int = 501,
+                 permission: str = "write", issue: IssueSnapshot = ISSUE) -> IssueSnapshot:
+    comment = CommentSnapshot(comment_id, author, body, T0 + timedelta(minutes=minutes))
+    return replace(issue, comments=(*issue.comments, comment),
+                   permissions={**issue.permissions, author: permission})
+
+
+def test_commands_are_lines_starting_with_a_slash_outside_code_and_quotes() -> None:
+    body = ("/update first\nsome text /resolve\n> /resolve quoted\n```\n/mitigate in code\n```\n"
+            "    /ic @indented\n/SEVERITY sev-1\n/help")
+    assert [(c.name, c.argument) for c in parse_commands(body)] == [
+        ("update", "first"), ("severity", "sev-1"), ("help", "")]
+
+
+def test_update_goes_to_the_thread_and_is_kept() -> None:
+    issue = with_comment("/update Rolled back the ISAM config\n/update Error rate falling")
+    plan = decide(issue, declared(), POLICY, FORM, T0 + timedelta(minutes=6))
+    assert [u.text for u in plan.state.updates] == ["Rolled back the ISAM config",
+                                                    "Error rate falling"]
+    posts = [e for e in plan.effects if isinstance(e, PostToSlack)]
+    assert [p.key for p in posts] == ["slack:update:501-0", "slack:update:501-1"]
+    assert all(p.in_thread for p in posts)
+    assert plan.state.last_update_at() == T0 + timedelta(minutes=5)
+    assert next(e for e in plan.effects if isinstance(e, React)).content == "+1"
+    sync = [e for e in plan.effects if isinstance(e, SyncDatadog)]
+    assert sync and "Error rate falling" in str(sync[0].fields["summary"][1])
+
+
+def test_a_command_is_applied_once_across_runs() -> None:
+    issue = with_comment("/update once")
+    first = decide(issue, declared(), POLICY, FORM, T0 + timedelta(minutes=6))
+    second = decide(issue, first.state, POLICY, FORM, T0 + timedelta(minutes=7))
+    assert len(second.state.updates) == 1
+    assert 501 in second.state.processed_comments
+
+
+def test_ic_changes_commander_with_a_slack_mention_and_datadog() -> None:
+    policy = POLICY.model_copy(update={"people": {
+        "sam": Person(slack="U0SAM", datadog="00000000-0000-0000-0000-00000000005a")}})
+    plan = decide(with_comment("/ic @sam"), declared(), policy, FORM, T0 + timedelta(minutes=6))
+    assert plan.state.commander == "sam"
+    note = next(e for e in plan.effects if isinstance(e, PostToSlack)
+                and e.key.startswith("slack:note:"))
+    assert "<@U0SAM>" in note.text
+    sync = next(e for e in plan.effects if isinstance(e, SyncDatadog))
+    assert sync.commander_user_id == "00000000-0000-0000-0000-00000000005a"
+
+
+def test_role_is_recorded_and_announced() -> None:
+    plan = decide(with_comment("/role Tech Lead @lee"), declared(), POLICY, FORM, T0)
+    assert plan.state.roles["tech-lead"] == "lee"
+    assert any("tech lead" in e.text for e in plan.effects if isinstance(e, PostToSlack))
+
+
+def test_severity_and_priority_override_the_form_and_update_labels() -> None:
+    plan = decide(with_comment("/severity SEV-1\n/priority p2"), declared(), POLICY, FORM, T0)
+    assert (plan.state.severity, plan.state.priority) == (Severity.SEV_1, Priority.P2)
+    assert plan.labels_to_add == ["phase:active", "priority:P2", "severity:SEV-1"]
+
+
+def test_raising_a_p2_to_p1_declares_and_lowering_deletes_nothing() -> None:
+    issue = replace(ISSUE, body=P1_BODY.replace("2,500", "500"))
+    state = decide(issue, None, POLICY, FORM, T0).state
+    state.mark_done("slack:announce")
+    state.slack_ts = "1.1"
+    plan = decide(with_comment("/priority P1", issue=issue), state, POLICY, FORM, T0)
+    kinds = [type(e).__name__ for e in plan.effects]
+    assert kinds[:2] == ["TriggerPage", "DeclareInDatadog"]
+    assert any(isinstance(e, PostToSlack) and e.key == "slack:leadership" for e in plan.effects)
+    assert plan.state.declared_at == T0
+    lowered = decide(with_comment("/priority P3", comment_id=502, issue=issue), plan.state,
+                     POLICY, FORM, T0)
+    assert not any(isinstance(e, ResolvePage | TriggerPage) for e in lowered.effects)
+
+
+def test_mitigate_then_resolve() -> None:
+    stable = decide(with_comment("/mitigate"), declared(), POLICY, FORM, T0)
+    assert stable.state.phase is Phase.STABLE and stable.state.mitigated_at
+    sync = next(e for e in stable.effects if isinstance(e, SyncDatadog))
+    assert sync.fields["state"] == ("dropdown", "stable")
+    resolved = decide(with_comment("/resolve", comment_id=502, minutes=30), stable.state, POLICY,
+                      FORM, T0)
+    assert resolved.state.phase is Phase.RESOLVED
+    keys = [e.key for e in resolved.effects]
+    assert "page:resolve" in keys and "comment:recovery-checklist" in keys
+    note = next(e for e in resolved.effects if isinstance(e, PostToSlack) and "Resolved" in e.text)
+    assert note.broadcast and note.in_thread
+    sync = next(e for e in resolved.effects if isinstance(e, SyncDatadog))
+    assert sync.fields["state"] == ("dropdown", "resolved")
+    assert sync.customer_impact_end == T0 + timedelta(minutes=30)
+
+
+def test_timeline_entries_are_back_dated_in_utc_and_kept_in_order() -> None:
+    body = "/timeline 08:02 First alert\n/timeline 23:58 2026-11-27 Deploy\n/timeline 25:00 bad"
+    plan = decide(with_comment(body), declared(), POLICY, FORM, T0)
+    assert [(e.at, e.text) for e in plan.state.timeline] == [
+        (datetime(2026, 11, 27, 23, 58, tzinfo=UTC), "Deploy"),
+        (datetime(2026, 11, 28, 8, 2, tzinfo=UTC), "First alert")]
+    reply = next(e for e in plan.effects if isinstance(e, PostComment) and e.key == "reply:501")
+    assert "/timeline 25:00 bad" in reply.body and "Usage" in reply.body
+
+
+def test_a_time_later_than_the_comment_means_yesterday() -> None:
+    plan = decide(with_comment("/timeline 23:50 Alert fired"), declared(), POLICY, FORM, T0)
+    assert plan.state.timeline[0].at == datetime(2026, 11, 27, 23, 50, tzinfo=UTC)
+
+
+def test_followups_keep_owners_and_become_datadog_todos() -> None:
+    plan = decide(with_comment("/followup Add an SSOe latency alert @lee\n/followup Write docs"),
+                  declared(), POLICY, FORM, T0)
+    assert [(f.text, f.owner) for f in plan.state.followups] == [
+        ("Add an SSOe latency alert", "lee"), ("Write docs", None)]
+    todos = [e.content for e in plan.effects if isinstance(e, AddDatadogTodo)]
+    assert todos == ["Add an SSOe latency alert (owner: @lee)", "Write docs"]
+
+
+@pytest.mark.parametrize("body", ["/frobnicate", "/severity SEV-9", "/ic nobody at all",
+                                  "/update", "/priority P0"])
+def test_unknown_or_malformed_commands_get_the_usage(body: str) -> None:
+    plan = decide(with_comment(body), declared(), POLICY, FORM, T0)
+    reply = next(e for e in plan.effects if isinstance(e, PostComment))
+    assert body in reply.body and "`/" in reply.body
+    assert plan.state.severity is Severity.SEV_2 and plan.state.updates == []
+
+
+def test_help_lists_every_command() -> None:
+    plan = decide(with_comment("/help", permission="none"), declared(), POLICY, FORM, T0)
+    reply = next(e for e in plan.effects if isinstance(e, PostComment))
+    for name in ("declare", "update", "ic", "role", "severity", "priority", "mitigate",
+                 "resolve", "timeline", "followup", "help"):
+        assert f"`/{name}" in reply.body
+
+
+def test_commands_without_permission_are_refused_and_change_nothing() -> None:
+    before = declared()
+    plan = decide(with_comment("/resolve\n/severity SEV-1", author="eve", permission="read"),
+                  before, POLICY, FORM, T0)
+    assert plan.state.phase is Phase.ACTIVE and plan.state.severity is Severity.SEV_2
+    reply = next(e for e in plan.effects if isinstance(e, PostComment))
+    assert "needs write permission" in reply.body and "nothing was changed" in reply.body
+
+
+def test_declare_confirms_an_untrusted_report() -> None:
+    untrusted = replace(ISSUE, author_permission="read")
+    held = decide(untrusted, None, POLICY, FORM, T0)
+    assert held.state.phase is Phase.TRIAGE
+    plan = decide(with_comment("/declare", issue=untrusted), held.state, POLICY, FORM, T0)
+    assert plan.state.phase is Phase.ACTIVE and plan.state.confirmed_by == "sam"
+    assert isinstance(plan.effects[0], TriggerPage)
+    refused = decide(with_comment("/declare", author="eve", permission="triage",
+                                  issue=untrusted), held.state, POLICY, FORM, T0)
+    assert refused.state.phase is Phase.TRIAGE
+
+
+def test_commands_wait_for_declare_while_in_triage() -> None:
+    untrusted = replace(ISSUE, author_permission="read")
+    held = decide(untrusted, None, POLICY, FORM, T0)
+    plan = decide(with_comment("/mitigate", issue=untrusted), held.state, POLICY, FORM, T0)
+    assert plan.state.phase is Phase.TRIAGE
+    assert any("/declare" in e.body for e in plan.effects if isinstance(e, PostComment)
+               and e.key == "reply:501")
+
+
+def test_the_bots_own_comments_are_never_commands() -> None:
+    plan = decide(with_comment("/resolve", author=BOT), declared(), POLICY, FORM, T0)
+    assert plan.state.phase is Phase.ACTIVE
