@@ -45,3 +45,14 @@ def test_cassettes_hold_no_credentials() -> None:
         text = cassette.read_text(encoding="utf-8").lower()
         assert "dd-api-key" not in text
         assert "dd-application-key" not in text
+
+
+def test_attach_postmortem_reads_the_recorded_attachment_answer() -> None:
+    mirror = DatadogMirror("key", "app", "https://api.datadoghq.com", Transport(attempts=1))
+    with replay.use_cassette(
+        str(CASSETTES / "test_create_incident_attachment_returns_created_response.yaml")
+    ) as cassette:
+        mirror.attach_postmortem("c4e18909-57e4-5f57-8d64-74c2c1b13290",
+                                 "https://github.com/acme/identity/blob/main/postmortems/x.md",
+                                 "Post-mortem of acme/identity#7")
+    assert cassette.play_count == 1

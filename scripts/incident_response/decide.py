@@ -30,10 +30,17 @@ from incident_response.reminders import record_due_reminder
 from incident_response.rendering import render
 from incident_response.report import IncidentReport, validate_report
 from incident_response.snapshot import IssueSnapshot
-from incident_response.state import IncidentState, Reply
+from incident_response.state import IncidentState, Note, Reply
 from incident_response.vocabulary import Phase
 
-__all__ = ["GIVE_UP_AFTER", "commands_pending", "decide"]
+__all__ = ["GIVE_UP_AFTER", "REPEATABLE", "commands_pending", "decide", "needs_history"]
+
+
+def needs_history(state: IncidentState, *, sweep: bool) -> bool:
+    """Whether the post-mortem must be (re)written, which needs the issue's timeline."""
+    if state.phase is not Phase.RESOLVED or state.postmortem_merged_at is not None:
+        return False
+    return not sweep or state.postmortem_pr is None
 
 #: failed attempts (over all runs) after which an effect is reported as abandoned, not retried
 GIVE_UP_AFTER = 10
@@ -76,6 +83,66 @@ def _apply_commands(issue: IssueSnapshot, state: IncidentState, policy: Policy,
             state.replies.append(Reply(id=str(comment.id), comment_id=comment.id, reaction="+1"))
 
 
+#: mirrors re-planned whenever their content changes, whatever was done before
+REPEATABLE = {"datadog:sync", "postmortem:write"}
+
+
+def _reopen(issue: IssueSnapshot, state: IncidentState, now: datetime) -> None:
+    """An incident reopened after resolution is active again: page, Datadog and Slack follow."""
+    if not issue.open or state.phase not in (Phase.RESOLVED, Phase.COMPLETED):
+        return
+    if not (issue.reopened or state.issue_closed) or issue.postmortem_closed is not None:
+        return
+    state.reopens += 1
+    state.change_phase(Phase.ACTIVE, now, "reopened")
+    state.resolved_at = state.completed_at = None
+    # Forget the mirrors of the resolution so they happen again at the next one, and page again
+    # (PagerDuty opens a new alert for a dedup key whose alert was resolved).
+    state.done = [k for k in state.done if k not in
+                  ("page:trigger", "page:resolve", "comment:recovery-checklist")]
+    state.notes.append(Note(id=f"reopened-{state.reopens}",
+                            text="The incident was reopened on GitHub: it is active again."))
+    state.replies.append(Reply(
+        id=f"reopened-{state.reopens}", comment_id=0,
+        body="This incident was reopened after it was resolved, so it is **active** again: "
+             "on-call is paged again, the Datadog incident is back to active, and reminders "
+             "resume. Resolve it again with `/resolve`."))
+
+
+def _postmortem_closed(issue: IssueSnapshot, state: IncidentState, policy: Policy) -> None:
+    closed = issue.postmortem_closed
+    if closed is None or closed.number in state.postmortem_closed:
+        return
+    if state.phase is Phase.COMPLETED:
+        return
+    state.postmortem_closed.append(closed.number)
+    if not closed.merged:
+        state.replies.append(Reply(
+            id=f"postmortem-closed-{closed.number}", comment_id=0,
+            body=f"The post-mortem pull request #{closed.number} was closed without merging, so "
+                 "nothing changed: the incident stays resolved. Reopen and merge it to "
+                 "complete the incident."))
+        return
+    if state.phase is not Phase.RESOLVED:
+        state.replies.append(Reply(
+            id=f"postmortem-refused-{closed.number}", comment_id=0,
+            body=f"@{closed.actor}: the post-mortem pull request #{closed.number} was merged "
+                 f"while the incident is {state.phase}, not resolved, so the incident was not "
+                 "completed and this issue stays open. Resolve it with `/resolve` first; the "
+                 "post-mortem is then brought up to date in a new pull request."))
+        state.postmortem_pr = state.postmortem_hash = None
+        return
+    state.change_phase(Phase.COMPLETED, closed.at, closed.actor)
+    state.completed_at, state.postmortem_merged_at = closed.at, closed.at
+    link = state.datadog_url or issue.url
+    if policy.slack.leadership_channel:
+        state.notes.append(Note(
+            id=f"completed-{closed.number}", channel=policy.slack.leadership_channel,
+            text=f"Completed: the {state.priority} incident {issue.key} is complete and its "
+                 f"post-mortem is merged: <{link}|the completed incident> and "
+                 f"<{closed.url}|the post-mortem>."))
+
+
 def _labels(plan: Plan, issue: IssueSnapshot, policy: Policy) -> None:
     state = plan.state
     wanted = {policy.labels.incident, phase_label(policy, state.phase)}
@@ -108,6 +175,9 @@ def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
     state = previous.model_copy(deep=True) if previous else IncidentState(
         reporter=issue.author, opened_at=issue.created_at)
     plan = Plan(state=state)
+    state.default_branch = issue.default_branch or state.default_branch
+    _reopen(issue, state, now)
+    state.issue_closed = not issue.open
     report, problems = validate_report(parse_form(issue.body, template), template, policy,
                                        reporter=issue.author)
     plan.report, plan.problems = report, problems
@@ -128,6 +198,7 @@ def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
 
     _apply_commands(issue, state, policy, report, bot)
     apply_label_events(issue, state, policy, report, bot)
+    _postmortem_closed(issue, state, policy)
     if state.priority is not None:
         if (policy.rule(state.priority).declare and state.declared_at is None
                 and state.phase in (Phase.ACTIVE, Phase.STABLE)):
@@ -142,7 +213,7 @@ def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
 
     for effect in mirrors(issue, report, state, plan.classification, policy):
         failure = state.failures.get(effect.key)
-        if state.is_done(effect.key) and effect.key != "datadog:sync":
+        if state.is_done(effect.key) and effect.key not in REPEATABLE:
             continue
         if failure and failure.attempts >= GIVE_UP_AFTER:
             plan.abandoned.append(effect.key)

@@ -13,15 +13,19 @@ from typing import Any
 
 __all__ = [
     "AddDatadogTodo",
+    "AttachPostmortem",
     "DeclareInDatadog",
     "Effect",
     "LabelSpec",
+    "OpenFollowUpIssue",
     "PostComment",
     "PostToSlack",
     "React",
     "ResolvePage",
+    "SetIssueState",
     "SyncDatadog",
     "TriggerPage",
+    "WritePostmortem",
 ]
 
 
@@ -181,3 +185,64 @@ class React(Effect):
 
     def describe(self) -> str:
         return f"react {self.content} to comment {self.comment_id}"
+
+
+@dataclass(frozen=True)
+class WritePostmortem(Effect):
+    """Open (or bring up to date) the post-mortem branch, file and pull request."""
+
+    branch: str
+    base: str
+    path: str
+    content: str
+    content_hash: str
+    title: str
+    body: str
+    commit_message: str
+
+    @property
+    def service(self) -> str:
+        return "GitHub"
+
+    def describe(self) -> str:
+        return f"write {self.path} on {self.branch} and its pull request \u201c{self.title}\u201d"
+
+
+@dataclass(frozen=True)
+class AttachPostmortem(Effect):
+    url: str
+    title: str
+
+    @property
+    def service(self) -> str:
+        return "Datadog"
+
+    def describe(self) -> str:
+        return f"attach the post-mortem to the Datadog incident: {self.url}"
+
+
+@dataclass(frozen=True)
+class SetIssueState(Effect):
+    open: bool
+    reason: str = "completed"
+
+    @property
+    def service(self) -> str:
+        return "GitHub"
+
+    def describe(self) -> str:
+        return "reopen the issue" if self.open else "close the issue"
+
+
+@dataclass(frozen=True)
+class OpenFollowUpIssue(Effect):
+    followup_id: str
+    title: str
+    body: str
+
+    @property
+    def service(self) -> str:
+        return "GitHub"
+
+    def describe(self) -> str:
+        return f"open follow-up issue \u201c{self.title}\u201d"

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from incident_response.errors import UsageError
 
-__all__ = ["Event", "incident_number", "read_event"]
+__all__ = ["Event", "incident_number", "postmortem_number", "read_event"]
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,22 @@ def read_event(event_file: str | None, event_name: str | None, repository: str |
     return Event(name=name, payload=payload, repository=str(repo))
 
 
+_POSTMORTEM_BRANCH = re.compile(r"^postmortem/incident-(?P<number>[1-9][0-9]{0,9})$")
+
+
+def postmortem_number(event: Event) -> int | None:
+    """The incident whose post-mortem pull request this `pull_request.closed` event closes."""
+    if event.name != "pull_request" or event.action != "closed":
+        return None
+    head = ((event.payload.get("pull_request") or {}).get("head") or {}).get("ref") or ""
+    match = _POSTMORTEM_BRANCH.match(str(head))
+    return int(match["number"]) if match else None
+
+
 def incident_number(event: Event, incident_label: str) -> int | None:
     """The number of the incident issue this event is about, or None."""
+    if event.name == "pull_request":
+        return postmortem_number(event)
     if event.name not in ("issues", "issue_comment"):
         return None
     issue = event.payload.get("issue") or {}

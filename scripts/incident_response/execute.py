@@ -15,14 +15,18 @@ from datetime import datetime
 
 from incident_response.effects import (
     AddDatadogTodo,
+    AttachPostmortem,
     DeclareInDatadog,
     Effect,
+    OpenFollowUpIssue,
     PostComment,
     PostToSlack,
     React,
     ResolvePage,
+    SetIssueState,
     SyncDatadog,
     TriggerPage,
+    WritePostmortem,
 )
 from incident_response.errors import ServiceError
 from incident_response.plan import Plan
@@ -137,7 +141,48 @@ def _comment(effect: PostComment, services: Services, state: IncidentState, numb
     return f"comment {comment_id}"
 
 
+def _postmortem(effect: WritePostmortem, services: Services, state: IncidentState,
+                number: int) -> str:
+    assert services.github is not None
+    ref = services.github.write_postmortem(effect, state.postmortem_pr)
+    state.postmortem_pr, state.postmortem_url = ref.number, ref.file_url
+    state.postmortem_path, state.postmortem_hash = effect.path, effect.content_hash
+    if not ref.written:
+        return (f"pull request #{ref.number} left as it is: someone else has committed to "
+                f"{effect.branch}")
+    return f"pull request #{ref.number}"
+
+
+def _attach(effect: AttachPostmortem, services: Services, state: IncidentState,
+            number: int) -> str:
+    assert services.mirror is not None
+    services.mirror.attach_postmortem(_datadog_id(state), effect.url, effect.title)
+    return "post-mortem attached"
+
+
+def _issue_state(effect: SetIssueState, services: Services, state: IncidentState,
+                 number: int) -> str:
+    assert services.github is not None
+    services.github.set_issue_state(number, open_=effect.open, reason=effect.reason)
+    state.issue_closed = not effect.open
+    return "reopened" if effect.open else "closed"
+
+
+def _followup_issue(effect: OpenFollowUpIssue, services: Services, state: IncidentState,
+                    number: int) -> str:
+    assert services.github is not None
+    created = services.github.create_issue(effect.title, effect.body)
+    for item in state.followups:
+        if item.id == effect.followup_id:
+            item.issue_number = created
+    return f"issue #{created}"
+
+
 _HANDLERS: dict[type[Effect], tuple[str, Callable[..., str]]] = {
+    WritePostmortem: ("github", _postmortem),
+    AttachPostmortem: ("mirror", _attach),
+    SetIssueState: ("github", _issue_state),
+    OpenFollowUpIssue: ("github", _followup_issue),
     TriggerPage: ("pager", _page),
     ResolvePage: ("pager", _resolve_page),
     DeclareInDatadog: ("mirror", _declare),

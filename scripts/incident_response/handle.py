@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from incident_response.form import FormTemplate, load_form_template
 from incident_response.plan import Plan
 from incident_response.policy import Policy, load_policy
 from incident_response.resources import default_form_path
-from incident_response.snapshot import IssueSnapshot
+from incident_response.snapshot import IssueSnapshot, PostmortemClosed
 from incident_response.status import effect_name, status_comment
 
 if TYPE_CHECKING:
@@ -120,10 +121,30 @@ def _summary_and_outputs(run: IncidentRun) -> int:
 def _is_about_incident(event: Event, number: int | None, bot_login: str) -> bool:
     if number is None:
         return False
+    if event.name == "pull_request":
+        return True
     if event.name == "issues":
         return event.action in ("opened", "edited", "reopened", "labeled", "unlabeled")
     commenter = ((event.payload.get("comment") or {}).get("user") or {}).get("login")
     return event.action in ("created", "edited") and commenter != bot_login
+
+
+def _with_event_facts(issue: IssueSnapshot, event: Event) -> IssueSnapshot:
+    """What only the event knows: a reopen, a closed post-mortem, the default branch."""
+    repository = event.payload.get("repository") or {}
+    closed = None
+    pull = event.payload.get("pull_request") or {}
+    if event.name == "pull_request" and pull:
+        at = str(pull.get("merged_at") or pull.get("closed_at") or "").replace("Z", "+00:00")
+        closed = PostmortemClosed(
+            number=int(pull["number"]), merged=bool(pull.get("merged")),
+            at=datetime.fromisoformat(at) if at else datetime.now(UTC),
+            actor=str(((pull.get("merged_by") or event.payload.get("sender")) or {})
+                      .get("login") or ""),
+            url=str(pull.get("html_url") or ""))
+    return replace(issue, reopened=event.name == "issues" and event.action == "reopened",
+                   default_branch=repository.get("default_branch") or None,
+                   postmortem_closed=closed)
 
 
 def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) -> int:
@@ -149,7 +170,11 @@ def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) ->
 
     tracker = github_tracker(event.repository, policy)
     try:
-        loaded = complete_snapshot(tracker.load_issue(number), tracker, policy)
+        issue = _with_event_facts(tracker.load_issue(number), event)
+        if policy.labels.incident not in issue.labels:
+            print(f"incident-response: #{number} is not an incident; nothing to do.")
+            return 0
+        loaded = complete_snapshot(issue, tracker, policy)
     except ServiceError as error:
         actions.annotate("error", "Incident not loaded", str(error))
         print(f"incident-response: {error}")

@@ -8,10 +8,10 @@ could be made; it is written again at the end with the results, and only when it
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from incident_response.decide import decide
+from incident_response.decide import decide, needs_history
 from incident_response.errors import ServiceError
 from incident_response.execute import Outcome, Services, execute
 from incident_response.form import FormTemplate
@@ -70,7 +70,18 @@ def _write_record_first(run: IncidentRun, loaded: LoadedIncident, services: Serv
 def run_incident(loaded: LoadedIncident, services: Services, policy: Policy,
                  template: FormTemplate, now: datetime, *, sweep: bool = False) -> IncidentRun:
     plan = decide(loaded.issue, loaded.previous, policy, template, now, sweep=sweep)
-    run = IncidentRun(loaded.issue.number, plan)
+    errors: list[str] = []
+    if (loaded.issue.history is None and services.github is not None
+            and needs_history(plan.state, sweep=sweep)):
+        # The post-mortem is due: read the issue's timeline and decide again with it.
+        try:
+            history = tuple(services.github.history(loaded.issue.number))
+        except ServiceError as error:
+            errors.append(str(error))
+        else:
+            loaded.issue = replace(loaded.issue, history=history)
+            plan = decide(loaded.issue, loaded.previous, policy, template, now, sweep=sweep)
+    run = IncidentRun(loaded.issue.number, plan, errors=errors)
     comment_id = _write_record_first(run, loaded, services, policy)
     run.outcome = execute(plan, services, run.number, now)
     if comment_id is None or services.github is None:

@@ -9,20 +9,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from incident_response.classification import Classification
 from incident_response.effects import (
     AddDatadogTodo,
+    AttachPostmortem,
     DeclareInDatadog,
     Effect,
+    OpenFollowUpIssue,
     PostComment,
     PostToSlack,
     React,
     ResolvePage,
+    SetIssueState,
     SyncDatadog,
     TriggerPage,
+    WritePostmortem,
 )
 from incident_response.policy import Policy
+from incident_response.postmortem import (
+    branch_name,
+    content_hash,
+    postmortem_path,
+    render_postmortem,
+)
 from incident_response.rendering import escape_slack, render
 from incident_response.report import IncidentReport
 from incident_response.snapshot import IssueSnapshot
@@ -185,31 +196,36 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
     return wanted
 
 
-def _lifecycle(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
-               context: dict[str, object], policy: Policy, *, declared: bool) -> list[Effect]:
-    assert state.priority is not None
+def _datadog_mirrors(report: IncidentReport, state: IncidentState,
+                     context: dict[str, object], policy: Policy) -> list[Effect]:
+    person = policy.person(str(context["commander"]))
+    commander_id = person.datadog if person else None
+    fields = datadog_fields(report, state, policy)
+    fingerprint = _fingerprint(fields, commander_id, state)
     wanted: list[Effect] = []
+    # A declaration planned in this run already carries the same content.
+    if state.is_done(DATADOG) and fingerprint != state.datadog_synced:
+        wanted.append(SyncDatadog(key=DATADOG_SYNC, fingerprint=fingerprint, fields=fields,
+                                  commander_user_id=commander_id,
+                                  customer_impact_end=state.resolved_at))
+    wanted.extend(AddDatadogTodo(key=f"datadog:todo:{f.id}",
+                                 content=f.text + (f" (owner: @{f.owner})" if f.owner else ""))
+                  for f in state.followups)
+    return wanted
+
+
+def _slack_mirrors(issue: IssueSnapshot, state: IncidentState, context: dict[str, object],
+                   policy: Policy) -> list[Effect]:
+    assert state.priority is not None
     announced = state.is_done(ANNOUNCE) or policy.rule(state.priority).announce
     support = policy.slack.support_channel
-    if declared:
-        person = policy.person(str(context["commander"]))
-        commander_id = person.datadog if person else None
-        fields = datadog_fields(report, state, policy)
-        fingerprint = _fingerprint(fields, commander_id, state)
-        # A declaration planned in this run already carries the same content.
-        if state.is_done(DATADOG) and fingerprint != state.datadog_synced:
-            wanted.append(SyncDatadog(key=DATADOG_SYNC, fingerprint=fingerprint, fields=fields,
-                                      commander_user_id=commander_id,
-                                      customer_impact_end=state.resolved_at))
-        wanted.extend(AddDatadogTodo(key=f"datadog:todo:{f.id}",
-                                     content=f.text + (f" (owner: @{f.owner})" if f.owner else ""))
-                      for f in state.followups)
+    wanted: list[Effect] = []
     if announced:
-        for update in state.updates:
-            wanted.append(_thread_post(
-                f"slack:update:{update.id}", support,
-                render("slack_update.mrkdwn.j2", update=update, issue=issue,
-                       mention=context["commander_slack"]).strip()))
+        wanted.extend(_thread_post(
+            f"slack:update:{update.id}", support,
+            render("slack_update.mrkdwn.j2", update=update, issue=issue,
+                   mention=context["commander_slack"]).strip())
+            for update in state.updates)
     for note in state.notes:
         if note.channel:
             wanted.append(_thread_post(f"slack:note:{note.id}", note.channel,
@@ -218,17 +234,66 @@ def _lifecycle(issue: IssueSnapshot, report: IncidentReport, state: IncidentStat
         elif announced:
             wanted.append(_thread_post(f"slack:note:{note.id}", support, note.text,
                                        broadcast=note.broadcast))
+    return wanted
+
+
+def _lifecycle(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
+               context: dict[str, object], policy: Policy, *, declared: bool) -> list[Effect]:
+    assert state.priority is not None
+    wanted = _datadog_mirrors(report, state, context, policy) if declared else []
+    wanted += _slack_mirrors(issue, state, context, policy)
     if state.phase in (Phase.RESOLVED, Phase.COMPLETED):
         if state.is_done(PAGE):
             wanted.append(ResolvePage(key=PAGE_RESOLVE, dedup_key=issue.key))
         wanted.append(PostComment(key=RECOVERY_CHECKLIST,
                                   body=render("recovery_checklist.md.j2", **context)))
+    if state.phase is Phase.RESOLVED and issue.history is not None:
+        wanted.append(_postmortem(issue, report, state, context, policy))
+    if state.phase is Phase.COMPLETED:
+        wanted.extend(_completion(issue, state, policy, declared=declared))
+    refused = {r.id for r in state.replies if r.id.startswith("postmortem-refused-")}
+    wanted.extend(SetIssueState(key=f"github:reopen:{number}", open=True, reason="reopened")
+                  for number in state.postmortem_closed
+                  if f"postmortem-refused-{number}" in refused and not issue.open
+                  and state.phase is not Phase.COMPLETED)
     commander = state.commander or report.commander
-    for number, _ in enumerate(state.reminders_sent, start=1):
-        wanted.append(PostComment(
-            key=f"comment:reminder:{number}",
-            body=render("reminder.md.j2", state=state, commander=commander, policy=policy,
-                        rule=policy.rule(state.priority))))
+    wanted.extend(PostComment(
+        key=f"comment:reminder:{number}",
+        body=render("reminder.md.j2", state=state, commander=commander, policy=policy,
+                    rule=policy.rule(state.priority)))
+        for number, _ in enumerate(state.reminders_sent, start=1))
+    return wanted
+
+
+def _postmortem(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
+                context: dict[str, object], policy: Policy) -> WritePostmortem:
+    content = render_postmortem(issue, report, state, policy)
+    day = report.started_at or issue.created_at
+    title = re.sub(r"^\s*\[[^\]]*\]\s*", "", issue.title) or issue.title
+    return WritePostmortem(
+        key="postmortem:write", branch=branch_name(issue.number),
+        base=state.default_branch or "main",
+        path=state.postmortem_path or postmortem_path(issue.number, issue.title, day),
+        content=content, content_hash=content_hash(content),
+        title=f"Post-mortem: {title} (#{issue.number})",
+        body=render("postmortem_pr_body.md.j2", **context),
+        commit_message=f"Post-mortem of incident #{issue.number}",
+    )
+
+
+def _completion(issue: IssueSnapshot, state: IncidentState, policy: Policy, *,
+                declared: bool) -> list[Effect]:
+    wanted: list[Effect] = []
+    if declared and state.postmortem_url:
+        wanted.append(AttachPostmortem(key="datadog:postmortem", url=state.postmortem_url,
+                                       title=f"Post-mortem of {issue.key}"))
+    if issue.open:
+        wanted.append(SetIssueState(key="github:close", open=False))
+    wanted.extend(OpenFollowUpIssue(
+        key=f"github:followup:{item.id}", followup_id=item.id,
+        title=f"Follow-up of incident #{issue.number}: {item.text}"[:200],
+        body=render("followup_issue.md.j2", issue=issue, item=item, state=state),
+    ) for item in state.followups)
     return wanted
 
 
@@ -256,5 +321,6 @@ def mirrors(issue: IssueSnapshot, report: IncidentReport | None, state: Incident
                                                  for e in wanted)
         wanted.extend(_lifecycle(issue, report, state, context, policy, declared=declared))
     wanted.extend(replies(state))
-    order = {TriggerPage: 0, ResolvePage: 1, DeclareInDatadog: 2, SyncDatadog: 3}
+    order = {TriggerPage: 0, ResolvePage: 1, DeclareInDatadog: 2, SyncDatadog: 3,
+             WritePostmortem: 5, SetIssueState: 6}
     return sorted(wanted, key=lambda e: order.get(type(e), 4))

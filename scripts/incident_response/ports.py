@@ -15,8 +15,9 @@ from incident_response.effects import (
     PostToSlack,
     SyncDatadog,
     TriggerPage,
+    WritePostmortem,
 )
-from incident_response.snapshot import IssueSnapshot
+from incident_response.snapshot import HistoryEvent, IssueSnapshot
 
 __all__ = [
     "ChatNotifier",
@@ -24,6 +25,7 @@ __all__ = [
     "IssueTracker",
     "MirrorRef",
     "Pager",
+    "PostmortemRef",
     "SlackMessageRef",
 ]
 
@@ -33,6 +35,16 @@ class MirrorRef:
     id: str
     public_id: int | None
     url: str | None
+
+
+@dataclass(frozen=True)
+class PostmortemRef:
+    number: int
+    url: str
+    #: where the merged file will be read: the file on the base branch
+    file_url: str
+    #: False when someone else has committed to the branch, so it was left as they made it
+    written: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,11 @@ class IssueTracker(Protocol):
     def create_comment(self, number: int, body: str) -> int: ...
     def update_comment(self, comment_id: int, body: str) -> None: ...
     def add_reaction(self, comment_id: int, content: str) -> None: ...
+    def history(self, number: int) -> list[HistoryEvent]: ...
+    def write_postmortem(self, effect: WritePostmortem,
+                         known_pr: int | None) -> PostmortemRef: ...
+    def set_issue_state(self, number: int, *, open_: bool, reason: str) -> None: ...
+    def create_issue(self, title: str, body: str) -> int: ...
 
 
 class Pager(Protocol):
@@ -60,6 +77,7 @@ class IncidentMirror(Protocol):
     def declare(self, effect: DeclareInDatadog) -> MirrorRef: ...
     def sync(self, incident_id: str, effect: SyncDatadog) -> None: ...
     def add_todo(self, incident_id: str, content: str) -> None: ...
+    def attach_postmortem(self, incident_id: str, url: str, title: str) -> None: ...
 
 
 class ChatNotifier(Protocol):

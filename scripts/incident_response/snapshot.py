@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["CommentSnapshot", "IssueSnapshot", "LabelEvent"]
+__all__ = ["CommentSnapshot", "HistoryEvent", "IssueSnapshot", "LabelEvent",
+           "PostmortemClosed"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,27 @@ class LabelEvent:
 
 
 @dataclass(frozen=True)
+class HistoryEvent:
+    """One entry of the issue's own timeline (GitHub's timeline API)."""
+
+    at: datetime
+    kind: str  # labeled, unlabeled, assigned, unassigned, commented, closed, reopened
+    actor: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PostmortemClosed:
+    """The post-mortem pull request was closed: merged or not."""
+
+    number: int
+    merged: bool
+    at: datetime
+    actor: str
+    url: str
+
+
+@dataclass(frozen=True)
 class IssueSnapshot:
     repository: str
     number: int
@@ -46,6 +68,13 @@ class IssueSnapshot:
     label_events: tuple[LabelEvent, ...] = ()
     #: permissions of people whose commands or label changes this run must judge
     permissions: dict[str, str] = field(default_factory=dict)
+    #: the issue's timeline, read only when a post-mortem is to be written (None: not read)
+    history: tuple[HistoryEvent, ...] | None = None
+    default_branch: str | None = None
+    #: the event is the issue being reopened
+    reopened: bool = False
+    #: the event is this incident's post-mortem pull request being closed
+    postmortem_closed: PostmortemClosed | None = None
 
     @property
     def key(self) -> str:

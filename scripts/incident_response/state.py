@@ -140,6 +140,18 @@ class IncidentState(BaseModel):
     resolved_at: datetime | None = None
     #: fingerprint of what Datadog was last told (fields, state, commander, summary)
     datadog_synced: str | None = None
+    #: the post-mortem pull request, once opened, and what was last written to it
+    postmortem_pr: int | None = None
+    postmortem_url: str | None = None
+    postmortem_path: str | None = None
+    postmortem_hash: str | None = None
+    postmortem_merged_at: datetime | None = None
+    #: post-mortem pull requests closed without merging (noted once each)
+    postmortem_closed: list[int] = Field(default_factory=list)
+    completed_at: datetime | None = None
+    default_branch: str | None = None
+    issue_closed: bool = False
+    reopens: int = 0
 
     def last_update_at(self) -> datetime | None:
         """The last sign of life: the newest `/update`, else the declaration, else the report."""

@@ -31,7 +31,9 @@ def github_tracker(repository: str, policy: Policy):  # type: ignore[no-untyped-
     from incident_response.adapters.github_tracker import GitHubTracker
 
     api_url = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
-    return GitHubTracker(token, repository, api_url, transport(policy))
+    return GitHubTracker(token, repository, api_url, transport(policy),
+                         bot_login=policy.github.bot_login,
+                         server_url=os.environ.get("GITHUB_SERVER_URL") or "https://github.com")
 
 
 def build_services(repository: str, policy: Policy, github: object | None = None) -> Services:

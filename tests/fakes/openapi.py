@@ -13,6 +13,12 @@ import yaml
 from openapi_schema_validator import OAS30Validator
 
 
+def _parameter_pattern(match: re.Match[str]) -> str:
+    # A git ref or a file path spans several segments (heads/postmortem/incident-1).
+    name = match.group(1)
+    return f"(?P<{name.replace('-', '_')}>{'.+' if name in ('ref', 'path') else '[^/]+'})"
+
+
 class SpecViolation(AssertionError):
     """The request is not one the vendor's API description allows."""
 
@@ -46,7 +52,8 @@ class ApiDescription:
         self.extra_parameters = extra_parameters or {}
         self.operations: list[Operation] = []
         for template, item in self.document["paths"].items():
-            regex = "^" + re.sub(r"\\{[^}]+\\}", r"[^/]+", re.escape(base_path + template)) + "$"
+            regex = "^" + re.sub(r"\\{([^}]+)\\}", _parameter_pattern,
+                                 re.escape(base_path + template)) + "$"
             for method, spec in item.items():
                 if method in ("get", "post", "put", "patch", "delete"):
                     self.operations.append(Operation(method.upper(), template, re.compile(regex),

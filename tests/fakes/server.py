@@ -118,8 +118,8 @@ class FakeService:
             if method == request.method and operation_id == operation.operation_id:
                 match = operation.pattern.match(request.path)
                 assert match is not None
-                return handler(request, _path_values(operation.template, request.path,
-                                                     self.description.base_path)), fault
+                values = {k: unquote(v) for k, v in match.groupdict().items()}
+                return handler(request, values), fault
         self.violations.append(f"{operation.operation_id} has no handler in the fake")
         return Reply(501, {"message": "not implemented by the fake"}), None
 
@@ -165,8 +165,3 @@ class FakeService:
 
         return RequestHandler
 
-
-def _path_values(template: str, path: str, base: str) -> dict[str, str]:
-    names = template.split("/")
-    values = path[len(base):].split("/")
-    return {n[1:-1]: unquote(v) for n, v in zip(names, values, strict=False) if n.startswith("{")}

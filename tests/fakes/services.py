@@ -56,6 +56,22 @@ class FakeGitHub(FakeService):
         #: issue number -> label events, as GitHub records them
         self.events: dict[int, list[dict[str, Any]]] = {}
         self.reactions: dict[int, list[str]] = {}
+        self.default_branch = "master"
+        #: branch -> {"sha": head commit, "files": {path: text}, "commits": [(sha, login)]}
+        self.branches: dict[str, dict[str, Any]] = {
+            "master": {"sha": self._sha("root"), "files": {}, "commits": []}}
+        self.pulls: dict[int, dict[str, Any]] = {}
+        self._numbers = itertools.count(100)
+        self.route("GET", "issues/list-events-for-timeline", self._timeline)
+        self.route("PATCH", "issues/update", self._update_issue)
+        self.route("POST", "issues/create", self._create_issue)
+        self.route("GET", "git/get-ref", self._get_ref)
+        self.route("POST", "git/create-ref", self._create_ref)
+        self.route("GET", "repos/get-content", self._get_content)
+        self.route("PUT", "repos/create-or-update-file-contents", self._put_content)
+        self.route("GET", "pulls/list", self._list_pulls)
+        self.route("POST", "pulls/create", self._create_pull)
+        self.route("GET", "pulls/list-commits", self._pull_commits)
 
     # -- test set-up
     def add_issue(self, issue: dict[str, Any]) -> None:
@@ -100,6 +116,54 @@ class FakeGitHub(FakeService):
         event["label"] = {"name": name, "color": self.labels.get(name, {}).get("color", "ededed")}
         event.pop("issue", None)
         self.events.setdefault(number, []).append(event)
+
+    @staticmethod
+    def _sha(seed: str) -> str:
+        import hashlib
+
+        return hashlib.sha1(seed.encode()).hexdigest()
+
+    def commit(self, branch: str, path: str, text: str, login: str) -> None:
+        """A commit to a branch (by the bot through the API, or by a person)."""
+        head = self.branches[branch]
+        head["files"][path] = text
+        head["sha"] = self._sha(f"{head['sha']}{path}{text}{login}")
+        head["commits"].append((head["sha"], login))
+
+    def merge(self, pull_number: int, login: str) -> dict[str, Any]:
+        """Merge a pull request as GitHub would; returns the `pull_request.closed` payload."""
+        pull = self.pulls[pull_number]
+        head = self.branches[pull["head"]["ref"]]
+        base = self.branches[pull["base"]["ref"]]
+        base["files"].update(head["files"])
+        base["sha"] = self._sha(base["sha"] + head["sha"])
+        pull.update(state="closed", merged=True, merged_at=_now(), closed_at=_now(),
+                    merged_by={"login": login})
+        for number in (int(n) for n in __import__("re").findall(r"Closes #(\d+)",
+                                                                 pull["body"] or "")):
+            if number in self.issues:
+                self.issues[number]["state"] = "closed"
+        return self._closed_payload(pull, login)
+
+    def close_unmerged(self, pull_number: int, login: str) -> dict[str, Any]:
+        pull = self.pulls[pull_number]
+        pull.update(state="closed", merged=False, closed_at=_now())
+        return self._closed_payload(pull, login)
+
+    def _closed_payload(self, pull: dict[str, Any], login: str) -> dict[str, Any]:
+        payload: dict[str, Any] = json.loads(
+            (FIXTURES / "github" / "pull_request.closed.merged.json").read_text())
+        merged = payload["pull_request"]
+        merged.update(number=pull["number"], html_url=pull["html_url"], state="closed",
+                      merged=pull["merged"], merged_at=pull.get("merged_at"),
+                      closed_at=pull.get("closed_at"), title=pull["title"], body=pull["body"],
+                      merged_by={**(merged.get("merged_by") or {}), "login": login}
+                      if pull["merged"] else None)
+        merged["head"] = {**merged["head"], "ref": pull["head"]["ref"]}
+        merged["base"] = {**merged["base"], "ref": pull["base"]["ref"]}
+        payload["sender"] = {**payload["sender"], "login": login}
+        payload["repository"] = {**payload["repository"], "default_branch": self.default_branch}
+        return payload
 
     def comments_on(self, number: int) -> list[dict[str, Any]]:
         return [c for c in self.comments.values() if c["issue_number"] == number]
@@ -238,6 +302,136 @@ class FakeGitHub(FakeService):
         return self._page(request, self.events.get(number, []),
                           f"/repos/{self.repository}/issues/{number}/events", self.url)
 
+    def _timeline(self, request: Recorded, values: dict[str, str]) -> Reply:
+        number = int(values["issue_number"])
+        items = [dict(e) for e in self.events.get(number, [])]
+        for comment in self.comments_on(number):
+            items.append({**self._public(comment), "event": "commented",
+                          "actor": comment["user"]})
+        items.sort(key=lambda item: item["created_at"])
+        return self._page(request, items, f"/repos/{self.repository}/issues/{number}/timeline",
+                          self.url)
+
+    def _update_issue(self, request: Recorded, values: dict[str, str]) -> Reply:
+        issue = self._issue(values)
+        if issue is None:
+            return Reply(404, {"message": "Not Found"})
+        change = request.json()
+        for key in ("state", "state_reason", "title", "body"):
+            if key in change:
+                issue[key] = change[key]
+        return Reply(200, issue)
+
+    def _create_issue(self, request: Recorded, values: dict[str, str]) -> Reply:
+        data = request.json()
+        issue = _example("issues.create.201.json")
+        number = next(self._numbers)
+        issue.update(number=number, title=data["title"], body=data.get("body"), labels=[],
+                     state="open", html_url=f"https://github.com/{self.repository}/issues/{number}")
+        self.add_issue(issue)
+        return Reply(201, self.issues[number])
+
+    def _get_ref(self, request: Recorded, values: dict[str, str]) -> Reply:
+        name = values["ref"].removeprefix("heads/")
+        branch = self.branches.get(name)
+        if branch is None:
+            return Reply(404, {"message": "Not Found"})
+        return Reply(200, {"ref": f"refs/heads/{name}", "node_id": "REF_x",
+                           "url": f"{self.url}/repos/{self.repository}/git/refs/heads/{name}",
+                           "object": {"type": "commit", "sha": branch["sha"],
+                                      "url": f"{self.url}/commits/{branch['sha']}"}})
+
+    def _create_ref(self, request: Recorded, values: dict[str, str]) -> Reply:
+        data = request.json()
+        name = data["ref"].removeprefix("refs/heads/")
+        if name in self.branches:
+            return Reply(422, {"message": "Reference already exists"})
+        source = next((b for b in self.branches.values() if b["sha"] == data["sha"]), None)
+        if source is None:
+            return Reply(422, {"message": "Object does not exist"})
+        self.branches[name] = {"sha": data["sha"], "files": dict(source["files"]),
+                               "commits": []}
+        return Reply(201, {"ref": data["ref"], "node_id": "REF_x", "url": "",
+                           "object": {"type": "commit", "sha": data["sha"], "url": ""}})
+
+    def _content_body(self, path: str, text: str) -> dict[str, Any]:
+        import base64
+
+        sha = self._sha("blob" + text)
+        return {"type": "file", "encoding": "base64", "size": len(text), "name":
+                path.rsplit("/", 1)[-1], "path": path, "sha": sha,
+                "content": base64.b64encode(text.encode()).decode(),
+                "url": f"{self.url}/repos/{self.repository}/contents/{path}",
+                "git_url": None, "html_url": None, "download_url": None,
+                "_links": {"self": "", "git": None, "html": None}}
+
+    def _get_content(self, request: Recorded, values: dict[str, str]) -> Reply:
+        ref = parse_qs(request.query).get("ref", [self.default_branch])[0]
+        branch = self.branches.get(ref)
+        path = values["path"]
+        if branch is None or path not in branch["files"]:
+            return Reply(404, {"message": "Not Found"})
+        return Reply(200, self._content_body(path, branch["files"][path]))
+
+    def _put_content(self, request: Recorded, values: dict[str, str]) -> Reply:
+        import base64
+
+        data = request.json()
+        branch_name = data.get("branch", self.default_branch)
+        branch = self.branches.get(branch_name)
+        if branch is None:
+            return Reply(404, {"message": "Branch not found"})
+        path = values["path"]
+        if path in branch["files"]:
+            if data.get("sha") != self._sha("blob" + branch["files"][path]):
+                return Reply(409, {"message": "sha does not match"})
+        elif data.get("sha"):
+            return Reply(422, {"message": "sha given for a new file"})
+        text = base64.b64decode(data["content"]).decode()
+        self.commit(branch_name, path, text, self._login(request))
+        return Reply(201 if not data.get("sha") else 200, {
+            "content": self._content_body(path, text),
+            "commit": {"sha": branch["sha"], "message": data["message"]}})
+
+    def _list_pulls(self, request: Recorded, values: dict[str, str]) -> Reply:
+        query = {k: v[0] for k, v in parse_qs(request.query).items()}
+        state = query.get("state", "open")
+        head = query.get("head", "").split(":", 1)[-1]
+        found = [p for p in self.pulls.values()
+                 if (state == "all" or p["state"] == state)
+                 and (not head or p["head"]["ref"] == head)]
+        return Reply(200, found)
+
+    def _create_pull(self, request: Recorded, values: dict[str, str]) -> Reply:
+        data = request.json()
+        if data["head"] not in self.branches or data["base"] not in self.branches:
+            return Reply(422, {"message": "Validation Failed"})
+        if self.branches[data["head"]]["files"] == self.branches[data["base"]]["files"]:
+            return Reply(422, {"message": "No commits between base and head"})
+        if any(p["head"]["ref"] == data["head"] and p["state"] == "open"
+               for p in self.pulls.values()):
+            return Reply(422, {"message": "A pull request already exists"})
+        pull = _example("pulls.create.201.json")
+        number = next(self._numbers)
+        pull.update(number=number, title=data["title"], body=data.get("body"), state="open",
+                    merged=False, html_url=f"https://github.com/{self.repository}/pull/{number}")
+        pull["head"] = {**pull["head"], "ref": data["head"]}
+        pull["base"] = {**pull["base"], "ref": data["base"]}
+        self.pulls[number] = pull
+        return Reply(201, pull)
+
+    def _pull_commits(self, request: Recorded, values: dict[str, str]) -> Reply:
+        pull = self.pulls.get(int(values["pull_number"]))
+        if pull is None:
+            return Reply(404, {"message": "Not Found"})
+        commits = self.branches[pull["head"]["ref"]]["commits"]
+        return Reply(200, [{"sha": sha, "node_id": "C_x", "url": "", "html_url": "",
+                            "comments_url": "", "parents": [],
+                            "commit": {"message": "", "url": "", "comment_count": 0,
+                                       "tree": {"sha": sha, "url": ""}},
+                            "author": {"login": login}, "committer": {"login": login}}
+                           for sha, login in commits])
+
     def _react(self, request: Recorded, values: dict[str, str]) -> Reply:
         comment_id = int(values["comment_id"])
         if comment_id not in self.comments:
@@ -262,7 +456,9 @@ class FakeDatadog(FakeService):
         self.route("GET", "GetIncident", self._get)
         self.route("PATCH", "UpdateIncident", self._update)
         self.route("POST", "CreateIncidentTodo", self._todo)
+        self.route("POST", "CreateIncidentAttachment", self._attach)
         self.todos: dict[str, list[dict[str, Any]]] = {}
+        self.attachments: dict[str, list[dict[str, Any]]] = {}
 
     def authorise(self, request: Recorded) -> Reply | None:
         if not (request.headers.get("dd-api-key") and request.headers.get("dd-application-key")):
@@ -322,6 +518,21 @@ class FakeDatadog(FakeService):
         attributes["modified"] = _now()
         self.patches = [*getattr(self, "patches", []), data]
         return Reply(200, {"data": incident})
+
+    def _attach(self, request: Recorded, values: dict[str, str]) -> Reply:
+        if values["incident_id"] not in self.incidents:
+            return Reply(404, {"errors": ["Not found"]})
+        attributes = request.json()["data"]["attributes"]
+        # Shaped like the recorded answer (cassette test_create_incident_attachment_...).
+        attachment = {"type": "incident_attachments", "id": str(uuid.uuid4()),
+                      "attributes": {**attributes, "modified": _now()},
+                      "relationships": {
+                          "incident": {"data": {"id": values["incident_id"],
+                                                "type": "incidents"}},
+                          "last_modified_by_user": {"data": {
+                              "id": "3ad549bf-eba0-11e9-a77a-0705486660d0", "type": "users"}}}}
+        self.attachments.setdefault(values["incident_id"], []).append(attachment)
+        return Reply(201, {"data": attachment})
 
     def _todo(self, request: Recorded, values: dict[str, str]) -> Reply:
         if values["incident_id"] not in self.incidents:

@@ -16,6 +16,20 @@ from datadog_api_client import ApiClient, Configuration
 from datadog_api_client.exceptions import ApiException, OpenApiException
 from datadog_api_client.rest import ClientRetry
 from datadog_api_client.v2.api.incidents_api import IncidentsApi
+from datadog_api_client.v2.model.attachment_data_attributes_attachment_type import (
+    AttachmentDataAttributesAttachmentType,
+)
+from datadog_api_client.v2.model.create_attachment_request import CreateAttachmentRequest
+from datadog_api_client.v2.model.create_attachment_request_data import (
+    CreateAttachmentRequestData,
+)
+from datadog_api_client.v2.model.create_attachment_request_data_attributes import (
+    CreateAttachmentRequestDataAttributes,
+)
+from datadog_api_client.v2.model.create_attachment_request_data_attributes_attachment import (
+    CreateAttachmentRequestDataAttributesAttachment,
+)
+from datadog_api_client.v2.model.incident_attachment_type import IncidentAttachmentType
 from datadog_api_client.v2.model.incident_create_attributes import IncidentCreateAttributes
 from datadog_api_client.v2.model.incident_create_data import IncidentCreateData
 from datadog_api_client.v2.model.incident_create_relationships import (
@@ -74,7 +88,7 @@ T = TypeVar("T")
 _SERVICE = "Datadog"
 # Unprefixed: the client's setter raises on "v2.create_incident" (after setting it).
 _OPERATIONS = ("create_incident", "search_incidents", "get_incident",
-               "update_incident", "create_incident_todo")
+               "update_incident", "create_incident_todo", "create_incident_attachment")
 
 
 def datadog_host(site: str, api_url: str | None) -> str:
@@ -178,6 +192,16 @@ class DatadogMirror:
             attributes=IncidentTodoAttributes(assignees=IncidentTodoAssigneeArray([]),
                                               content=content)))
         _call("Adding a Datadog todo", lambda: self._api.create_incident_todo(
+            incident_id=incident_id, body=body))
+
+    def attach_postmortem(self, incident_id: str, url: str, title: str) -> None:
+        body = CreateAttachmentRequest(data=CreateAttachmentRequestData(
+            type=IncidentAttachmentType.INCIDENT_ATTACHMENTS,
+            attributes=CreateAttachmentRequestDataAttributes(
+                attachment_type=AttachmentDataAttributesAttachmentType.POSTMORTEM,
+                attachment=CreateAttachmentRequestDataAttributesAttachment(
+                    document_url=url, title=title))))
+        _call("Attaching the post-mortem", lambda: self._api.create_incident_attachment(
             incident_id=incident_id, body=body))
 
     def declare(self, effect: DeclareInDatadog) -> MirrorRef:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -12,9 +13,10 @@ from github import Auth, Github, GithubException, GithubRetry
 from requests.exceptions import RequestException
 
 from incident_response.adapters.transport import Transport
-from incident_response.effects import LabelSpec
+from incident_response.effects import LabelSpec, WritePostmortem
 from incident_response.errors import PermanentServiceError, TransientServiceError
-from incident_response.snapshot import CommentSnapshot, IssueSnapshot, LabelEvent
+from incident_response.ports import PostmortemRef
+from incident_response.snapshot import CommentSnapshot, HistoryEvent, IssueSnapshot, LabelEvent
 
 __all__ = ["GitHubTracker"]
 
@@ -50,7 +52,11 @@ def _call(action: str, operation: Callable[[], T]) -> T:
 class GitHubTracker:
     """The `IssueTracker` port over the GitHub REST API (api.github.com or Enterprise Server)."""
 
-    def __init__(self, token: str, repository: str, api_url: str, transport: Transport) -> None:
+    def __init__(self, token: str, repository: str, api_url: str, transport: Transport, *,
+                 bot_login: str = "github-actions[bot]",
+                 server_url: str = "https://github.com") -> None:
+        self._bot = bot_login
+        self._server = server_url.rstrip("/")
         self._github = Github(
             auth=Auth.Token(token),
             base_url=api_url.rstrip("/"),
@@ -186,6 +192,94 @@ class GitHubTracker:
             if not data or len(data) < 100:
                 return events
             page += 1
+
+    def _request(self, action: str, method: str, path: str, **arguments: Any) -> Any:
+        _, data = _call(action, partial(self._requester.requestJsonAndCheck, method,
+                                        self._path(path), **arguments))
+        return data
+
+    def _maybe(self, action: str, path: str, **arguments: Any) -> Any:
+        try:
+            return self._request(action, "GET", path, **arguments)
+        except PermanentServiceError as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def history(self, number: int) -> list[HistoryEvent]:
+        """The issue's timeline: label changes, assignments, comments, closes and reopens."""
+        events: list[HistoryEvent] = []
+        page = 1
+        while True:
+            data = self._request("Reading the issue's timeline", "GET",
+                                 f"/issues/{number}/timeline",
+                                 parameters={"per_page": 100, "page": page}) or []
+            for item in data:
+                kind = item.get("event", "")
+                actor = ((item.get("actor") or item.get("user")) or {}).get("login", "")
+                detail = {"labeled": (item.get("label") or {}).get("name", ""),
+                          "unlabeled": (item.get("label") or {}).get("name", ""),
+                          "assigned": (item.get("assignee") or {}).get("login", ""),
+                          "unassigned": (item.get("assignee") or {}).get("login", ""),
+                          "commented": item.get("body") or ""}.get(kind)
+                moment = item.get("created_at") or item.get("submitted_at")
+                if moment and (detail is not None or kind in ("closed", "reopened")):
+                    events.append(HistoryEvent(_parse_time(moment), kind, actor, detail or ""))
+            if len(data) < 100:
+                return events
+            page += 1
+
+    def _only_bot_commits(self, pull_number: int) -> bool:
+        commits = self._request("Listing the post-mortem's commits", "GET",
+                                f"/pulls/{pull_number}/commits",
+                                parameters={"per_page": 100}) or []
+        return all((c.get("author") or {}).get("login") == self._bot for c in commits)
+
+    def write_postmortem(self, effect: WritePostmortem, known_pr: int | None) -> PostmortemRef:
+        """Branch, file and pull request, each made once; the file updated only while the bot
+        is the only one who has committed to the branch."""
+        branch = quote(effect.branch, safe="/")
+        if self._maybe("Reading the post-mortem branch", f"/git/ref/heads/{branch}") is None:
+            base = self._request("Reading the base branch", "GET",
+                                 f"/git/ref/heads/{quote(effect.base, safe='/')}")
+            self._request("Creating the post-mortem branch", "POST", "/git/refs",
+                          input={"ref": f"refs/heads/{effect.branch}",
+                                 "sha": base["object"]["sha"]})
+        owner = self._repository.split("/")[0]
+        pulls = self._request("Finding the post-mortem pull request", "GET", "/pulls",
+                              parameters={"head": f"{owner}:{effect.branch}", "state": "open"})
+        pull = pulls[0] if pulls else None
+        path = quote(effect.path, safe="/")
+        existing = self._maybe("Reading the post-mortem file", f"/contents/{path}",
+                               parameters={"ref": effect.branch})
+        written = True
+        encoded = base64.b64encode(effect.content.encode()).decode()
+        if existing is None:
+            self._request("Writing the post-mortem", "PUT", f"/contents/{path}", input={
+                "message": effect.commit_message, "content": encoded, "branch": effect.branch})
+        elif base64.b64decode(existing.get("content") or "").decode(errors="replace") != (
+                effect.content):
+            if pull is not None and not self._only_bot_commits(int(pull["number"])):
+                written = False
+            else:
+                self._request("Updating the post-mortem", "PUT", f"/contents/{path}", input={
+                    "message": effect.commit_message, "content": encoded,
+                    "branch": effect.branch, "sha": existing["sha"]})
+        if pull is None:
+            pull = self._request("Opening the post-mortem pull request", "POST", "/pulls",
+                                 input={"title": effect.title, "head": effect.branch,
+                                        "base": effect.base, "body": effect.body})
+        file_url = f"{self._server}/{self._repository}/blob/{effect.base}/{effect.path}"
+        return PostmortemRef(int(pull["number"]), str(pull["html_url"]), file_url, written)
+
+    def set_issue_state(self, number: int, *, open_: bool, reason: str) -> None:
+        change = {"state": "open"} if open_ else {"state": "closed", "state_reason": reason}
+        self._request("Changing the issue's state", "PATCH", f"/issues/{number}", input=change)
+
+    def create_issue(self, title: str, body: str) -> int:
+        data = self._request("Opening a follow-up issue", "POST", "/issues",
+                             input={"title": title, "body": body})
+        return int(data["number"])
 
     def update_comment(self, comment_id: int, body: str) -> None:
         _call("Updating the status comment", lambda: self._requester.requestJsonAndCheck(
