@@ -53,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     common(sweep)
     sweep.add_argument("--repo", help="OWNER/REPO (default: $GITHUB_REPOSITORY)")
 
+    drill = commands.add_parser("drill", help="a tabletop exercise of a whole incident, offline")
+    common(drill)
+    drill.add_argument("--scenario", default="p1",
+                       help="p1 (default), p3-staging or escalation")
+    drill.add_argument("--output", type=Path, default=Path("drill-output"),
+                       help="folder for the post-mortem and the transcript (default: "
+                            "drill-output)")
+
     validate = commands.add_parser("validate",
                                    help="check the config and the issue form agree")
     common(validate)
@@ -83,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
             from incident_response.sweep import sweep
 
             return sweep(arguments, config, now)
+        if arguments.command == "drill":
+            from incident_response.drill.command import drill
+
+            return drill(arguments, config, now)
         if arguments.command == "validate":
             from incident_response.validate import validate
 

@@ -1,0 +1,25 @@
+"""The `drill` command: pick the scenario, the policy and the clock, then run it."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+
+from incident_response.drill.runner import run_drill
+from incident_response.drill.scenarios import SCENARIOS
+from incident_response.errors import UsageError
+from incident_response.handle import form_template
+from incident_response.policy import load_policy
+
+__all__ = ["drill"]
+
+
+def drill(arguments: argparse.Namespace, config: Path | None, now: datetime) -> int:
+    scenario = SCENARIOS.get(arguments.scenario)
+    if scenario is None:
+        msg = (f"--scenario {arguments.scenario!r} is not a drill; choose one of "
+               f"{', '.join(SCENARIOS)}")
+        raise UsageError(msg)
+    start = now.replace(second=0, microsecond=0)
+    return run_drill(scenario, load_policy(config), form_template(), start, arguments.output)

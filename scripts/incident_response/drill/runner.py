@@ -1,0 +1,143 @@
+"""Run a drill scenario through the real core and shell, against the stand-ins."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from incident_response.drill.scenarios import Scenario, Step, form_body
+from incident_response.drill.standins import (
+    Call,
+    Clock,
+    StandInDatadog,
+    StandInGitHub,
+    StandInPagerDuty,
+    StandInSlack,
+    Transcript,
+)
+from incident_response.execute import Services
+from incident_response.form import FormTemplate
+from incident_response.incident_run import IncidentRun, run_incident
+from incident_response.loading import complete_snapshot
+from incident_response.policy import Policy
+from incident_response.snapshot import PostmortemClosed
+
+__all__ = ["run_drill"]
+
+_READS = ("read ", "list ", "search ")
+
+
+def _describe(call: Call) -> str:
+    d = call.details
+    text = {
+        ("PagerDuty", "trigger"): lambda: f"on-call paged ({d['severity']}), dedup key "
+                                          f"{d['dedup_key']}",
+        ("PagerDuty", "resolve"): lambda: f"page resolved ({d['dedup_key']})",
+        ("Datadog", "declare incident"): lambda: f"incident declared: {d['title']} "
+                                                 f"({d['severity']}, {d['state']}), notifying "
+                                                 f"{', '.join(d['notify'])}",
+        ("Datadog", "update incident"): lambda: f"incident updated: state {d['state']}, "
+                                                f"severity {d['severity']}",
+        ("Slack", "post message"): lambda: f"{d['channel']} ({d['where']}): {d['text']}",
+        ("GitHub", "comment"): lambda: f"comment: {d['first_line']}",
+        ("GitHub", "change labels"): lambda: "labels " + ", ".join(
+            [f"+{n}" for n in d["add"]] + [f"-{n}" for n in d["remove"]]),
+    }.get((call.service, call.operation))
+    if text is not None:
+        return text()
+    details = ", ".join(f"{k} {v}" for k, v in d.items())
+    return f"{call.operation}" + (f": {details}" if details else "")
+
+
+class Drill:
+    def __init__(self, scenario: Scenario, policy: Policy, template: FormTemplate,
+                 start: datetime) -> None:
+        self.scenario, self.policy, self.template, self.start = scenario, policy, template, start
+        self.clock = Clock(start)
+        self.transcript = Transcript(self.clock)
+        self.github = StandInGitHub("drill/identity", self.transcript, policy.github.bot_login)
+        self.github.permissions.update(scenario.people)
+        self.services = Services(github=self.github, pager=StandInPagerDuty(self.transcript),
+                                 mirror=StandInDatadog(self.transcript),
+                                 chat=StandInSlack(self.transcript))
+        self.number = 0
+        self.failed = False
+
+    def _run(self, *, sweep: bool = False, closed: PostmortemClosed | None = None) -> IncidentRun:
+        issue = self.github.load_issue(self.number)
+        if closed is not None:
+            from dataclasses import replace
+
+            issue = replace(issue, postmortem_closed=closed)
+        loaded = complete_snapshot(issue, self.github, self.policy)
+        run = run_incident(loaded, self.services, self.policy, self.template, self.clock.now,
+                           sweep=sweep)
+        self.failed = self.failed or run.failed
+        return run
+
+    def step(self, step: Step) -> list[str]:
+        lines: list[str] = []
+        if step.kind == "report":
+            body = form_body(self.template, self.scenario.answers)
+            self.number = self.github.open_issue(self.scenario.title, body, step.author)
+            run = self._run()
+            state, classification = run.plan.state, run.plan.classification
+            if classification is not None:
+                lines.append(f"classified {state.priority} / {state.severity}")
+                lines.append(f"  why: {classification.priority_reason}")
+                lines.append(f"  why: {classification.severity_reason}")
+        elif step.kind == "comment":
+            self.github.comment(self.number, step.author, step.text)
+            self._run()
+        elif step.kind == "sweep":
+            self._run(sweep=True)
+        elif step.kind == "merge":
+            pull = next(p for p in self.github.pulls.values() if not p["merged"])
+            self.github.merge(pull["number"])
+            self._run(closed=PostmortemClosed(pull["number"], True, self.clock.now, step.author,
+                                              f"https://github.com/drill/identity/pull/"
+                                              f"{pull['number']}"))
+        return lines
+
+
+def run_drill(scenario: Scenario, policy: Policy, template: FormTemplate, start: datetime,
+              output: Path) -> int:
+    drill = Drill(scenario, policy, template, start)
+    print(f"Drill \u201c{scenario.name}\u201d: {scenario.description}")
+    print("Everything below runs the real program against stand-ins: nothing leaves "
+          "this machine.\n")
+    for step in scenario.steps:
+        drill.clock.now = start + timedelta(minutes=step.minutes)
+        mark = len(drill.transcript.calls)
+        print(f"[{drill.clock.now:%H:%M} UTC] {step.narration}")
+        for line in step.text.splitlines():
+            print(f"    @{step.author} comments: {line}")
+        for line in drill.step(step):
+            print(f"    {line}")
+        for call in drill.transcript.calls[mark:]:
+            if not call.operation.startswith(_READS):
+                text = " / ".join(part for part in _describe(call).splitlines() if part)
+                print(f"    \u2192 {call.service}: {text}")
+        print()
+    output.mkdir(parents=True, exist_ok=True)
+    documents = [(path, text) for path, text in drill.github.branches["main"].items()
+                 if path.startswith("postmortems/")]
+    for path, text in documents:
+        (output / Path(path).name).write_text(text, encoding="utf-8")
+    with (output / "transcript.jsonl").open("w", encoding="utf-8") as transcript:
+        for call in drill.transcript.calls:
+            transcript.write(json.dumps({"at": call.at.isoformat(), "service": call.service,
+                                         "operation": call.operation,
+                                         "details": call.details}, default=str) + "\n")
+    status = next((c.body for c in drill.github.comments.values()
+                   if c.author == policy.github.bot_login
+                   and c.body.startswith("<!-- incident-response:status -->")), "")
+    (output / "status-comment.md").write_text(status, encoding="utf-8")
+    counts: dict[str, int] = {}
+    for call in drill.transcript.calls:
+        counts[call.service] = counts.get(call.service, 0) + 1
+    per_service = ", ".join(f"{k} {v}" for k, v in counts.items())
+    print(f"Wrote {len(documents)} post-mortem(s), the final status comment and a transcript "
+          f"of {len(drill.transcript.calls)} calls ({per_service}) to {output}/")
+    return 1 if drill.failed else 0
