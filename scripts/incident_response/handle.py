@@ -114,6 +114,7 @@ def _summary_and_outputs(run: IncidentRun) -> int:
         "priority": str(run.plan.state.priority or ""),
         "severity": str(run.plan.state.severity or ""),
         "phase": str(run.plan.state.phase),
+        "postmortem-pr": str(run.plan.state.postmortem_pr or ""),
     })
     return 1 if run.failed else 0
 
