@@ -34,9 +34,10 @@ def test_p1_is_labelled_recorded_declared_announced_and_paged(world: World) -> N
     assert world.violations() == []
     assert world.github.label_names(1) == ["incident", "phase:active", "priority:P1",
                                            "severity:SEV-2"]
-    created = {c.json()["name"]: c.json() for c in world.github.calls("issues/create-label")}
-    assert created["priority:P1"]["color"]
-    assert created["priority:P1"]["description"]
+    styled = world.github.labels["priority:P1"]
+    assert styled["color"] == "b60205"
+    assert styled["description"] == "Incident priority P1"
+    assert len(world.github.calls("issues/update-label")) == 3  # the three new labels, once
     [status] = status_comments(world)
     assert "P1 incident" in status["body"]
     assert "matrix cell (tier 1" in status["body"]
@@ -81,7 +82,7 @@ def test_p1_is_labelled_recorded_declared_announced_and_paged(world: World) -> N
                for link in event["links"])
     # The page is sent before anything else leaves GitHub.
     assert run.outputs == {"incident-number": "1", "priority": "P1", "severity": "SEV-2",
-                           "phase": "active"}
+                           "phase": "active", "postmortem-pr": ""}
     assert "PagerDuty page: done" in run.summary
 
 

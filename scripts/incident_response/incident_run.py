@@ -49,8 +49,8 @@ def _write_record_first(run: IncidentRun, loaded: LoadedIncident, services: Serv
     assert github is not None
     if plan.labels_to_add or plan.labels_to_remove:
         try:
-            github.ensure_labels(plan.labels_to_create)
-            github.change_labels(run.number, plan.labels_to_add, plan.labels_to_remove)
+            github.change_labels(run.number, plan.labels_to_add, plan.labels_to_remove,
+                                 {spec.name: spec for spec in plan.labels_to_create})
             run.wrote = True
         except ServiceError as error:
             run.errors.append(str(error))

@@ -72,6 +72,7 @@ class FakeGitHub(FakeService):
         self.route("GET", "pulls/list", self._list_pulls)
         self.route("POST", "pulls/create", self._create_pull)
         self.route("GET", "pulls/list-commits", self._pull_commits)
+        self.route("PATCH", "issues/update-label", self._update_label)
 
     # -- test set-up
     def add_issue(self, issue: dict[str, Any]) -> None:
@@ -431,6 +432,17 @@ class FakeGitHub(FakeService):
                                        "tree": {"sha": sha, "url": ""}},
                             "author": {"login": login}, "committer": {"login": login}}
                            for sha, login in commits])
+
+    def _update_label(self, request: Recorded, values: dict[str, str]) -> Reply:
+        label = self.labels.get(values["name"])
+        if label is None:
+            return Reply(404, {"message": "Not Found"})
+        label.update({k: v for k, v in request.json().items() if k in ("color", "description")})
+        for issue in self.issues.values():
+            for attached in issue["labels"]:
+                if attached["name"] == label["name"]:
+                    attached.update(color=label["color"], description=label["description"])
+        return Reply(200, label)
 
     def _react(self, request: Recorded, values: dict[str, str]) -> Reply:
         comment_id = int(values["comment_id"])

@@ -142,19 +142,22 @@ class GitHubTracker:
             author_permission="unknown",
         )
 
-    def ensure_labels(self, specs: list[LabelSpec]) -> None:
-        for spec in specs:
-            try:
-                _call(f"Creating label {spec.name}", partial(
-                    self._repo.create_label, spec.name, spec.color, spec.description))
-            except PermanentServiceError as error:
-                if error.status != 422:  # 422: it exists already, which is what we want
-                    raise
-
-    def change_labels(self, number: int, add: list[str], remove: list[str]) -> None:
+    def change_labels(self, number: int, add: list[str], remove: list[str],
+                      specs: dict[str, LabelSpec] | None = None) -> None:
+        """Add and remove labels. GitHub creates a missing label as it adds it, grey and bare;
+        only such a label is then given its colour and description, so labels that exist cost
+        nothing extra (creating each first would cost a request per label, nearly always 422)."""
         if add:
-            _call("Adding labels", lambda: self._requester.requestJsonAndCheck(
+            _, added = _call("Adding labels", lambda: self._requester.requestJsonAndCheck(
                 "POST", self._path(f"/issues/{number}/labels"), input={"labels": add}))
+            for label in added or []:
+                spec = (specs or {}).get(label.get("name", ""))
+                if spec and label.get("name") in add and not label.get("description") and (
+                        label.get("color") != spec.color):
+                    _call(f"Styling label {spec.name}", partial(
+                        self._requester.requestJsonAndCheck, "PATCH",
+                        self._path(f"/labels/{quote(spec.name, safe='')}"),
+                        input={"color": spec.color, "description": spec.description}))
         for name in remove:
             try:
                 _call(f"Removing label {name}", partial(

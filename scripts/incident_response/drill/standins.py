@@ -123,11 +123,8 @@ class StandInGitHub:
         self.transcript.record("GitHub", "read issue timeline", number=number)
         return list(self.history_events.get(number, []))
 
-    def ensure_labels(self, specs: list[LabelSpec]) -> None:
-        for spec in specs:
-            self.transcript.record("GitHub", "create label", name=spec.name, color=spec.color)
-
-    def change_labels(self, number: int, add: list[str], remove: list[str]) -> None:
+    def change_labels(self, number: int, add: list[str], remove: list[str],
+                      specs: dict[str, LabelSpec] | None = None) -> None:
         labels = self.issues[number]["labels"]
         for name in add:
             labels.append(name)
