@@ -21,7 +21,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import trustme  # noqa: E402
-
 from tests.conftest import TEST_CONFIG, World  # noqa: E402
 from tests.fakes.services import FakeDatadog, FakeGitHub, FakePagerDuty, FakeSlack  # noqa: E402
 from tests.test_handle_declare import opened  # noqa: E402
