@@ -15,16 +15,10 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from tests.conftest import TEST_CONFIG, World  # noqa: E402
-from tests.fakes.services import FakeDatadog, FakeGitHub, FakePagerDuty, FakeSlack  # noqa: E402
+from loopback import ROOT, Loopback
 
 
 def _timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -38,25 +32,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
 
-    import ssl
-
-    import trustme
-
-    ca = trustme.CA()
-    workdir = Path(tempfile.mkdtemp())
-    bundle = workdir / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("localhost", "127.0.0.1").configure_cert(tls)
-    (workdir / ".github").mkdir()
-    (workdir / ".github" / "incident-response.yml").write_text(TEST_CONFIG)
-
+    loopback = Loopback()
+    workdir = loopback.workdir
     p1, fast, imports = [], [], []
     payload = json.loads((ROOT / "examples/events/issues.opened.p1-production-ssoe.json")
                          .read_text())
     for _ in range(runs):
-        fakes = (FakeGitHub(tls), FakeDatadog(tls), FakeSlack(tls), FakePagerDuty(tls))
-        world = World(*fakes, workdir=workdir, ca_bundle=bundle)
+        world = loopback.world()
+        fakes = (world.github, world.datadog, world.slack, world.pagerduty)
         world.github.add_issue(payload["issue"])
         world.github.permissions["Codertocat"] = "admin"
         env = world.environment(GITHUB_EVENT_NAME="issues",
@@ -65,8 +48,7 @@ def main() -> None:
         assert len(world.datadog.incidents) == 1
         assert len(world.pagerduty.alerts) == 1
         outside = {f.name: len(f.requests) for f in fakes}
-        for fake in fakes:
-            fake.stop()
+        loopback.stop(world)
         other = ROOT / "tests/fixtures/github/issue_comment.created.json"
         fast.append(_timed([sys.executable, "-m", "incident_response", "handle", "--event",
                             str(other), "--event-name", "issue_comment"], env, workdir))

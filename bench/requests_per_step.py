@@ -10,21 +10,11 @@ Run: python bench/requests_per_step.py
 from __future__ import annotations
 
 import copy
-import ssl
-import sys
-import tempfile
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import trustme  # noqa: E402
-from tests.conftest import TEST_CONFIG, World  # noqa: E402
-from tests.fakes.services import FakeDatadog, FakeGitHub, FakePagerDuty, FakeSlack  # noqa: E402
-from tests.test_handle_declare import opened  # noqa: E402
-from tests.test_manage import at, comment_event  # noqa: E402
+from loopback import Loopback
+from tests.test_handle_declare import opened
+from tests.test_manage import at, comment_event
 
 #: step -> (GitHub, Datadog, Slack, PagerDuty) the step cannot do without
 FEWEST = {
@@ -44,16 +34,9 @@ FEWEST = {
 
 
 def main() -> None:
-    ca = trustme.CA()
-    workdir = Path(tempfile.mkdtemp())
-    bundle = workdir / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("localhost", "127.0.0.1").configure_cert(tls)
-    (workdir / ".github").mkdir()
-    (workdir / ".github" / "incident-response.yml").write_text(TEST_CONFIG)
-    fakes = (FakeGitHub(tls), FakeDatadog(tls), FakeSlack(tls), FakePagerDuty(tls))
-    world = World(*fakes, workdir=workdir, ca_bundle=bundle)
+    loopback = Loopback()
+    world = loopback.world()
+    fakes = (world.github, world.datadog, world.slack, world.pagerduty)
     world.github.permissions["sam"] = "write"
 
     def counts() -> tuple[int, ...]:
@@ -93,8 +76,7 @@ def main() -> None:
         least = "/".join(str(n) for n in fewest[1:]) if fewest else "-"
         print(f"{name:20s} | {github:6d} | {datadog:7d} | {slack:5d} | {pagerduty:9d} | {least}")
         print(f"{'':20s}   GitHub: {dict(operations)}")
-    for fake in fakes:
-        fake.stop()
+    loopback.stop(world)
 
 
 if __name__ == "__main__":

@@ -12,27 +12,19 @@ from __future__ import annotations
 
 import copy
 import json
-import ssl
 import subprocess
 import sys
-import tempfile
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+from loopback import ROOT, Loopback
 
-import trustme  # noqa: E402
-from tests.conftest import TEST_CONFIG, World  # noqa: E402
-from tests.fakes.services import FakeDatadog, FakeGitHub, FakePagerDuty, FakeSlack  # noqa: E402
-
-from incident_response.decide import decide  # noqa: E402
-from incident_response.form import load_form_template  # noqa: E402
-from incident_response.policy import load_policy  # noqa: E402
-from incident_response.snapshot import IssueSnapshot  # noqa: E402
-from incident_response.status import status_comment  # noqa: E402
+from incident_response.decide import decide
+from incident_response.form import load_form_template
+from incident_response.policy import load_policy
+from incident_response.snapshot import IssueSnapshot
+from incident_response.status import status_comment
 
 DECLARED = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
@@ -65,21 +57,13 @@ def seeded_issue(number: int, template: dict, config: Path,
 
 
 def main() -> None:
-    ca = trustme.CA()
-    workdir = Path(tempfile.mkdtemp())
-    bundle = workdir / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("localhost", "127.0.0.1").configure_cert(tls)
-    (workdir / ".github").mkdir()
-    config = workdir / ".github" / "incident-response.yml"
-    config.write_text(TEST_CONFIG)
+    loopback = Loopback()
+    workdir, config = loopback.workdir, loopback.config
     template = json.loads((ROOT / "examples/events/issues.opened.p1-production-ssoe.json")
                           .read_text())["issue"]
     print("open incidents | GitHub requests (by operation) | writes | outside requests")
     for count in (0, 1, 10, 50):
-        fakes = (FakeGitHub(tls), FakeDatadog(tls), FakeSlack(tls), FakePagerDuty(tls))
-        world = World(*fakes, workdir=workdir, ca_bundle=bundle)
+        world = loopback.world()
         for number in range(1, count + 1):
             issue, body = seeded_issue(number, template, config)
             world.github.add_issue(issue)
@@ -98,8 +82,7 @@ def main() -> None:
         outside = world.outside_requests()
         print(f"{count:14d} | {len(world.github.requests):3d} {dict(operations)} | {writes} | "
               f"{outside}")
-        for fake in fakes:
-            fake.stop()
+        loopback.stop(world)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,18 @@ EXAMPLES = ROOT / "examples"
 SECRETS = ("ghs_bot_token", "xoxb-test-token", "dd-api-key-secret", "dd-app-key-secret",
            "R0UTINGKEY0000000000000000000000")
 
+#: service client packages (and their HTTP stacks) that must not load when nothing is sent
+VENDORS = ("github", "datadog_api_client", "slack_sdk", "pagerduty", "httpx2", "requests",
+           "urllib3")
+#: runs `incident-response ARGS...` in-process, then prints which VENDORS were imported
+IMPORT_PROBE = f"""
+import json, sys
+from incident_response.cli import main
+code = main(sys.argv[1:])
+loaded = sorted({{m.split('.')[0] for m in sys.modules}} & set({list(VENDORS)!r}))
+print(json.dumps({{"code": code, "loaded": loaded}}))
+"""
+
 TEST_CONFIG = """\
 delivery:
   attempts: 3

@@ -26,9 +26,7 @@ def _leaves(node: dict[str, Any], prefix: str, defs: dict[str, Any], out: set[st
     elif properties:
         for name, sub in properties.items():
             _leaves(sub, f"{prefix}.{name}" if prefix else name, defs, out)
-    elif prefix and not node.get("anyOf"):
-        out.add(prefix)
-    elif prefix and not any("$ref" in o or o.get("properties") for o in node["anyOf"]):
+    elif prefix and not any("$ref" in o or o.get("properties") for o in node.get("anyOf", [])):
         out.add(prefix)
 
 

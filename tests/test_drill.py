@@ -10,16 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import IMPORT_PROBE
+
 ROOT = Path(__file__).resolve().parent.parent
-VENDORS = ("github", "datadog_api_client", "slack_sdk", "pagerduty", "httpx2", "requests",
-           "urllib3")
-PROBE = """
-import json, sys
-from incident_response.cli import main
-code = main(sys.argv[1:])
-loaded = sorted({m.split('.')[0] for m in sys.modules} & set(json.loads(%r)))
-print(json.dumps({"code": code, "loaded": loaded}))
-"""
 
 
 def drill(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -27,7 +20,7 @@ def drill(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
            if not k.startswith(("GITHUB_", "DD_", "SLACK_", "PAGERDUTY_"))}
     env["PYTHONPATH"] = str(ROOT / "scripts")
     return subprocess.run(
-        [sys.executable, "-c", PROBE % json.dumps(VENDORS), "drill",
+        [sys.executable, "-c", IMPORT_PROBE, "drill",
          "--now", "2026-11-28T08:10:00Z", "--output", str(tmp_path / "out"), *args],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=120)
 

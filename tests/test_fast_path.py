@@ -10,18 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import IMPORT_PROBE
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "github"
-VENDORS = ("github", "datadog_api_client", "slack_sdk", "pagerduty", "httpx2", "requests",
-           "urllib3")
-
-PROBE = """
-import json, sys
-from incident_response.cli import main
-code = main(sys.argv[1:])
-loaded = sorted({m.split('.')[0] for m in sys.modules} & set(json.loads(%r)))
-print(json.dumps({"code": code, "loaded": loaded}))
-"""
 
 
 @pytest.mark.parametrize(("event_name", "fixture"), [
@@ -35,7 +27,7 @@ def test_events_not_about_an_incident_import_no_client(event_name: str, fixture:
                                                        tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "GITHUB_TOKEN": "unused"}
     completed = subprocess.run(
-        [sys.executable, "-c", PROBE % json.dumps(VENDORS), "handle",
+        [sys.executable, "-c", IMPORT_PROBE, "handle",
          "--event", str(FIXTURES / fixture), "--event-name", event_name,
          "--repo", "Codertocat/Hello-World"],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=True, timeout=60,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -97,33 +97,28 @@ class GitHubTracker:
 
     def open_incidents(self, label: str) -> list[IssueSnapshot]:
         """Every open issue with the incident label, with comments: cost grows with them only."""
-        found: list[IssueSnapshot] = []
+        return [self._snapshot(item) for item in self._pages(
+                    "Listing open incidents", "/issues", labels=label, state="open")
+                if not item.get("pull_request")]
+
+    def _pages(self, action: str, path: str, **parameters: Any) -> Iterator[dict[str, Any]]:
+        """Every item of a paginated list, 100 at a time."""
         page = 1
         while True:
-            _, data = _call("Listing open incidents", partial(
-                self._requester.requestJsonAndCheck, "GET", self._path("/issues"),
-                parameters={"labels": label, "state": "open", "per_page": 100, "page": page}))
-            found.extend(self._snapshot(item) for item in data or []
-                         if not item.get("pull_request"))
-            if not data or len(data) < 100:
-                return found
+            data = self._request(action, "GET", path,
+                                 parameters={**parameters, "per_page": 100, "page": page}) or []
+            yield from data
+            if len(data) < 100:
+                return
             page += 1
 
     def _comments(self, number: int) -> list[CommentSnapshot]:
-        comments: list[CommentSnapshot] = []
-        page = 1
-        while True:
-            _, data = _call("Listing the issue's comments", partial(
-                self._requester.requestJsonAndCheck, "GET",
-                self._path(f"/issues/{number}/comments"),
-                parameters={"per_page": 100, "page": page}))
-            comments.extend(CommentSnapshot(
-                id=int(c["id"]), author=(c.get("user") or {}).get("login", ""),
-                body=c.get("body") or "", created_at=_parse_time(c["created_at"]),
-                updated_at=_parse_time(c.get("updated_at"))) for c in data or [])
-            if not data or len(data) < 100:
-                return comments
-            page += 1
+        return [CommentSnapshot(
+                    id=int(c["id"]), author=(c.get("user") or {}).get("login", ""),
+                    body=c.get("body") or "", created_at=_parse_time(c["created_at"]),
+                    updated_at=_parse_time(c.get("updated_at")))
+                for c in self._pages("Listing the issue's comments",
+                                     f"/issues/{number}/comments")]
 
     def _snapshot(self, issue_data: dict[str, Any]) -> IssueSnapshot:
         number = int(issue_data["number"])
@@ -179,22 +174,13 @@ class GitHubTracker:
 
     def label_events(self, number: int) -> list[LabelEvent]:
         """Who added or removed which label, oldest first (the issue's events)."""
-        events: list[LabelEvent] = []
-        page = 1
-        while True:
-            _, data = _call("Reading the issue's label events", partial(
-                self._requester.requestJsonAndCheck, "GET",
-                self._path(f"/issues/{number}/events"), parameters={"per_page": 100,
-                                                                     "page": page}))
-            for item in data or []:
-                if item.get("event") in ("labeled", "unlabeled") and item.get("label"):
-                    events.append(LabelEvent(
-                        id=int(item["id"]), action=item["event"], label=item["label"]["name"],
-                        actor=(item.get("actor") or {}).get("login", ""),
-                        at=_parse_time(item["created_at"])))
-            if not data or len(data) < 100:
-                return events
-            page += 1
+        return [LabelEvent(id=int(item["id"]), action=item["event"],
+                           label=item["label"]["name"],
+                           actor=(item.get("actor") or {}).get("login", ""),
+                           at=_parse_time(item["created_at"]))
+                for item in self._pages("Reading the issue's label events",
+                                        f"/issues/{number}/events")
+                if item.get("event") in ("labeled", "unlabeled") and item.get("label")]
 
     def _request(self, action: str, method: str, path: str, **arguments: Any) -> Any:
         _, data = _call(action, partial(self._requester.requestJsonAndCheck, method,
@@ -212,25 +198,18 @@ class GitHubTracker:
     def history(self, number: int) -> list[HistoryEvent]:
         """The issue's timeline: label changes, assignments, comments, closes and reopens."""
         events: list[HistoryEvent] = []
-        page = 1
-        while True:
-            data = self._request("Reading the issue's timeline", "GET",
-                                 f"/issues/{number}/timeline",
-                                 parameters={"per_page": 100, "page": page}) or []
-            for item in data:
-                kind = item.get("event", "")
-                actor = ((item.get("actor") or item.get("user")) or {}).get("login", "")
-                detail = {"labeled": (item.get("label") or {}).get("name", ""),
-                          "unlabeled": (item.get("label") or {}).get("name", ""),
-                          "assigned": (item.get("assignee") or {}).get("login", ""),
-                          "unassigned": (item.get("assignee") or {}).get("login", ""),
-                          "commented": item.get("body") or ""}.get(kind)
-                moment = item.get("created_at") or item.get("submitted_at")
-                if moment and (detail is not None or kind in ("closed", "reopened")):
-                    events.append(HistoryEvent(_parse_time(moment), kind, actor, detail or ""))
-            if len(data) < 100:
-                return events
-            page += 1
+        for item in self._pages("Reading the issue's timeline", f"/issues/{number}/timeline"):
+            kind = item.get("event", "")
+            actor = ((item.get("actor") or item.get("user")) or {}).get("login", "")
+            detail = {"labeled": (item.get("label") or {}).get("name", ""),
+                      "unlabeled": (item.get("label") or {}).get("name", ""),
+                      "assigned": (item.get("assignee") or {}).get("login", ""),
+                      "unassigned": (item.get("assignee") or {}).get("login", ""),
+                      "commented": item.get("body") or ""}.get(kind)
+            moment = item.get("created_at") or item.get("submitted_at")
+            if moment and (detail is not None or kind in ("closed", "reopened")):
+                events.append(HistoryEvent(_parse_time(moment), kind, actor, detail or ""))
+        return events
 
     def _only_bot_commits(self, pull_number: int) -> bool:
         commits = self._request("Listing the post-mortem's commits", "GET",
