@@ -100,6 +100,20 @@ def test_merging_the_postmortem_completes_the_incident(world: World) -> None:
         "Follow-up of incident #1: Document rollback"]
     assert all("Codertocat/Hello-World#1" in i["body"] for i in followups)
 
+    # Report to completion, each outside effect exactly once.
+    assert [c.json()["event_action"] for c in world.pagerduty.calls("createV2Event")] == [
+        "trigger", "resolve"]
+    assert len(world.datadog.calls("CreateIncident")) == 1
+    assert len(world.datadog.calls("CreateIncidentTodo")) == 2
+    assert len(world.datadog.calls("CreateIncidentAttachment")) == 1
+    # The announcement, then in its thread: /ic, /update, /mitigate and /resolve.
+    assert len(world.slack.in_channel("#identity-support")) == 1 + 4
+    assert len(world.github.calls("pulls/create")) == 1
+    assert len(world.github.calls("git/create-ref")) == 1
+    assert sum("incident-response:recovery-checklist" in c["body"]
+               for c in world.github.comments_on(1)) == 1
+    assert world.violations() == []
+
     again = world.handle(payload, "pull_request", "--now", at(61))
     assert again.returncode == 0
     assert len(world.github.issues) == 3

@@ -178,4 +178,6 @@ def test_sweep_repairs_a_missing_datadog_incident(world: World) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     assert len(world.datadog.incidents) == 1
     assert "Datadog incident" in run.summary
-    assert "failed" not in status_comments(world)[0]["body"]
+    body = status_comments(world)[0]["body"]
+    assert "failed" not in body
+    assert "Datadog incident: repaired 2026-11-28 08:16 UTC, after an earlier failure" in body

@@ -215,6 +215,6 @@ def execute(plan: Plan, services: Services, number: int, now: datetime) -> Outco
             plan.state.mark_failed(effect.key, detail, now)
             outcome.results.append(EffectResult(effect, "failed", detail))
         else:
-            plan.state.mark_done(effect.key)
+            plan.state.mark_done(effect.key, now)
             outcome.results.append(EffectResult(effect, "done", detail))
     return outcome

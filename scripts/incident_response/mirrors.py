@@ -224,7 +224,8 @@ def _slack_mirrors(issue: IssueSnapshot, state: IncidentState, context: dict[str
         wanted.extend(_thread_post(
             f"slack:update:{update.id}", support,
             render("slack_update.mrkdwn.j2", update=update, issue=issue,
-                   mention=context["commander_slack"]).strip())
+                   mention=context["commander_slack"]).strip(),
+            broadcast=policy.slack.updates_to_channel)
             for update in state.updates)
     for note in state.notes:
         if note.channel:

@@ -116,6 +116,8 @@ class Paging(_Model):
 class SlackPolicy(_Model):
     support_channel: str = "#identity-support"
     leadership_channel: str | None = "#identity-leadership"
+    #: also show each `/update` in the channel, not only in the incident's thread
+    updates_to_channel: bool = False
 
 
 class NotificationHandle(_Model):

@@ -89,6 +89,13 @@ class Reply(BaseModel):
     body: str | None = None
 
 
+class Repair(BaseModel):
+    """A mirror that had failed and was then made, by a later run (often the sweep)."""
+
+    key: str
+    at: datetime
+
+
 class PhaseChange(BaseModel):
     phase: Phase
     at: datetime
@@ -136,6 +143,8 @@ class IncidentState(BaseModel):
     #: ids of label events (added/removed by people) already honoured or reverted
     processed_label_events: list[int] = Field(default_factory=list)
     reminders_sent: list[datetime] = Field(default_factory=list)
+    #: the latest repairs, newest last (a few are kept, for the status comment)
+    repairs: list[Repair] = Field(default_factory=list)
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
     #: fingerprint of what Datadog was last told (fields, state, commander, summary)
@@ -172,10 +181,11 @@ class IncidentState(BaseModel):
     def is_done(self, key: str) -> bool:
         return key in self.done
 
-    def mark_done(self, key: str) -> None:
+    def mark_done(self, key: str, at: datetime | None = None) -> None:
         if key not in self.done:
             self.done.append(key)
-        self.failures.pop(key, None)
+        if self.failures.pop(key, None) is not None and at is not None:
+            self.repairs = [*self.repairs, Repair(key=key, at=at)][-5:]
 
     def mark_failed(self, key: str, error: str, at: datetime) -> None:
         previous = self.failures.get(key)

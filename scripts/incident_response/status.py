@@ -58,6 +58,9 @@ def mirror_lines(plan: Plan, outcome: Outcome | None, policy: Policy) -> list[st
     for result in outcome.results if outcome else []:
         if result.status == "waiting":
             lines.append(f"{effect_name(result.effect.key)}: {escape_markdown(result.detail)}")
+    for repair in state.repairs:
+        lines.append(f"{effect_name(repair.key)}: repaired {repair.at:%Y-%m-%d %H:%M} UTC, "
+                     "after an earlier failure")
     for key, failure in state.failures.items():
         lines.append(
             f"**{effect_name(key)}: failed** after {failure.attempts} run(s): "

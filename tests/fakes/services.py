@@ -152,8 +152,9 @@ class FakeGitHub(FakeService):
         return self._closed_payload(pull, login)
 
     def _closed_payload(self, pull: dict[str, Any], login: str) -> dict[str, Any]:
-        payload: dict[str, Any] = json.loads(
-            (FIXTURES / "github" / "pull_request.closed.merged.json").read_text())
+        fixture = "pull_request.closed.merged.json" if pull["merged"] else (
+            "pull_request.closed.not-merged.json")
+        payload: dict[str, Any] = json.loads((FIXTURES / "github" / fixture).read_text())
         merged = payload["pull_request"]
         merged.update(number=pull["number"], html_url=pull["html_url"], state="closed",
                       merged=pull["merged"], merged_at=pull.get("merged_at"),
