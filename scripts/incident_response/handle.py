@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,16 +18,19 @@ from typing import TYPE_CHECKING
 from incident_response import actions
 from incident_response.errors import ServiceError
 from incident_response.events import Event, incident_number, read_event
-from incident_response.execute import Outcome
 from incident_response.form import FormTemplate, load_form_template
-from incident_response.plan import Plan
-from incident_response.policy import Policy, load_policy
 from incident_response.resources import default_form_path
 from incident_response.snapshot import IssueSnapshot, PostmortemClosed
-from incident_response.status import effect_name, status_comment
 
+# The policy (pydantic), the templates (Jinja2) and the core load only once an event is known
+# to be about an incident: the fast path must not pay for them.
 if TYPE_CHECKING:
+    from incident_response.execute import Outcome
     from incident_response.incident_run import IncidentRun
+    from incident_response.plan import Plan
+    from incident_response.policy import Policy
+
+_INCIDENT_EVENTS = ("issues", "issue_comment", "pull_request")
 
 __all__ = ["form_template", "handle"]
 
@@ -59,6 +63,8 @@ def _snapshot_from_payload(event: Event) -> IssueSnapshot:
 
 
 def print_plan(plan: Plan, policy: Policy, number: int) -> None:
+    from incident_response.status import status_comment
+
     state = plan.state
     print(f"Plan for incident #{number} (dry run: nothing is sent)")
     if plan.classification:
@@ -82,6 +88,8 @@ def print_plan(plan: Plan, policy: Policy, number: int) -> None:
 
 
 def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> str:
+    from incident_response.status import effect_name
+
     state = plan.state
     lines = [f"### Incident #{number}: {state.priority or 'unclassified'} "
              f"{state.severity or ''} · {state.phase}", ""]
@@ -100,6 +108,8 @@ def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> st
 
 
 def _summary_and_outputs(run: IncidentRun) -> int:
+    from incident_response.status import effect_name
+
     for result in run.outcome.skipped:
         actions.annotate("notice", f"{result.effect.service} skipped", result.detail)
     for result in run.outcome.failed:
@@ -148,23 +158,38 @@ def _with_event_facts(issue: IssueSnapshot, event: Event) -> IssueSnapshot:
                    postmortem_closed=closed)
 
 
-def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) -> int:
-    event = read_event(arguments.event, arguments.event_name, arguments.repo)
+def _incident_of(event: Event, config: Path | None) -> tuple[Policy, int] | None:
+    """The policy and the incident's number, or None for an event not about an incident."""
+    if event.name not in _INCIDENT_EVENTS:
+        return None  # decided without loading the policy at all
+    from incident_response.policy import load_policy
+
     policy = load_policy(config)
     number = incident_number(event, policy.labels.incident)
-    if not _is_about_incident(event, number, policy.github.bot_login):
+    if number is None or not _is_about_incident(event, number, policy.github.bot_login):
+        return None
+    return policy, number
+
+
+def _dry_run(plan_of: Callable[[], Plan], policy: Policy, number: int) -> int:
+    print_plan(plan_of(), policy, number)
+    return 0
+
+
+def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) -> int:
+    event = read_event(arguments.event, arguments.event_name, arguments.repo)
+    found = _incident_of(event, config)
+    if found is None:
         print(f"incident-response: {event.name}.{event.action or '-'} is not about an "
               "incident; nothing to do.")
         return 0
-    assert number is not None
+    policy, number = found
     template = form_template()
+    from incident_response.decide import decide
 
     if arguments.dry_run and not os.environ.get("GITHUB_TOKEN"):
-        from incident_response.decide import decide
-
-        print_plan(decide(_snapshot_from_payload(event), None, policy, template, now),
-                   policy, number)
-        return 0
+        return _dry_run(lambda: decide(_snapshot_from_payload(event), None, policy, template,
+                                       now), policy, number)
 
     from incident_response.loading import complete_snapshot
     from incident_response.wiring import github_tracker
@@ -172,19 +197,18 @@ def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) ->
     tracker = github_tracker(event.repository, policy)
     try:
         issue = _with_event_facts(tracker.load_issue(number), event)
-        if policy.labels.incident not in issue.labels:
-            print(f"incident-response: #{number} is not an incident; nothing to do.")
-            return 0
-        loaded = complete_snapshot(issue, tracker, policy)
+        loaded = complete_snapshot(issue, tracker, policy) if (
+            policy.labels.incident in issue.labels) else None
     except ServiceError as error:
         actions.annotate("error", "Incident not loaded", str(error))
         print(f"incident-response: {error}")
         return 1
-    if arguments.dry_run:
-        from incident_response.decide import decide
-
-        print_plan(decide(loaded.issue, loaded.previous, policy, template, now), policy, number)
+    if loaded is None:
+        print(f"incident-response: #{number} is not an incident; nothing to do.")
         return 0
+    if arguments.dry_run:
+        return _dry_run(lambda: decide(loaded.issue, loaded.previous, policy, template, now),
+                        policy, number)
 
     from incident_response.incident_run import run_incident
     from incident_response.wiring import build_services
