@@ -130,6 +130,7 @@ def _postmortem_closed(issue: IssueSnapshot, state: IncidentState, policy: Polic
                  f"while the incident is {state.phase}, not resolved, so the incident was not "
                  "completed and this issue stays open. Resolve it with `/resolve` first; the "
                  "post-mortem is then brought up to date in a new pull request."))
+        state.postmortem_refused.append(closed.number)
         state.postmortem_pr = state.postmortem_hash = None
         return
     state.change_phase(Phase.COMPLETED, closed.at, closed.actor)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from incident_response.effects import (
@@ -129,6 +129,9 @@ def _slack(effect: PostToSlack, services: Services, state: IncidentState, number
     if effect.in_thread and thread is None:
         msg = "waiting for the Slack announcement to start the thread"
         raise Waiting(msg)
+    if effect.in_thread and state.slack_channel:
+        # The thread is where the announcement went, even if the config was renamed since.
+        effect = replace(effect, channel=state.slack_channel)
     ref = services.chat.post(effect, thread)
     if effect.is_announcement:
         state.slack_channel, state.slack_ts = ref.channel, ref.ts

@@ -7,7 +7,6 @@ a mirror somewhere (a page, a Datadog field, a Slack message, a comment) under a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 
@@ -110,9 +109,8 @@ def datadog_fields(report: IncidentReport, state: IncidentState,
 
 def _fingerprint(fields: dict[str, tuple[str, str | list[str]]], commander: str | None,
                  state: IncidentState) -> str:
-    content = json.dumps([fields, commander, state.resolved_at.isoformat()
-                          if state.resolved_at else None], sort_keys=True)
-    return hashlib.sha256(content.encode()).hexdigest()[:16]
+    return content_hash(json.dumps([fields, commander, state.resolved_at.isoformat()
+                                    if state.resolved_at else None], sort_keys=True))
 
 
 def _slack_blocks(text: str, header: str, context_line: str) -> tuple[dict[str, object], ...]:
@@ -252,11 +250,10 @@ def _lifecycle(issue: IssueSnapshot, report: IncidentReport, state: IncidentStat
         wanted.append(_postmortem(issue, report, state, context, policy))
     if state.phase is Phase.COMPLETED:
         wanted.extend(_completion(issue, state, policy, declared=declared))
-    refused = {r.id for r in state.replies if r.id.startswith("postmortem-refused-")}
-    wanted.extend(SetIssueState(key=f"github:reopen:{number}", open=True, reason="reopened")
-                  for number in state.postmortem_closed
-                  if f"postmortem-refused-{number}" in refused and not issue.open
-                  and state.phase is not Phase.COMPLETED)
+    if not issue.open and state.phase is not Phase.COMPLETED:
+        # GitHub closed the issue on a refused merge ("Closes #N"): it stays open.
+        wanted.extend(SetIssueState(key=f"github:reopen:{number}", open=True,
+                                    reason="reopened") for number in state.postmortem_refused)
     commander = state.commander or report.commander
     wanted.extend(PostComment(
         key=f"comment:reminder:{number}",

@@ -124,9 +124,9 @@ class IncidentState(BaseModel):
     datadog_id: str | None = None
     datadog_public_id: int | None = None
     datadog_url: str | None = None
+    #: the channel id Slack answered for the announcement: its thread lives there
     slack_channel: str | None = None
     slack_ts: str | None = None
-    slack_permalink: str | None = None
     page_dedup_key: str | None = None
     #: effect keys that have succeeded, e.g. "page:trigger", "datadog:declare"
     done: list[str] = Field(default_factory=list)
@@ -155,8 +155,10 @@ class IncidentState(BaseModel):
     postmortem_path: str | None = None
     postmortem_hash: str | None = None
     postmortem_merged_at: datetime | None = None
-    #: post-mortem pull requests closed without merging (noted once each)
+    #: post-mortem pull requests closed (merged or not), each handled once
     postmortem_closed: list[int] = Field(default_factory=list)
+    #: of those, the ones merged before the incident was resolved (refused)
+    postmortem_refused: list[int] = Field(default_factory=list)
     completed_at: datetime | None = None
     default_branch: str | None = None
     issue_closed: bool = False

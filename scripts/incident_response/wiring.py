@@ -7,11 +7,16 @@ as a notice; the vendor SDK of an integration is imported only when it is built.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from incident_response.adapters.transport import Transport
 from incident_response.errors import UsageError
 from incident_response.execute import Services
 from incident_response.policy import Policy
+from incident_response.ports import IssueTracker
+
+if TYPE_CHECKING:  # the adapter (and PyGithub) load only when a run needs GitHub
+    from incident_response.adapters.github_tracker import GitHubTracker
 
 __all__ = ["build_services", "github_tracker", "transport"]
 
@@ -23,7 +28,7 @@ def transport(policy: Policy) -> Transport:
     )
 
 
-def github_tracker(repository: str, policy: Policy):  # type: ignore[no-untyped-def]
+def github_tracker(repository: str, policy: Policy) -> GitHubTracker:
     token = os.environ.get("GITHUB_TOKEN")
     if not token:
         msg = "GITHUB_TOKEN is not set: the workflow must pass the token (see README)"
@@ -36,8 +41,9 @@ def github_tracker(repository: str, policy: Policy):  # type: ignore[no-untyped-
                          server_url=os.environ.get("GITHUB_SERVER_URL") or "https://github.com")
 
 
-def build_services(repository: str, policy: Policy, github: object | None = None) -> Services:
-    services = Services(github=github or github_tracker(repository, policy))  # type: ignore[arg-type]
+def build_services(repository: str, policy: Policy,
+                   github: IssueTracker | None = None) -> Services:
+    services = Services(github=github or github_tracker(repository, policy))
     shared = transport(policy)
 
     routing_key = os.environ.get("PAGERDUTY_ROUTING_KEY")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import itertools
 import json
+import re
 import ssl
 import uuid
 from datetime import UTC, datetime
@@ -120,8 +123,6 @@ class FakeGitHub(FakeService):
 
     @staticmethod
     def _sha(seed: str) -> str:
-        import hashlib
-
         return hashlib.sha1(seed.encode()).hexdigest()
 
     def commit(self, branch: str, path: str, text: str, login: str) -> None:
@@ -140,7 +141,7 @@ class FakeGitHub(FakeService):
         base["sha"] = self._sha(base["sha"] + head["sha"])
         pull.update(state="closed", merged=True, merged_at=_now(), closed_at=_now(),
                     merged_by={"login": login})
-        for number in (int(n) for n in __import__("re").findall(r"Closes #(\d+)",
+        for number in (int(n) for n in re.findall(r"Closes #(\d+)",
                                                                  pull["body"] or "")):
             if number in self.issues:
                 self.issues[number]["state"] = "closed"
@@ -357,8 +358,6 @@ class FakeGitHub(FakeService):
                            "object": {"type": "commit", "sha": data["sha"], "url": ""}})
 
     def _content_body(self, path: str, text: str) -> dict[str, Any]:
-        import base64
-
         sha = self._sha("blob" + text)
         return {"type": "file", "encoding": "base64", "size": len(text), "name":
                 path.rsplit("/", 1)[-1], "path": path, "sha": sha,
@@ -376,8 +375,6 @@ class FakeGitHub(FakeService):
         return Reply(200, self._content_body(path, branch["files"][path]))
 
     def _put_content(self, request: Recorded, values: dict[str, str]) -> Reply:
-        import base64
-
         data = request.json()
         branch_name = data.get("branch", self.default_branch)
         branch = self.branches.get(branch_name)
@@ -509,7 +506,6 @@ class FakeDatadog(FakeService):
             },
         }
         self.incidents[incident_id] = incident
-        self.timeline_cells = attributes.get("initial_cells", [])
         return Reply(201, {"data": incident})
 
     def _update(self, request: Recorded, values: dict[str, str]) -> Reply:
@@ -529,7 +525,6 @@ class FakeDatadog(FakeService):
         if "data" in commander:
             incident["relationships"]["commander_user"] = {"data": commander["data"]}
         attributes["modified"] = _now()
-        self.patches = [*getattr(self, "patches", []), data]
         return Reply(200, {"data": incident})
 
     def _attach(self, request: Recorded, values: dict[str, str]) -> Reply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -67,8 +68,6 @@ class Drill:
     def _run(self, *, sweep: bool = False, closed: PostmortemClosed | None = None) -> IncidentRun:
         issue = self.github.load_issue(self.number)
         if closed is not None:
-            from dataclasses import replace
-
             issue = replace(issue, postmortem_closed=closed)
         loaded = complete_snapshot(issue, self.github, self.policy)
         run = run_incident(loaded, self.services, self.policy, self.template, self.clock.now,
