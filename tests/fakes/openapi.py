@@ -38,7 +38,7 @@ class Operation:
 class ApiDescription:
     def __init__(self, path: Path, *, base_path: str = "",
                  extra_parameters: dict[str, set[str]] | None = None,
-                 more: tuple[Path, ...] = ()) -> None:
+                 more: tuple[Path, ...] = (), post_for_any: bool = False) -> None:
         self.document: dict[str, Any] = self._load(path)
         for extra in more:  # further operations from the same vendor description
             document = self._load(extra)
@@ -50,6 +50,8 @@ class ApiDescription:
         self.base_path = base_path
         #: parameters added to the API after this (archived) description was published
         self.extra_parameters = extra_parameters or {}
+        #: every operation also accepts POST with its arguments in the body (Slack's Web API)
+        self.post_for_any = post_for_any
         self.operations: list[Operation] = []
         for template, item in self.document["paths"].items():
             regex = "^" + re.sub(r"\\{([^}]+)\\}", _parameter_pattern,
@@ -79,6 +81,10 @@ class ApiDescription:
         for operation in self.operations:
             if operation.method == method and operation.pattern.match(path):
                 return operation
+        if method == "POST" and self.post_for_any:
+            for operation in self.operations:
+                if operation.pattern.match(path):
+                    return operation
         msg = f"{method} {path} is not an operation of this API description"
         raise SpecViolation(msg)
 
@@ -144,3 +150,43 @@ class ApiDescription:
                     and content_type != "application/json":
                 msg = f"{operation.operation_id}: argument {name!r} must be a string"
                 raise SpecViolation(msg)
+
+    def operation(self, operation_id: str) -> Operation:
+        for operation in self.operations:
+            if operation.operation_id == operation_id:
+                return operation
+        msg = f"{operation_id} is not an operation of this API description"
+        raise SpecViolation(msg)
+
+    def check_response(self, operation_id: str, status: int, body: Any) -> None:
+        """The answer is one the description documents for this operation and status."""
+        operation = self.operation(operation_id)
+        responses = operation.spec.get("responses", {})
+        response = self._resolve(responses.get(str(status)) or responses.get("default"))
+        if response is None:
+            msg = f"{operation_id}: status {status} is not documented"
+            raise SpecViolation(msg)
+        if self.swagger2:
+            schema = response.get("schema")
+        else:
+            content = response.get("content") or {}
+            media = content.get("application/json") or next(iter(content.values()), None)
+            schema = (media or {}).get("schema")
+        if schema is None:
+            if body not in (None, b"", ""):
+                msg = f"{operation_id}: status {status} documents no body"
+                raise SpecViolation(msg)
+            return
+        errors = sorted(OAS30Validator(self._schema(schema)).iter_errors(body), key=str)
+        if errors:
+            where = "/".join(str(p) for p in errors[0].absolute_path)
+            msg = f"{operation_id} answer {status} at '{where}': {errors[0].message}"
+            raise SpecViolation(msg)
+
+    def check_value(self, ref: str, value: Any) -> None:
+        """The value fits a schema of the description (`#/definitions/X`, `#/components/...`)."""
+        errors = sorted(OAS30Validator(self._schema({"$ref": ref})).iter_errors(value), key=str)
+        if errors:
+            where = "/".join(str(p) for p in errors[0].absolute_path)
+            msg = f"{ref} at '{where}': {errors[0].message}"
+            raise SpecViolation(msg)

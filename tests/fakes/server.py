@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from tests.fakes.openapi import ApiDescription, SpecViolation
+from tests.fakes.openapi import ApiDescription, Operation, SpecViolation
 
 
 @dataclass
@@ -52,6 +52,42 @@ class Reply:
 Handler = Callable[[Recorded, dict[str, str]], Reply]
 
 
+class Hold:
+    """One request held inside the server: for building races deterministically, without sleeps.
+
+    The next request to the operation is recorded (it is in `requests`), `arrived` is set, and
+    it then waits inside the server until `release()`; after that it is processed and answered
+    as usual (`finished` is set once its answer is computed). Usable as a context manager, which
+    releases on exit.
+    """
+
+    def __init__(self, operation_id: str) -> None:
+        self.operation_id = operation_id
+        #: set when the held request has reached the server and is waiting
+        self.arrived = threading.Event()
+        #: set when the held request has been processed (its answer is ready to send)
+        self.finished = threading.Event()
+        #: the held request, once it has arrived
+        self.request: Recorded | None = None
+        self._released = threading.Event()
+
+    @property
+    def released(self) -> bool:
+        return self._released.is_set()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def _wait(self) -> None:
+        self._released.wait()
+
+    def __enter__(self) -> Hold:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
 class FakeService:
     """Subclasses register routes; every request is checked against the API description."""
 
@@ -64,6 +100,12 @@ class FakeService:
         self.faults: list[tuple[str, Fault]] = []
         self._routes: list[tuple[str, str, Handler]] = []
         self._lock = threading.Lock()
+        #: holds not yet claimed by a request, in order, and every hold ever made (for stop())
+        self._pending_holds: list[Hold] = []
+        self._holds: list[Hold] = []
+        self._stopping = False
+        #: one request's work (authorisation and handler) at a time, as one transaction would
+        self._work = threading.RLock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
@@ -75,8 +117,32 @@ class FakeService:
         return f"https://localhost:{self._server.server_address[1]}"
 
     def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            holds = list(self._holds)
+        for hold in holds:  # a held request must never keep the server (or the test) waiting
+            hold.release()
         self._server.shutdown()
         self._server.server_close()
+
+    def hold(self, operation_id: str) -> Hold:
+        """Hold the next request to this operation inside the server until `release()`."""
+        hold = Hold(operation_id)
+        with self._lock:
+            self._holds.append(hold)
+            if self._stopping:
+                hold.release()
+            else:
+                self._pending_holds.append(hold)
+        return hold
+
+    def _claim_hold(self, operation_id: str) -> Hold | None:
+        with self._lock:
+            for index, hold in enumerate(self._pending_holds):
+                if hold.operation_id == operation_id:
+                    del self._pending_holds[index]
+                    return hold
+        return None
 
     def route(self, method: str, operation_id: str, handler: Handler) -> None:
         self._routes.append((method, operation_id, handler))
@@ -109,17 +175,30 @@ class FakeService:
             return Reply(400, {"message": f"fake {self.name}: {error}"}), None
         request.operation = operation.operation_id
         self.requests.append(request)
+        hold = self._claim_hold(operation.operation_id)
+        if hold is not None:
+            hold.request = request
+            hold.arrived.set()
+            hold._wait()
+        try:
+            return self._process(request, operation)
+        finally:
+            if hold is not None:
+                hold.finished.set()
+
+    def _process(self, request: Recorded, operation: Operation) -> tuple[Reply, Fault | None]:
         fault = self._take_fault(operation.operation_id)
         if fault is not None and fault.kind == "status":
             return Reply(fault.status or 500, fault.body, fault.headers), None
-        if (denied := self.authorise(request)) is not None:
-            return denied, None
-        for method, operation_id, handler in self._routes:
-            if method == request.method and operation_id == operation.operation_id:
-                match = operation.pattern.match(request.path)
-                assert match is not None
-                values = {k: unquote(v) for k, v in match.groupdict().items()}
-                return handler(request, values), fault
+        with self._work:
+            if (denied := self.authorise(request)) is not None:
+                return denied, None
+            for method, operation_id, handler in self._routes:
+                if method == request.method and operation_id == operation.operation_id:
+                    match = operation.pattern.match(request.path)
+                    assert match is not None
+                    values = {k: unquote(v) for k, v in match.groupdict().items()}
+                    return handler(request, values), fault
         self.violations.append(f"{operation.operation_id} has no handler in the fake")
         return Reply(501, {"message": "not implemented by the fake"}), None
 

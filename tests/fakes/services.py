@@ -31,6 +31,41 @@ def _example(name: str) -> dict[str, Any]:
     return data
 
 
+#: The reaction roll-up GitHub puts on issue comments, in the order GitHub writes it
+#: (schema `reaction-rollup` in @octokit/openapi@23.0.2).
+REACTIONS = ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")
+#: GitHub's length limits, as its API enforces them (answers quoted at each use).
+COMMENT_BODY_LIMIT = 65536
+ISSUE_BODY_LIMIT = 65536
+TITLE_LIMIT = 256
+_DOCS = "https://docs.github.com/rest"
+
+
+def _validation_failed(documentation: str, *errors: dict[str, str]) -> Reply:
+    """GitHub's 422 answer (schema `validation-error`)."""
+    return Reply(422, {"message": "Validation Failed", "errors": list(errors),
+                       "documentation_url": f"{_DOCS}/{documentation}"})
+
+
+def _issue_errors(data: dict[str, Any]) -> list[dict[str, str]]:
+    """Title and body limits of an issue or pull request.
+
+    GitHub answers `{"resource": "Issue", "code": "custom", "field": "title", "message": "title is
+    too long (maximum is 256 characters)"}`, for pull requests too (a pull request is an issue):
+    googleapis/repo-automation-bots#1895 (pulls/create), DavyJonesLocker/party_foul#122
+    (issues/create). For the body: `"field": "body", "message": "body is too long (maximum is
+    65536 characters)"` (github/issue-metrics#258, zaproxy/action-full-scan#43).
+    """
+    errors = []
+    if len(data.get("title") or "") > TITLE_LIMIT:
+        errors.append({"resource": "Issue", "code": "custom", "field": "title",
+                       "message": f"title is too long (maximum is {TITLE_LIMIT} characters)"})
+    if len(data.get("body") or "") > ISSUE_BODY_LIMIT:
+        errors.append({"resource": "Issue", "code": "custom", "field": "body",
+                       "message": f"body is too long (maximum is {ISSUE_BODY_LIMIT} characters)"})
+    return errors
+
+
 class FakeGitHub(FakeService):
     name = "GitHub"
 
@@ -73,9 +108,20 @@ class FakeGitHub(FakeService):
         self.route("GET", "repos/get-content", self._get_content)
         self.route("PUT", "repos/create-or-update-file-contents", self._put_content)
         self.route("GET", "pulls/list", self._list_pulls)
+        self.route("GET", "pulls/get", self._get_pull)
         self.route("POST", "pulls/create", self._create_pull)
         self.route("GET", "pulls/list-commits", self._pull_commits)
         self.route("PATCH", "issues/update-label", self._update_label)
+        self.route("GET", "issues/get-comment", self._get_comment)
+        self.route("DELETE", "issues/delete-comment", self._delete_comment)
+        self.route("PATCH", "git/update-ref", self._update_ref)
+        self.route("GET", "repos/get", self._get_repo)
+        #: comment id -> the reactions made on it (id, content, user), as GitHub keeps them
+        self.reaction_objects: dict[int, list[dict[str, Any]]] = {}
+        #: commit sha -> {"parents": [sha], "files": {path: text}, "login": author}: the history
+        #: git/update-ref needs to tell a fast-forward (commits made through `commit`/`merge`)
+        self.commit_graph: dict[str, dict[str, Any]] = {
+            self.branches["master"]["sha"]: {"parents": [], "files": {}, "login": ""}}
 
     # -- test set-up
     def add_issue(self, issue: dict[str, Any]) -> None:
@@ -95,8 +141,70 @@ class FakeGitHub(FakeService):
                        updated_at=at or _now(), issue_number=number,
                        url=f"{self.url}/repos/{self.repository}/issues/comments/{comment_id}")
         comment["user"] = {**comment["user"], "login": login, "type": "User"}
+        comment["reactions"] = self._rollup(comment_id)
         self.comments[comment_id] = comment
         return comment
+
+    def edit_comment(self, comment_id: int, body: str, at: str | None = None) -> dict[str, Any]:
+        """A person edits a comment in the GitHub UI: the body and `updated_at` change."""
+        with self._work:
+            comment = self.comments[comment_id]
+            comment.update(body=body, updated_at=at or _now())
+            return comment
+
+    def delete_comment(self, comment_id: int) -> None:
+        """A person deletes a comment in the GitHub UI (it is gone: GET answers 404)."""
+        with self._work:
+            del self.comments[comment_id]
+            self.reactions.pop(comment_id, None)
+            self.reaction_objects.pop(comment_id, None)
+
+    def person_reacts(self, comment_id: int, login: str, content: str) -> dict[str, Any]:
+        """A person reacts to a comment in the GitHub UI (once per person and content)."""
+        with self._work:
+            return (self._find_reaction(comment_id, login, content)
+                    or self._add_reaction(comment_id, login, content))
+
+    def close_issue(self, number: int, login: str, reason: str = "completed",
+                    at: str | None = None) -> dict[str, Any]:
+        """A person closes the issue in the GitHub UI; returns the `issues.closed` payload."""
+        with self._work:
+            self._change_state(self.issues[number], "closed", login, reason, at or _now())
+            return self._issue_payload("issues.closed.json", number, login)
+
+    def reopen_issue(self, number: int, login: str, at: str | None = None) -> dict[str, Any]:
+        """A person reopens the issue in the GitHub UI; returns the `issues.reopened` payload."""
+        with self._work:
+            self._change_state(self.issues[number], "open", login, "reopened", at or _now())
+            return self._issue_payload("issues.reopened.json", number, login)
+
+    def _change_state(self, issue: dict[str, Any], state: str, login: str, reason: str | None,
+                      at: str) -> None:
+        """Close or reopen, as GitHub records it: the issue's fields and a `closed`/`reopened`
+        issue event (schema `state-change-issue-event`, which carries `state_reason`)."""
+        if issue["state"] == state:
+            return
+        if state == "closed":
+            # Closing without a reason is "completed" (docs: "Update an issue", state_reason).
+            issue.update(state="closed", state_reason=reason or "completed", closed_at=at,
+                         closed_by=self._user(login))
+        else:
+            issue.update(state="open", state_reason="reopened", closed_at=None)
+        issue["updated_at"] = at
+        self._record_event(issue["number"], login, "closed" if state == "closed" else "reopened",
+                           at=at, state_reason=issue["state_reason"])
+
+    def _issue_payload(self, fixture: str, number: int, login: str) -> dict[str, Any]:
+        payload: dict[str, Any] = json.loads((FIXTURES / "github" / fixture).read_text())
+        payload["issue"] = copy.deepcopy(self.issues[number])
+        payload["sender"] = {**payload["sender"], "login": login}
+        payload["repository"] = {**payload["repository"], "default_branch": self.default_branch}
+        return payload
+
+    @staticmethod
+    def _user(login: str) -> dict[str, Any]:
+        return {**_example("issues.create-comment.201.json")["user"], "login": login,
+                "type": "Bot" if login.endswith("[bot]") else "User"}
 
     def person_labels(self, number: int, login: str, action: str, name: str) -> None:
         """A person adds or removes a label in the GitHub UI (recorded as an issue event)."""
@@ -111,15 +219,22 @@ class FakeGitHub(FakeService):
         self._record_label_event(number, login, action, name)
 
     def _record_label_event(self, number: int, login: str, action: str, name: str) -> None:
+        self._record_event(number, login, action, label={
+            "name": name, "color": self.labels.get(name, {}).get("color", "ededed")})
+
+    def _record_event(self, number: int, login: str, action: str, at: str | None = None,
+                      **fields: Any) -> dict[str, Any]:
         event = _example("issues.list-events.200.json")[0]
         event_id = next(self._ids)
-        event.update(id=event_id, event=action, created_at=_now(), commit_id=None,
+        event.update(id=event_id, event=action, created_at=at or _now(), commit_id=None,
                      commit_url=None, url=f"{self.url}/repos/{self.repository}/issues/events/"
                                           f"{event_id}")
         event["actor"] = {**event["actor"], "login": login}
-        event["label"] = {"name": name, "color": self.labels.get(name, {}).get("color", "ededed")}
+        event.pop("label", None)
         event.pop("issue", None)
+        event.update(fields)
         self.events.setdefault(number, []).append(event)
+        return event
 
     @staticmethod
     def _sha(seed: str) -> str:
@@ -128,9 +243,12 @@ class FakeGitHub(FakeService):
     def commit(self, branch: str, path: str, text: str, login: str) -> None:
         """A commit to a branch (by the bot through the API, or by a person)."""
         head = self.branches[branch]
+        parent = head["sha"]
         head["files"][path] = text
         head["sha"] = self._sha(f"{head['sha']}{path}{text}{login}")
         head["commits"].append((head["sha"], login))
+        self.commit_graph[head["sha"]] = {"parents": [parent], "files": dict(head["files"]),
+                                          "login": login}
 
     def merge(self, pull_number: int, login: str) -> dict[str, Any]:
         """Merge a pull request as GitHub would; returns the `pull_request.closed` payload."""
@@ -138,7 +256,10 @@ class FakeGitHub(FakeService):
         head = self.branches[pull["head"]["ref"]]
         base = self.branches[pull["base"]["ref"]]
         base["files"].update(head["files"])
+        parents = [base["sha"], head["sha"]]
         base["sha"] = self._sha(base["sha"] + head["sha"])
+        self.commit_graph[base["sha"]] = {"parents": parents, "files": dict(base["files"]),
+                                          "login": login}
         pull.update(state="closed", merged=True, merged_at=_now(), closed_at=_now(),
                     merged_by={"login": login})
         for number in (int(n) for n in re.findall(r"Closes #(\d+)",
@@ -205,19 +326,50 @@ class FakeGitHub(FakeService):
             headers["Link"] = f'<{next_url}>; rel="next"'
         return Reply(200, [self._public(c) for c in chunk], headers)
 
-    @staticmethod
-    def _public(comment: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in comment.items() if k != "issue_number"}
+    def _public(self, comment: dict[str, Any]) -> dict[str, Any]:
+        # Issue comments carry the reaction roll-up (schema `issue-comment`, `reactions`).
+        return {**{k: v for k, v in comment.items() if k != "issue_number"},
+                "reactions": self._rollup(int(comment["id"]))}
+
+    def _rollup(self, comment_id: int) -> dict[str, Any]:
+        counts = dict.fromkeys(REACTIONS, 0)
+        for content in self.reactions.get(comment_id, []):
+            counts[content] += 1
+        return {"url": f"{self.url}/repos/{self.repository}/issues/comments/{comment_id}"
+                       "/reactions", "total_count": sum(counts.values()), **counts}
+
+    def _get_comment(self, request: Recorded, values: dict[str, str]) -> Reply:
+        comment = self.comments.get(int(values["comment_id"]))
+        return Reply(200, self._public(comment)) if comment else Reply(
+            404, {"message": "Not Found",
+                  "documentation_url": f"{_DOCS}/issues/comments#get-an-issue-comment"})
+
+    def _delete_comment(self, request: Recorded, values: dict[str, str]) -> Reply:
+        comment_id = int(values["comment_id"])
+        if comment_id not in self.comments:
+            return Reply(404, {"message": "Not Found"})
+        self.delete_comment(comment_id)
+        return Reply(204)
 
     def _create_comment(self, request: Recorded, values: dict[str, str]) -> Reply:
         issue = self._issue(values)
         if issue is None:
             return Reply(404, {"message": "Not Found"})
+        body = request.json()["body"]
+        if len(body) > COMMENT_BODY_LIMIT:
+            # What GitHub answers a create over the limit (2020-2025, unchanged):
+            # easybuilders/easybuild-easyconfigs#24647, jmikedupont2/ai-ticket#51,
+            # reg-viz/reg-actions#123, suzuki-shunsuke/github-comment#125. (An edit is refused
+            # with different wording, below.)
+            return _validation_failed(
+                "issues/comments#create-an-issue-comment",
+                {"resource": "IssueComment", "code": "unprocessable", "field": "data",
+                 "message": f"Body is too long (maximum is {COMMENT_BODY_LIMIT} characters)"})
         comment = _example("issues.create-comment.201.json")
         comment_id = next(self._ids)
         login = self._login(request)
         comment.update(
-            id=comment_id, body=request.json()["body"], created_at=_now(), updated_at=_now(),
+            id=comment_id, body=body, created_at=_now(), updated_at=_now(),
             issue_number=issue["number"], author_association="NONE",
             url=f"{self.url}/repos/{self.repository}/issues/comments/{comment_id}",
             html_url=f"{issue['html_url']}#issuecomment-{comment_id}",
@@ -225,6 +377,7 @@ class FakeGitHub(FakeService):
         )
         comment["user"] = {**comment["user"], "login": login,
                            "type": "Bot" if login.endswith("[bot]") else "User"}
+        comment["reactions"] = self._rollup(comment_id)
         self.comments[comment_id] = comment
         return Reply(201, self._public(comment))
 
@@ -232,7 +385,15 @@ class FakeGitHub(FakeService):
         comment = self.comments.get(int(values["comment_id"]))
         if comment is None:
             return Reply(404, {"message": "Not Found"})
-        comment.update(body=request.json()["body"], updated_at=_now())
+        body = request.json()["body"]
+        if len(body) > COMMENT_BODY_LIMIT:
+            # What GitHub answers an edit over the limit: suzuki-shunsuke/github-comment#124
+            # (documentation_url "#edit-a-comment"), peter-evans/create-or-update-comment#181.
+            return _validation_failed(
+                "issues/comments#update-an-issue-comment",
+                {"resource": "IssueComment", "code": "custom", "field": "body",
+                 "message": f"body is too long (maximum is {COMMENT_BODY_LIMIT} characters)"})
+        comment.update(body=body, updated_at=_now())
         return Reply(200, self._public(comment))
 
     def _permission(self, request: Recorded, values: dict[str, str]) -> Reply:
@@ -320,13 +481,24 @@ class FakeGitHub(FakeService):
         if issue is None:
             return Reply(404, {"message": "Not Found"})
         change = request.json()
+        if errors := _issue_errors(change):
+            return _validation_failed("issues/issues#update-an-issue", *errors)
+        state = change.get("state")
         for key in ("state", "state_reason", "title", "body"):
-            if key in change:
+            if key in change and key != "state":
                 issue[key] = change[key]
+        if state in ("open", "closed") and state != issue["state"]:
+            # Closing or reopening is recorded as an issue event, as in the UI.
+            self._change_state(issue, state, self._login(request),
+                               change.get("state_reason"), _now())
+        elif state is not None:
+            issue["state"] = state
         return Reply(200, issue)
 
     def _create_issue(self, request: Recorded, values: dict[str, str]) -> Reply:
         data = request.json()
+        if errors := _issue_errors(data):
+            return _validation_failed("issues/issues#create-an-issue", *errors)
         issue = _example("issues.create.201.json")
         number = next(self._numbers)
         issue.update(number=number, title=data["title"], body=data.get("body"), labels=[],
@@ -392,6 +564,10 @@ class FakeGitHub(FakeService):
             "content": self._content_body(path, text),
             "commit": {"sha": branch["sha"], "message": data["message"]}})
 
+    def _get_pull(self, request: Recorded, values: dict[str, str]) -> Reply:
+        pull = self.pulls.get(int(values["pull_number"]))
+        return Reply(200, pull) if pull else Reply(404, {"message": "Not Found"})
+
     def _list_pulls(self, request: Recorded, values: dict[str, str]) -> Reply:
         query = {k: v[0] for k, v in parse_qs(request.query).items()}
         state = query.get("state", "open")
@@ -403,6 +579,8 @@ class FakeGitHub(FakeService):
 
     def _create_pull(self, request: Recorded, values: dict[str, str]) -> Reply:
         data = request.json()
+        if errors := [e for e in _issue_errors(data) if e["field"] == "title"]:
+            return _validation_failed("pulls/pulls#create-a-pull-request", *errors)
         if data["head"] not in self.branches or data["base"] not in self.branches:
             return Reply(422, {"message": "Validation Failed"})
         if self.branches[data["head"]]["files"] == self.branches[data["base"]]["files"]:
@@ -414,6 +592,8 @@ class FakeGitHub(FakeService):
         number = next(self._numbers)
         pull.update(number=number, title=data["title"], body=data.get("body"), state="open",
                     merged=False, html_url=f"https://github.com/{self.repository}/pull/{number}")
+        # A new pull request is neither merged nor closed (the example carries dates for both).
+        pull.update(merged_at=None, closed_at=None, merged_by=None)
         pull["head"] = {**pull["head"], "ref": data["head"]}
         pull["base"] = {**pull["base"], "ref": data["base"]}
         self.pulls[number] = pull
@@ -447,11 +627,105 @@ class FakeGitHub(FakeService):
         if comment_id not in self.comments:
             return Reply(404, {"message": "Not Found"})
         content = request.json()["content"]
+        login = self._login(request)
+        # "A response with an HTTP 200 status means that you already added the reaction type to
+        # this issue comment." (https://docs.github.com/rest/reactions/reactions
+        # #create-reaction-for-an-issue-comment; also in the description's operation text)
+        if (existing := self._find_reaction(comment_id, login, content)) is not None:
+            return Reply(200, existing)
+        return Reply(201, self._add_reaction(comment_id, login, content))
+
+    def _find_reaction(self, comment_id: int, login: str, content: str) -> dict[str, Any] | None:
+        return next((r for r in self.reaction_objects.get(comment_id, [])
+                     if r["content"] == content and r["user"]["login"] == login), None)
+
+    def _add_reaction(self, comment_id: int, login: str, content: str) -> dict[str, Any]:
+        reaction = {"id": next(self._ids), "node_id": "REA_x", "content": content,
+                    "created_at": _now(),
+                    "user": {**_example("issues.create-comment.201.json")["user"],
+                             "login": login}}
+        self.reaction_objects.setdefault(comment_id, []).append(reaction)
         self.reactions.setdefault(comment_id, []).append(content)
-        return Reply(201, {"id": next(self._ids), "node_id": "REA_x", "content": content,
-                           "created_at": _now(),
-                           "user": {**_example("issues.create-comment.201.json")["user"],
-                                    "login": self._login(request)}})
+        if comment_id in self.comments:  # the roll-up on the stored comment stays current
+            self.comments[comment_id]["reactions"] = self._rollup(comment_id)
+        return reaction
+
+    def _ref_body(self, name: str) -> dict[str, Any]:
+        sha = self.branches[name]["sha"]
+        return {"ref": f"refs/heads/{name}", "node_id": "REF_x",
+                "url": f"{self.url}/repos/{self.repository}/git/refs/heads/{name}",
+                "object": {"type": "commit", "sha": sha, "url": f"{self.url}/commits/{sha}"}}
+
+    def _reachable(self, sha: str) -> list[str]:
+        """`sha` and every commit it descends from, newest first (as far as the fake knows)."""
+        order, seen, todo = [], set(), [sha]
+        while todo:
+            current = todo.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            order.append(current)
+            todo.extend(self.commit_graph.get(current, {}).get("parents", []))
+        return order
+
+    def _descends(self, sha: str, ancestor: str) -> list[str] | None:
+        """The commits moving from `ancestor` to `sha` adds (newest first), if a fast-forward."""
+        reachable = self._reachable(sha)
+        if ancestor not in reachable:
+            return None
+        old = set(self._reachable(ancestor))
+        return [c for c in reachable if c not in old and c in self.commit_graph]
+
+    def _update_ref(self, request: Recorded, values: dict[str, str]) -> Reply:
+        """PATCH git/refs/heads/NAME: move a branch (docs: "Update a reference")."""
+        documentation = f"{_DOCS}/git/refs#update-a-reference"
+        data = request.json()
+        # The ref is "heads/NAME"; "refs/heads/NAME" is answered "Reference does not exist"
+        # (github/rest-api-description#2746).
+        name = values["ref"].removeprefix("heads/") if values["ref"].startswith(
+            "heads/") else None
+        if name is None or name not in self.branches:
+            return Reply(422, {"message": "Reference does not exist",
+                               "documentation_url": documentation})
+        branch, sha = self.branches[name], data["sha"]
+        holder = next((b for b in self.branches.values() if b["sha"] == sha), None)
+        if holder is None and sha not in self.commit_graph:
+            return Reply(422, {"message": "Object does not exist",
+                               "documentation_url": documentation})
+        path = self._descends(sha, branch["sha"])
+        if path is None and not data.get("force", False):
+            # webspace-sdk/webspace-engine#104, philschatz/octokit.js#21: the answer verbatim.
+            return Reply(422, {"message": "Update is not a fast forward",
+                               "documentation_url": documentation})
+        files = holder["files"] if holder is not None else self.commit_graph[sha]["files"]
+        if path is not None:  # a fast-forward keeps the branch's commits and adds the new ones
+            branch["commits"].extend((c, self.commit_graph[c]["login"]) for c in reversed(path))
+        else:  # a forced update resets the branch to that commit
+            branch["commits"] = list(holder["commits"]) if holder is not None else []
+        branch.update(sha=sha, files=dict(files))
+        return Reply(200, self._ref_body(name))
+
+    def _get_repo(self, request: Recorded, values: dict[str, str]) -> Reply:
+        """repos/get: the description's example repository, made this one."""
+        if f"{values['owner']}/{values['repo']}".lower() != self.repository.lower():
+            return Reply(404, {"message": "Not Found",
+                               "documentation_url": f"{_DOCS}/repos/repos#get-a-repository"})
+        example = self.description.document["components"]["examples"][
+            "full-repository-default-response"]["value"]
+        text = json.dumps(example).replace(
+            "https://api.github.com/repos/octocat/Hello-World",
+            f"{self.url}/repos/{self.repository}").replace("octocat/Hello-World", self.repository)
+        repository = json.loads(text)
+        owner, name = self.repository.split("/")
+        for key in ("parent", "source", "template_repository"):  # not a fork, not from a template
+            repository.pop(key, None)
+        repository.setdefault("language", None)  # required by the schema; the example lacks it
+        repository.update(name=name, fork=False, default_branch=self.default_branch,
+                          open_issues_count=sum(i["state"] == "open"
+                                                for i in self.issues.values()))
+        repository["open_issues"] = repository["open_issues_count"]
+        repository["owner"] = {**repository["owner"], "login": owner}
+        return Reply(200, repository)
 
 
 class FakeDatadog(FakeService):
@@ -467,6 +741,8 @@ class FakeDatadog(FakeService):
         self.route("PATCH", "UpdateIncident", self._update)
         self.route("POST", "CreateIncidentTodo", self._todo)
         self.route("POST", "CreateIncidentAttachment", self._attach)
+        self.route("GET", "ListIncidentTodos", self._list_todos)
+        self.route("GET", "ListIncidentAttachments", self._list_attachments)
         self.todos: dict[str, list[dict[str, Any]]] = {}
         self.attachments: dict[str, list[dict[str, Any]]] = {}
 
@@ -559,14 +835,90 @@ class FakeDatadog(FakeService):
             return Reply(404, {"errors": ["Not found"]})
         return Reply(200, {"data": incident})
 
+    def _list_todos(self, request: Recorded, values: dict[str, str]) -> Reply:
+        """ListIncidentTodos: every todo made on the incident (IncidentTodoListResponse)."""
+        if values["incident_id"] not in self.incidents:
+            return Reply(404, {"errors": ["Not found"]})
+        todos = self.todos.get(values["incident_id"], [])
+        return Reply(200, {"data": todos, "included": [], "meta": {"pagination": {
+            "offset": 0, "size": len(todos), "next_offset": len(todos)}}})
+
+    def _list_attachments(self, request: Recorded, values: dict[str, str]) -> Reply:
+        """ListIncidentAttachments (AttachmentArray). `filter[attachment_type]` is "1" for
+        postmortem and "2" for link; `include=last_modified_by_user` adds the user (the spec's
+        parameter descriptions; the user as in the recorded create-attachment answer)."""
+        if values["incident_id"] not in self.incidents:
+            return Reply(404, {"errors": ["Not found"]})
+        query = {k: v[0] for k, v in parse_qs(request.query).items()}
+        wanted = {"1": "postmortem", "2": "link"}.get(query.get("filter[attachment_type]", ""),
+                                                       query.get("filter[attachment_type]"))
+        found = [a for a in self.attachments.get(values["incident_id"], [])
+                 if wanted is None or a["attributes"].get("attachment_type") == wanted]
+        body: dict[str, Any] = {"data": found}
+        if "last_modified_by_user" in query.get("include", "").split(","):
+            body["included"] = [{"type": "users", "id": "3ad549bf-eba0-11e9-a77a-0705486660d0",
+                                 "attributes": {"uuid": "3ad549bf-eba0-11e9-a77a-0705486660d0",
+                                                "handle": "frog@datadoghq.com",
+                                                "email": "frog@datadoghq.com", "name": "frog",
+                                                "icon": None}}] if found else []
+        return Reply(200, body)
+
+    #: `facet:(a OR b)`, `facet:"a b"`, `facet:a`, a quoted phrase, or a bare word
+    _TERM = re.compile(r'(?P<facet>[A-Za-z_][\w.-]*):(?:\((?P<group>[^)]*)\)|"(?P<quoted>[^"]*)"'
+                       r'|(?P<word>\S+))|"(?P<phrase>[^"]*)"|(?P<bare>\S+)')
+
+    @classmethod
+    def _parse_query(cls, query: str) -> tuple[dict[str, set[str]], list[str]]:
+        """Facets (`state:(active OR stable)`, joined by AND) and free-text terms.
+
+        "The query can contain any number of incident facets joined by ANDs, along with multiple
+        values for each of those facets joined by ORs. For example: `state:active AND
+        severity:(SEV-2 OR SEV-1)`." (IncidentSearchQueryQueryParameter; docs.datadoghq.com/api/
+        latest/incidents/#search-for-incidents). Anything else (a quoted phrase, a URL) is free
+        text, matched here against the incident's customer_impact_scope and title (how Datadog
+        matches free text is not documented; the program looks for the issue URL there).
+        """
+        facets: dict[str, set[str]] = {}
+        terms: list[str] = []
+        for match in cls._TERM.finditer(query):
+            facet, word = match["facet"], match["word"]
+            if facet and word is not None and word.startswith("//"):  # https://... is text
+                terms.append(match.group(0))
+            elif facet:
+                values = (match["group"] or "").split(" OR ") if match["group"] is not None \
+                    else [match["quoted"] if match["quoted"] is not None else word or ""]
+                facets.setdefault(facet, set()).update(v.strip().strip('"') for v in values)
+            elif match["phrase"] is not None:
+                terms.append(match["phrase"])
+            elif match["bare"] not in ("AND", "OR"):
+                terms.append(match["bare"])
+        return facets, terms
+
     def _search(self, request: Recorded, values: dict[str, str]) -> Reply:
-        query = parse_qs(request.query).get("query", [""])[0]
-        states = [s for s in ("active", "stable", "resolved", "completed") if s in query]
-        found = [i for i in self.incidents.values()
-                 if not states or i["attributes"]["state"] in states]
+        arguments = {k: v[0] for k, v in parse_qs(request.query).items()}
+        facets, terms = self._parse_query(arguments.get("query", ""))
+
+        def matches(incident: dict[str, Any]) -> bool:
+            attributes = incident["attributes"]
+            text = f"{attributes.get('customer_impact_scope') or ''}\n{attributes['title']}"
+            # A term matches whole words: ".../issues/1" does not find ".../issues/12".
+            return all(str(attributes.get(facet)) in wanted for facet, wanted in facets.items()
+                       if facet in ("state", "severity")) and all(
+                re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE)
+                for term in terms)
+
+        found = [i for i in self.incidents.values() if matches(i)]
+        # sort: "created" or "-created" (IncidentSearchSortOrder); page[size] defaults to 10,
+        # at most 100, and page[offset] to 0 (spec parameters PageSize, PageOffset).
+        found.sort(key=lambda i: (i["attributes"]["created"], i["attributes"]["public_id"]),
+                   reverse=arguments.get("sort") == "-created")
+        size = min(int(arguments.get("page[size]", 10)), 100)
+        offset = int(arguments.get("page[offset]", 0))
+        page = found[offset:offset + size]
         return Reply(200, {"data": {"type": "incidents_search_results", "attributes": {
-            "facets": {}, "incidents": [{"data": i} for i in found], "total": len(found)}},
-            "meta": {"pagination": {"size": len(found), "offset": 0}}})
+            "facets": {}, "incidents": [{"data": i} for i in page], "total": len(found)}},
+            "meta": {"pagination": {"size": size, "offset": offset,
+                                    "next_offset": offset + size}}})
 
 
 class FakeSlack(FakeService):
@@ -574,22 +926,55 @@ class FakeSlack(FakeService):
 
     def __init__(self, tls: ssl.SSLContext) -> None:
         # `metadata` came to chat.postMessage after the archived 2021 description.
+        # `include_all_metadata` came to conversations.history and conversations.replies with
+        # message metadata too: "Return all metadata associated with this message"
+        # (https://docs.slack.dev/reference/methods/conversations.history,
+        # https://docs.slack.dev/reference/methods/conversations.replies; slack_sdk's
+        # WebClient.conversations_history/_replies send it; slack-go/slack#1139: "needed to get
+        # metadata").
         description = ApiDescription(
             FIXTURES / "slack" / "web-openapi-subset.json", base_path="/api",
-            extra_parameters={"/chat.postMessage": {"metadata"}},
+            extra_parameters={"/chat.postMessage": {"metadata"},
+                              "/conversations.history": {"include_all_metadata"},
+                              "/conversations.replies": {"include_all_metadata"}},
+            # Every Web API method also takes POST, arguments form-encoded or JSON: the method
+            # pages list both content types, and slack_sdk sends every call as POST ("Slack APIs
+            # accepts any API method requests with POST methods", slack_sdk/web/base_client.py).
+            post_for_any=True,
         )
         super().__init__(description, tls)
         self.channels = {"#identity-support": "C0SUPPORT", "#identity-leadership": "C0LEADERS"}
         self.messages: list[dict[str, Any]] = []
         self._ts = itertools.count(1)
+        #: the bot token's OAuth scopes; a method needing another answers `missing_scope`
+        self.scopes: set[str] = {"chat:write", "channels:history"}
+        #: who the bot token posts as (a bot user, as Slack shows an app's messages)
+        #: (IDs shaped as the description's defs_user_id, defs_bot_id, defs_app_id, defs_team)
+        self.bot = {"user": "U0BOTUSER", "bot_id": "B0BOTUSER1", "app_id": "A0INCIDENT",
+                    "team": "T0WORKSPACE"}
         self.route("POST", "chat_postMessage", self._post)
+        for method in ("GET", "POST"):
+            self.route(method, "conversations_history", self._history)
+            self.route(method, "conversations_replies", self._replies)
 
     def authorise(self, request: Recorded) -> Reply | None:
         if request.headers.get("authorization") != "Bearer xoxb-test-token":
             return Reply(200, {"ok": False, "error": "invalid_auth"})
         return None
 
+    def _missing_scope(self, needed: str) -> Reply | None:
+        """Slack's answer to a token without the method's scope: HTTP 200, `ok: false`, and the
+        scope `needed` and the ones `provided` (comma-separated), e.g. apache/superset#15904,
+        elementary-data/elementary#705; `needed`/`provided` are in slack_sdk's and
+        @slack/web-api's response types (ConversationsHistoryResponse)."""
+        if needed in self.scopes:
+            return None
+        return Reply(200, {"ok": False, "error": "missing_scope", "needed": needed,
+                           "provided": ",".join(sorted(self.scopes))})
+
     def _post(self, request: Recorded, values: dict[str, str]) -> Reply:
+        if (denied := self._missing_scope("chat:write")) is not None:
+            return denied
         data = request.json()
         channel = self.channels.get(data["channel"], data["channel"])
         if channel not in self.channels.values():
@@ -601,6 +986,142 @@ class FakeSlack(FakeService):
 
     def in_channel(self, channel: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["channel"] == self.channels.get(channel, channel)]
+
+    def person_posts(self, channel: str, user: str, text: str,
+                     thread_ts: str | None = None) -> dict[str, Any]:
+        """A person writes in the channel (or in a thread) in the Slack app."""
+        with self._work:
+            message = {"channel": self.channels.get(channel, channel), "text": text,
+                       "user": user, "ts": f"1700000000.{next(self._ts):06d}"}
+            if thread_ts:
+                message["thread_ts"] = thread_ts
+            self.messages.append(message)
+            return message
+
+    @staticmethod
+    def _decoded(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    def _render(self, message: dict[str, Any], *, metadata: bool) -> dict[str, Any]:
+        """A stored message as conversations.history/replies return it."""
+        author = {"user": message["user"]} if message.get("user") else dict(self.bot)
+        shown: dict[str, Any] = {"type": "message", **author, "text": message.get("text") or "",
+                                 "ts": message["ts"]}
+        if blocks := self._decoded(message.get("blocks")):
+            shown["blocks"] = blocks
+        thread_ts = message.get("thread_ts")
+        if thread_ts and thread_ts != message["ts"]:
+            parent = self._find(message["channel"], thread_ts)
+            shown.update(thread_ts=thread_ts,
+                         parent_user_id=(parent or {}).get("user") or self.bot["user"])
+            if message.get("reply_broadcast") in (True, "true", "1"):
+                # A reply also sent to the channel (docs.slack.dev/reference/events/message/
+                # thread_broadcast).
+                shown["subtype"] = "thread_broadcast"
+        elif replies := self._thread_of(message["channel"], message["ts"])[1:]:
+            users = list(dict.fromkeys(r.get("user") or self.bot["user"] for r in replies))
+            shown.update(thread_ts=message["ts"], reply_count=len(replies),
+                         reply_users_count=len(users), latest_reply=replies[-1]["ts"],
+                         reply_users=users, is_locked=False, subscribed=False)
+        # Metadata is returned only when asked for with include_all_metadata (see __init__).
+        if metadata and (data := self._decoded(message.get("metadata"))):
+            shown["metadata"] = {"event_type": data.get("event_type"),
+                                 "event_payload": data.get("event_payload", {})}
+        return shown
+
+    def _find(self, channel: str, ts: str) -> dict[str, Any] | None:
+        return next((m for m in self.messages if m["channel"] == channel and m["ts"] == ts),
+                    None)
+
+    def _thread_of(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """The parent, then its replies, oldest first."""
+        parent = self._find(channel, ts)
+        if parent is None:
+            return []
+        replies = [m for m in self.messages if m["channel"] == channel
+                   and m.get("thread_ts") == ts and m["ts"] != ts]
+        return [parent, *sorted(replies, key=lambda m: float(m["ts"]))]
+
+    @staticmethod
+    def _truthy(value: Any) -> bool:
+        return value is True or str(value or "").lower() in ("1", "true")
+
+    @staticmethod
+    def _arguments(request: Recorded) -> dict[str, Any]:
+        """A method's arguments: query string, then a form-encoded or JSON body."""
+        arguments: dict[str, Any] = {k: v[0] for k, v in parse_qs(request.query).items()}
+        if request.headers.get("content-type", "").startswith("application/json"):
+            arguments.update(request.json() or {})
+        elif request.body:
+            arguments.update({k: v[0] for k, v in parse_qs(request.body.decode()).items()})
+        return arguments
+
+    def _page(self, arguments: dict[str, str], items: list[dict[str, Any]], default: int,
+              key: str) -> Reply:
+        """Cursor pagination: `limit` items, and `response_metadata.next_cursor` while more
+        remain (docs.slack.dev/apis/web-api/pagination; cursors are opaque base64, as the
+        spec's example "bmV4dF90czoxNTEyMDg1ODYxMDAwNTQz" = "next_ts:1512085861000543")."""
+        start = 0
+        if cursor := arguments.get("cursor"):
+            try:
+                marker = base64.b64decode(cursor).decode().removeprefix("next_ts:")
+                start = next(i for i, m in enumerate(items) if m["ts"] == marker)
+            except (ValueError, StopIteration):
+                return Reply(200, {"ok": False, "error": "invalid_cursor"})
+        limit = int(arguments.get("limit") or 0) or default
+        chunk, rest = items[start:start + limit], items[start + limit:]
+        body: dict[str, Any] = {"ok": True, key: chunk, "has_more": bool(rest)}
+        if rest:
+            body["response_metadata"] = {"next_cursor": base64.b64encode(
+                f"next_ts:{rest[0]['ts']}".encode()).decode()}
+        return Reply(200, body)
+
+    def _history(self, request: Recorded, values: dict[str, str]) -> Reply:
+        """conversations.history: the channel's messages, newest first; thread replies only
+        when also sent to the channel (docs.slack.dev/reference/methods/conversations.history:
+        "The most recent messages in the time range are returned first"; `limit` defaults to
+        100; `oldest`/`latest` are exclusive unless `inclusive`)."""
+        if (denied := self._missing_scope("channels:history")) is not None:
+            return denied
+        arguments = self._arguments(request)
+        channel = self.channels.get(arguments.get("channel", ""), arguments.get("channel", ""))
+        if channel not in self.channels.values():
+            return Reply(200, {"ok": False, "error": "channel_not_found"})
+        inclusive = self._truthy(arguments.get("inclusive"))
+        oldest, latest = float(arguments.get("oldest") or 0), float(
+            arguments.get("latest") or "inf")
+
+        def in_range(ts: float) -> bool:
+            return (oldest <= ts <= latest) if inclusive else (oldest < ts < latest)
+
+        top = [m for m in self.messages if m["channel"] == channel and in_range(float(m["ts"]))
+               and (not m.get("thread_ts") or m["thread_ts"] == m["ts"]
+                    or m.get("reply_broadcast") in (True, "true", "1"))]
+        top.sort(key=lambda m: float(m["ts"]), reverse=True)
+        metadata = self._truthy(arguments.get("include_all_metadata"))
+        reply = self._page(arguments, [self._render(m, metadata=metadata) for m in top], 100,
+                           "messages")
+        if reply.body.get("ok"):  # fields the description requires of this answer
+            reply.body.update(pin_count=0, channel_actions_ts=None, channel_actions_count=0)
+        return reply
+
+    def _replies(self, request: Recorded, values: dict[str, str]) -> Reply:
+        """conversations.replies: the thread's parent, then its replies, oldest first; `ts` may
+        be the parent's or a reply's (docs.slack.dev/reference/methods/conversations.replies;
+        `limit` defaults to 1000)."""
+        if (denied := self._missing_scope("channels:history")) is not None:
+            return denied
+        arguments = self._arguments(request)
+        channel = self.channels.get(arguments.get("channel", ""), arguments.get("channel", ""))
+        if channel not in self.channels.values():
+            return Reply(200, {"ok": False, "error": "channel_not_found"})
+        message = self._find(channel, arguments.get("ts", ""))
+        if message is None:
+            return Reply(200, {"ok": False, "error": "thread_not_found"})
+        thread = self._thread_of(channel, message.get("thread_ts") or message["ts"])
+        metadata = self._truthy(arguments.get("include_all_metadata"))
+        return self._page(arguments, [self._render(m, metadata=metadata) for m in thread], 1000,
+                          "messages")
 
 
 class FakePagerDuty(FakeService):
