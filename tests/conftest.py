@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import ssl
@@ -99,6 +101,7 @@ class World:
             "SLACK_API_URL": self.slack.url + "/api/",
             "PAGERDUTY_ROUTING_KEY": self.pagerduty.routing_key,
             "PAGERDUTY_EVENTS_URL": self.pagerduty.url,
+            "WORKDIR": str(self.workdir),
         })
         for key, value in overrides.items():
             if value is None:
@@ -140,6 +143,26 @@ class World:
         return Run(completed.returncode, completed.stdout, completed.stderr,
                    summary.read_text(encoding="utf-8"), {})
 
+    def call(self, command: str, *args: str, payload: dict[str, Any] | None = None,
+             event_name: str = "issues", **env: str | None) -> Run:
+        """Run `incident-response COMMAND ARGS` in this process: the same program as a
+        subprocess (real clients, real HTTP to the fakes), without an interpreter's start-up.
+        Safe from threads of one test (races): the environment is the same for every run."""
+        summary, outputs = self.workdir / "summary.md", self.workdir / "outputs.txt"
+        extra: dict[str, str | None] = {"GITHUB_STEP_SUMMARY": str(summary),
+                                        "GITHUB_OUTPUT": str(outputs), **env}
+        if payload is not None:
+            extra.update(GITHUB_EVENT_NAME=event_name,
+                         GITHUB_EVENT_PATH=str(self.event_file(payload, f"event-{id(payload)}"
+                                                                         ".json")))
+        from incident_response.cli import main
+
+        stdout = io.StringIO()
+        with _environment(self.environment(**extra)), contextlib.redirect_stdout(stdout):
+            code = main([command, *args])
+        return Run(code, stdout.getvalue(), "", summary.read_text(encoding="utf-8")
+                   if summary.exists() else "", {})
+
     def violations(self) -> list[str]:
         return [v for fake in (self.github, self.datadog, self.slack, self.pagerduty)
                 for v in fake.violations]
@@ -147,6 +170,20 @@ class World:
     def outside_requests(self) -> int:
         return len(self.datadog.requests) + len(self.slack.requests) + len(
             self.pagerduty.requests)
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved, cwd = dict(os.environ), Path.cwd()
+    os.environ.clear()
+    os.environ.update(values)
+    os.chdir(values["WORKDIR"])
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        os.chdir(cwd)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from incident_response.effects import (
     SyncDatadog,
     TriggerPage,
 )
+from incident_response.facts import followups, timeline_entries, updates
 from incident_response.form import load_form_template
 from incident_response.policy import Person, load_policy
 from incident_response.snapshot import CommentSnapshot, IssueSnapshot
@@ -68,12 +69,13 @@ def test_commands_are_lines_starting_with_a_slash_outside_code_and_quotes() -> N
 def test_update_goes_to_the_thread_and_is_kept() -> None:
     issue = with_comment("/update Rolled back the ISAM config\n/update Error rate falling")
     plan = decide(issue, declared(), POLICY, FORM, T0 + timedelta(minutes=6))
-    assert [u.text for u in plan.state.updates] == ["Rolled back the ISAM config",
-                                                    "Error rate falling"]
+    assert plan.state.updates == ["501-0", "501-1"]  # ids: the words stay in the comment
+    assert [u.text for u in updates(issue, plan.state)] == ["Rolled back the ISAM config",
+                                                            "Error rate falling"]
     posts = [e for e in plan.effects if isinstance(e, PostToSlack)]
     assert [p.key for p in posts] == ["slack:update:501-0", "slack:update:501-1"]
     assert all(p.in_thread for p in posts)
-    assert plan.state.last_update_at() == T0 + timedelta(minutes=5)
+    assert plan.state.last_update_at == T0 + timedelta(minutes=5)
     assert next(e for e in plan.effects if isinstance(e, React)).content == "+1"
     sync = [e for e in plan.effects if isinstance(e, SyncDatadog)]
     assert sync and "Error rate falling" in str(sync[0].fields["summary"][1])
@@ -84,7 +86,9 @@ def test_a_command_is_applied_once_across_runs() -> None:
     first = decide(issue, declared(), POLICY, FORM, T0 + timedelta(minutes=6))
     second = decide(issue, first.state, POLICY, FORM, T0 + timedelta(minutes=7))
     assert len(second.state.updates) == 1
-    assert 501 in second.state.processed_comments
+    assert second.state.watermark == 501
+    assert not any(e.key.startswith("slack:update:") for e in second.effects if
+                   e.key not in {p.key for p in second.state.outbox})
 
 
 def test_ic_changes_commander_with_a_slack_mention_and_datadog() -> None:
@@ -145,8 +149,9 @@ def test_mitigate_then_resolve() -> None:
 
 def test_timeline_entries_are_back_dated_in_utc_and_kept_in_order() -> None:
     body = "/timeline 08:02 First alert\n/timeline 23:58 2026-11-27 Deploy\n/timeline 25:00 bad"
-    plan = decide(with_comment(body), declared(), POLICY, FORM, T0)
-    assert [(e.at, e.text) for e in plan.state.timeline] == [
+    issue = with_comment(body)
+    plan = decide(issue, declared(), POLICY, FORM, T0)
+    assert [(e.at, e.text) for e in timeline_entries(issue, plan.state)] == [
         (datetime(2026, 11, 27, 23, 58, tzinfo=UTC), "Deploy"),
         (datetime(2026, 11, 28, 8, 2, tzinfo=UTC), "First alert")]
     reply = next(e for e in plan.effects if isinstance(e, PostComment) and e.key == "reply:501")
@@ -154,14 +159,16 @@ def test_timeline_entries_are_back_dated_in_utc_and_kept_in_order() -> None:
 
 
 def test_a_time_later_than_the_comment_means_yesterday() -> None:
-    plan = decide(with_comment("/timeline 23:50 Alert fired"), declared(), POLICY, FORM, T0)
-    assert plan.state.timeline[0].at == datetime(2026, 11, 27, 23, 50, tzinfo=UTC)
+    issue = with_comment("/timeline 23:50 Alert fired")
+    plan = decide(issue, declared(), POLICY, FORM, T0)
+    assert timeline_entries(issue, plan.state)[0].at == datetime(2026, 11, 27, 23, 50,
+                                                                 tzinfo=UTC)
 
 
 def test_followups_keep_owners_and_become_datadog_todos() -> None:
-    plan = decide(with_comment("/followup Add an SSOe latency alert @lee\n/followup Write docs"),
-                  declared(), POLICY, FORM, T0)
-    assert [(f.text, f.owner) for f in plan.state.followups] == [
+    issue = with_comment("/followup Add an SSOe latency alert @lee\n/followup Write docs")
+    plan = decide(issue, declared(), POLICY, FORM, T0)
+    assert [(f.text, f.owner) for f in followups(issue, plan.state)] == [
         ("Add an SSOe latency alert", "lee"), ("Write docs", None)]
     todos = [e.content for e in plan.effects if isinstance(e, AddDatadogTodo)]
     assert todos == ["Add an SSOe latency alert (owner: @lee)", "Write docs"]

@@ -115,10 +115,16 @@ def test_bad_form_on_a_new_issue_goes_to_triage_with_problems() -> None:
 
 
 def test_bad_edit_keeps_an_active_incident_active() -> None:
-    state = decide(ISSUE, None, POLICY, FORM, NOW).state
+    first = decide(ISSUE, None, POLICY, FORM, NOW)
+    state = first.state
+    for effect in first.effects:
+        state.mark_done(effect.key)
+        state.datadog_synced = getattr(effect, "fingerprint", state.datadog_synced)
     plan = decide(replace(ISSUE, body=P1_BODY.replace("2,500", "heaps")),
                          state, POLICY, FORM, NOW)
     assert plan.state.phase is Phase.ACTIVE
-    assert plan.effects == []
+    assert plan.effects == []  # nothing re-sent, nothing withdrawn
     assert plan.state.priority is Priority.P1
+    assert plan.report is not None and plan.report.users_per_hour == 2500  # last valid one
+    assert any("last valid report" in notice for notice in plan.notices)
     assert IncidentState.model_validate(plan.state.model_dump()) == plan.state

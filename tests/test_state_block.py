@@ -27,7 +27,7 @@ def test_last_block_wins_and_garbage_is_no_state() -> None:
 
 
 def test_a_newer_version_is_not_misread() -> None:
-    text = render_state(IncidentState()).replace(" v1 ", " v9 ")
+    text = render_state(IncidentState()).replace(" v2 ", " v9 ")
     assert parse_state(text) is None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["annotate", "write_outputs", "write_summary"]
+__all__ = ["annotate", "run_url", "write_outputs", "write_summary"]
 
 
 def _one_line(text: str) -> str:
@@ -32,3 +32,10 @@ def write_outputs(outputs: dict[str, str]) -> None:
     with Path(path).open("a", encoding="utf-8") as output:
         for key, value in outputs.items():
             output.write(f"{key}={' '.join(str(value).split())}\n")
+
+
+def run_url() -> str | None:
+    """The link to this workflow run, for the status comment."""
+    server, repo, run = (os.environ.get(k) for k in
+                         ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None

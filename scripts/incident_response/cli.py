@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser("sweep", help="reminders and repairs for every open incident")
     common(sweep)
     sweep.add_argument("--repo", help="OWNER/REPO (default: $GITHUB_REPOSITORY)")
+    sweep.add_argument("--list-due", action="store_true",
+                       help="only find the incidents with something due and print their "
+                            "numbers as JSON (step output `incidents`); send nothing")
+    sweep.add_argument("--incident", type=int, action="append", metavar="NUMBER",
+                       help="sweep only this incident (repeatable): the sweep workflow runs "
+                            "each due incident in that incident's own concurrency group")
 
     drill = commands.add_parser("drill", help="a tabletop exercise of a whole incident, offline")
     common(drill)

@@ -13,10 +13,11 @@ from datetime import datetime, time, timedelta
 
 from incident_response.policy import Policy
 from incident_response.report import IncidentReport
-from incident_response.state import FollowUp, IncidentState, Note, TimelineEntry, Update
+from incident_response.state import FollowUpRef, IncidentState, Pending
 from incident_response.vocabulary import Phase, Priority, Severity
 
-__all__ = ["USAGE", "Command", "CommandResult", "apply_command", "parse_commands"]
+__all__ = ["USAGE", "Command", "CommandResult", "apply_command", "followup_parts",
+           "parse_commands", "timeline_moment"]
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z][A-Za-z-]*)(?:[ \t]+(?P<argument>.*?))?\s*$")
@@ -97,7 +98,8 @@ class CommandContext:
         return f"<@{person.slack}>" if person and person.slack else f"@{login} (GitHub)"
 
     def note(self, text: str, *, broadcast: bool = False) -> None:
-        self.state.notes.append(Note(id=self.fact_id, text=text, broadcast=broadcast))
+        self.state.queue(Pending(key=f"slack:note:{self.fact_id}", kind="note", text=text,
+                                 broadcast=broadcast))
 
 
 def _login(argument: str) -> str | None:
@@ -135,8 +137,8 @@ def _declare(command: Command, ctx: CommandContext) -> CommandResult:
 def _update(command: Command, ctx: CommandContext) -> CommandResult:
     if not command.argument:
         return _refuse("update", "needs the text of the update")
-    ctx.state.updates.append(Update(id=ctx.fact_id, at=ctx.at, author=ctx.actor,
-                                    text=command.argument))
+    ctx.state.record_update(ctx.fact_id, ctx.at)
+    ctx.state.queue(Pending(key=f"slack:update:{ctx.fact_id}", kind="update", fact=ctx.fact_id))
     return CommandResult(True)
 
 
@@ -222,35 +224,48 @@ def _resolve(command: Command, ctx: CommandContext) -> CommandResult:
     return CommandResult(True)
 
 
-def _timeline(command: Command, ctx: CommandContext) -> CommandResult:
-    match = _TIMELINE.match(command.argument)
+def timeline_moment(argument: str, at: datetime) -> tuple[datetime, str] | str:
+    """`HH:MM [YYYY-MM-DD] TEXT` typed at `at` -> (moment, text), or why it is refused."""
+    match = _TIMELINE.match(argument)
     if match is None:
-        return _refuse("timeline", "needs a time, an optional date and some text")
+        return "needs a time, an optional date and some text"
     clock = time(int(match["hour"]), int(match["minute"]))
     if match["date"]:
         try:
             day = datetime.strptime(match["date"], "%Y-%m-%d").date()
         except ValueError:
-            return _refuse("timeline", f"has an impossible date `{match['date']}`")
-        moment = datetime.combine(day, clock, tzinfo=ctx.at.tzinfo)
+            return f"has an impossible date `{match['date']}`"
+        moment = datetime.combine(day, clock, tzinfo=at.tzinfo)
     else:
-        moment = datetime.combine(ctx.at.date(), clock, tzinfo=ctx.at.tzinfo)
-        if moment > ctx.at:  # "23:50" typed at 00:10 means yesterday
+        moment = datetime.combine(at.date(), clock, tzinfo=at.tzinfo)
+        if moment > at:  # "23:50" typed at 00:10 means yesterday
             moment -= timedelta(days=1)
-    ctx.state.timeline.append(TimelineEntry(at=moment, author=ctx.actor, text=match["text"]))
-    ctx.state.timeline.sort(key=lambda entry: entry.at)
+    return moment, match["text"]
+
+
+def _timeline(command: Command, ctx: CommandContext) -> CommandResult:
+    parsed = timeline_moment(command.argument, ctx.at)
+    if isinstance(parsed, str):
+        return _refuse("timeline", parsed)
+    ctx.state.timeline.append(ctx.fact_id)
     return CommandResult(True)
 
 
-def _followup(command: Command, ctx: CommandContext) -> CommandResult:
-    text, owner = command.argument, None
+def followup_parts(argument: str) -> tuple[str, str | None]:
+    """`TEXT [@owner]` -> (text, owner)."""
+    text, owner = argument, None
     parts = text.rsplit(None, 1)
     if len(parts) == 2 and (login := _login(parts[1])):
         text, owner = parts[0], login
-    if not text.strip():
+    return text.strip(), owner
+
+
+def _followup(command: Command, ctx: CommandContext) -> CommandResult:
+    text, owner = followup_parts(command.argument)
+    if not text:
         return _refuse("followup", "needs the text of the follow-up")
-    ctx.state.followups.append(FollowUp(id=ctx.fact_id, text=text.strip(), author=ctx.actor,
-                                        at=ctx.at, owner=owner))
+    ctx.state.followups.append(FollowUpRef(id=ctx.fact_id, owner=owner))
+    ctx.state.queue(Pending(key=f"datadog:todo:{ctx.fact_id}", kind="todo", fact=ctx.fact_id))
     return CommandResult(True)
 
 

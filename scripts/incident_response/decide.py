@@ -1,18 +1,19 @@
 """The functional core: from the incident as GitHub has it to a plan. No I/O, no clock, no env.
 
 Level-triggered: each run re-reads the report, applies every command and label change not yet
-applied (in the order people made them), records a reminder if one is due (sweeps), and then
-plans every mirror of the state that is not yet done. A run that follows dropped or failed runs
+applied (in the order people made them), records a reminder if one is due, and then plans
+every mirror of the state that is not yet done. A run that follows dropped or failed runs
 therefore does exactly what they left undone, and nothing twice.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from incident_response.classification import classify
 from incident_response.commands import CommandContext, apply_command, parse_commands
-from incident_response.effects import PostComment
+from incident_response.effects import CLAIMED_EFFECTS, PostComment
+from incident_response.facts import command_of
 from incident_response.form import FormTemplate, parse_form
 from incident_response.label_moves import apply_label_events
 from incident_response.labels import (
@@ -22,7 +23,15 @@ from incident_response.labels import (
     priority_label,
     severity_label,
 )
-from incident_response.mirrors import TRIAGE_REQUEST, mirrors
+from incident_response.mirrors import (
+    ANNOUNCE,
+    DATADOG,
+    LEADERSHIP,
+    OOB_CHECKLIST,
+    PAGE,
+    TRIAGE_REQUEST,
+    mirrors,
+)
 from incident_response.permissions import has_permission
 from incident_response.plan import Plan
 from incident_response.policy import Policy
@@ -30,10 +39,20 @@ from incident_response.reminders import record_due_reminder
 from incident_response.rendering import render
 from incident_response.report import IncidentReport, validate_report
 from incident_response.snapshot import IssueSnapshot
-from incident_response.state import IncidentState, Note, Reply
-from incident_response.vocabulary import Phase
+from incident_response.state import IncidentState, Pending, SavedReport
+from incident_response.vocabulary import Phase, Priority, Severity
 
-__all__ = ["GIVE_UP_AFTER", "REPEATABLE", "commands_pending", "decide", "needs_history"]
+__all__ = ["GIVE_UP_AFTER", "REPEATABLE", "commands_pending", "decide", "needs_history",
+           "was_declared"]
+
+#: failed attempts (over all runs) after which an effect is reported as abandoned, not retried
+GIVE_UP_AFTER = 10
+#: mirrors re-planned whenever their content changes, whatever was done before
+REPEATABLE = {"datadog:sync", "postmortem:write"}
+#: a claim younger than this, neither confirmed nor failed, may belong to a run still sending
+#: it (the job's time limit): another run leaves it alone rather than send it a second time
+IN_FLIGHT = timedelta(minutes=15)
+_LIVE = (Phase.ACTIVE, Phase.STABLE)
 
 
 def needs_history(state: IncidentState, *, sweep: bool) -> bool:
@@ -42,28 +61,78 @@ def needs_history(state: IncidentState, *, sweep: bool) -> bool:
         return False
     return not sweep or state.postmortem_pr is None
 
-#: failed attempts (over all runs) after which an effect is reported as abandoned, not retried
-GIVE_UP_AFTER = 10
-
 
 def commands_pending(issue: IssueSnapshot, state: IncidentState | None,
                      bot_login: str) -> list[str]:
     """Authors of comments whose commands are not yet applied (their permission is needed)."""
-    done = set(state.processed_comments) if state else set()
+    watermark = state.watermark if state else _answered_watermark(issue, bot_login)
     return sorted({c.author for c in issue.comments
-                   if c.author != bot_login and c.id not in done and parse_commands(c.body)})
+                   if c.author != bot_login and c.id > watermark and parse_commands(c.body)})
+
+
+def was_declared(issue: IssueSnapshot, policy: Policy) -> bool:
+    """Whether the labels or the bot's comments say this incident already went out.
+
+    The record is written before the labels, so a phase label past triage (or any comment the
+    bot wrote for an effect) means a record existed: it was deleted or damaged since.
+    """
+    phases = {phase_label(policy, p) for p in Phase if p is not Phase.TRIAGE}
+    return bool(phases & set(issue.labels)) or bool(
+        issue.posted_keys(policy.github.bot_login) - {TRIAGE_REQUEST})
+
+
+def _answered_watermark(issue: IssueSnapshot, bot_login: str) -> int:
+    """The newest comment the bot visibly answered (a 👍 or a reply): commands up to it ran."""
+    posted = issue.posted_keys(bot_login)
+    answered = [c.id for c in issue.comments
+                if c.author != bot_login and (c.plus_one > 0 or f"reply:{c.id}" in posted)]
+    return max(answered, default=0)
+
+
+def _rebuild(issue: IssueSnapshot, policy: Policy) -> IncidentState:
+    """A lost record rebuilt from what GitHub shows: never declared or announced again."""
+    labels = set(issue.labels)
+    state = IncidentState(reporter=issue.author, opened_at=issue.created_at,
+                          declared_at=issue.created_at, page_dedup_key=issue.key)
+    state.phase = next((p for p in Phase if phase_label(policy, p) in labels), Phase.ACTIVE)
+    state.priority = next((p for p in Priority if priority_label(policy, p) in labels), None)
+    state.severity = next((s for s in Severity if severity_label(policy, s) in labels), None)
+    bot = policy.github.bot_login
+    state.watermark = _answered_watermark(issue, bot)
+    # Label changes made before the loss were honoured then; only later ones count.
+    state.label_watermark = max((e.id for e in issue.label_events), default=0)
+    for comment in issue.comments:
+        if comment.author == bot or comment.id > state.watermark or comment.plus_one == 0:
+            continue
+        for index, command in enumerate(parse_commands(comment.body)):
+            if command.name == "update" and command.argument:
+                state.record_update(f"{comment.id}-{index}", comment.created_at)
+    # The declaration's one-off effects happened, or were deliberately held: not again.
+    state.done = [PAGE, DATADOG, ANNOUNCE, LEADERSHIP, OOB_CHECKLIST, TRIAGE_REQUEST]
+    state.rebuilt = [
+        "The status comment with this incident's record was deleted or damaged, so the "
+        "record was rebuilt from the labels and comments; nothing was declared, paged or "
+        "announced again.",
+        f"Phase, priority and severity were taken from the labels; commands up to comment "
+        f"{state.watermark or 'none'} (the last one the bot answered) count as applied, "
+        f"with {len(state.updates)} update(s) found.",
+    ]
+    return state
 
 
 def _apply_commands(issue: IssueSnapshot, state: IncidentState, policy: Policy,
                     report: IncidentReport | None, bot_login: str) -> None:
-    done = set(state.processed_comments)
     for comment in sorted(issue.comments, key=lambda c: (c.created_at, c.id)):
-        if comment.author == bot_login or comment.id in done:
+        if comment.author == bot_login or comment.id <= state.watermark:
             continue
         commands = parse_commands(comment.body)
+        state.watermark = max(state.watermark, comment.id)
         if not commands:
             continue
-        state.processed_comments.append(comment.id)
+        if comment.updated_at and comment.updated_at > comment.created_at:
+            # Already edited when applied: only later edits are news. (Unedited comments need
+            # no entry: their `updated_at` is their `created_at` until someone edits them.)
+            state.applied[str(comment.id)] = comment.updated_at
         permission = issue.permissions.get(comment.author, "none")
         answers: list[str] = []
         for index, command in enumerate(commands):
@@ -77,36 +146,89 @@ def _apply_commands(issue: IssueSnapshot, state: IncidentState, policy: Policy,
             if result.message:
                 answers.append(f"> {command.line}\n\n{result.message}")
         if answers:
-            state.replies.append(Reply(id=str(comment.id), comment_id=comment.id,
-                                       body=f"@{comment.author}\n\n" + "\n\n".join(answers)))
+            state.queue(Pending(key=f"reply:{comment.id}", kind="reply",
+                                comment_id=comment.id,
+                                text=f"@{comment.author}\n\n" + "\n\n".join(answers)))
         else:
-            state.replies.append(Reply(id=str(comment.id), comment_id=comment.id, reaction="+1"))
+            state.queue(Pending(key=f"reply:{comment.id}", kind="reply",
+                                comment_id=comment.id, reaction="+1"))
 
 
-#: mirrors re-planned whenever their content changes, whatever was done before
-REPEATABLE = {"datadog:sync", "postmortem:write"}
+def _edited_commands(issue: IssueSnapshot, state: IncidentState, bot_login: str) -> None:
+    """A command edited after it was applied is not applied again; say so, once per edit."""
+    for comment in issue.comments:
+        if comment.author == bot_login or comment.id > state.watermark or (
+                comment.updated_at is None):
+            continue
+        applied = state.applied.get(str(comment.id), comment.created_at)
+        if comment.updated_at <= applied or not parse_commands(comment.body):
+            continue
+        state.applied[str(comment.id)] = comment.updated_at
+        lines = "\n".join(f"    {c.line}" for c in parse_commands(comment.body))
+        state.queue(Pending(
+            key=f"reply:edited-{comment.id}-{int(comment.updated_at.timestamp())}",
+            kind="reply",
+            text=f"@{comment.author}: this comment was edited after its commands were applied. "
+                 "Edits are not applied again: what the comment said when it was first "
+                 "handled stands. To change something, write a new comment with the command, "
+                 "for example `/update TEXT` for a correction"
+                 + (f"; the edited comment now reads:\n\n{lines}" if lines else ".")))
 
 
 def _reopen(issue: IssueSnapshot, state: IncidentState, now: datetime) -> None:
-    """An incident reopened after resolution is active again: page, Datadog and Slack follow."""
+    """An incident reopened after resolution is active again: page, Datadog and Slack follow.
+
+    Reopening a completed incident starts a new cycle, which ends in its own post-mortem pull
+    request and completion.
+    """
     if not issue.open or state.phase not in (Phase.RESOLVED, Phase.COMPLETED):
         return
-    if not (issue.reopened or state.issue_closed) or issue.postmortem_closed is not None:
+    if not (issue.reopened or state.issue_closed):
         return
+    closed = issue.postmortem_closed
+    if closed is not None and closed.number not in state.postmortem_closed:
+        return  # this run completes the incident; GitHub's reopen comes after
     state.reopens += 1
+    completed = state.phase is Phase.COMPLETED
     state.change_phase(Phase.ACTIVE, now, "reopened")
     state.resolved_at = state.completed_at = None
+    forget = {PAGE, "page:resolve", "comment:recovery-checklist"}
+    if completed:
+        state.cycle += 1
+        state.postmortem_pr = state.postmortem_url = state.postmortem_path = None
+        state.postmortem_hash = None
+        state.postmortem_merged_at = None
+        forget |= {"github:close", "datadog:postmortem", "postmortem:write"}
     # Forget the mirrors of the resolution so they happen again at the next one, and page again
     # (PagerDuty opens a new alert for a dedup key whose alert was resolved).
-    state.done = [k for k in state.done if k not in
-                  ("page:trigger", "page:resolve", "comment:recovery-checklist")]
-    state.notes.append(Note(id=f"reopened-{state.reopens}",
-                            text="The incident was reopened on GitHub: it is active again."))
-    state.replies.append(Reply(
-        id=f"reopened-{state.reopens}", comment_id=0,
-        body="This incident was reopened after it was resolved, so it is **active** again: "
-             "on-call is paged again, the Datadog incident is back to active, and reminders "
-             "resume. Resolve it again with `/resolve`."))
+    state.done = [k for k in state.done if k not in forget]
+    state.queue(Pending(key=f"slack:note:reopened-{state.reopens}", kind="note",
+                        text="The incident was reopened on GitHub: it is active again."))
+    state.queue(Pending(
+        key=f"reply:reopened-{state.reopens}", kind="reply",
+        text=f"This incident was reopened after it was "
+             f"{'completed' if completed else 'resolved'}, so it is **active** again: on-call "
+             "is paged again, the Datadog incident is back to active, and reminders resume. "
+             "Resolve it again with `/resolve`"
+             + ("; a new post-mortem pull request then covers this recurrence." if completed
+                else ".")))
+
+
+def _closed_by_hand(issue: IssueSnapshot, state: IncidentState) -> None:
+    """A live incident's issue closed by hand is reopened: resolving is a deliberate act."""
+    if issue.open or state.phase not in _LIVE:
+        return
+    key = f"github:reopen:closed-{state.closed_by_hand}"
+    if state.closed_by_hand and not state.is_done(key):
+        return  # already answered; the reopen is still being retried
+    state.closed_by_hand += 1
+    state.queue(Pending(
+        key=f"reply:closed-{state.closed_by_hand}", kind="reply",
+        text="This issue was closed while the incident is still "
+             f"**{state.phase}**, so it was reopened: closing the issue does not resolve the "
+             "incident (the page, Datadog and the post-mortem would be left behind). When it "
+             "is over, type `/resolve`; the issue closes by itself when the post-mortem pull "
+             "request is merged."))
 
 
 def _postmortem_closed(issue: IssueSnapshot, state: IncidentState, policy: Policy) -> None:
@@ -117,28 +239,30 @@ def _postmortem_closed(issue: IssueSnapshot, state: IncidentState, policy: Polic
         return
     state.postmortem_closed.append(closed.number)
     if not closed.merged:
-        state.replies.append(Reply(
-            id=f"postmortem-closed-{closed.number}", comment_id=0,
-            body=f"The post-mortem pull request #{closed.number} was closed without merging, so "
+        state.queue(Pending(
+            key=f"reply:postmortem-closed-{closed.number}", kind="reply",
+            text=f"The post-mortem pull request #{closed.number} was closed without merging, so "
                  "nothing changed: the incident stays resolved. Reopen and merge it to "
                  "complete the incident."))
         return
     if state.phase is not Phase.RESOLVED:
-        state.replies.append(Reply(
-            id=f"postmortem-refused-{closed.number}", comment_id=0,
-            body=f"@{closed.actor}: the post-mortem pull request #{closed.number} was merged "
+        state.queue(Pending(
+            key=f"reply:postmortem-refused-{closed.number}", kind="reply",
+            text=f"@{closed.actor}: the post-mortem pull request #{closed.number} was merged "
                  f"while the incident is {state.phase}, not resolved, so the incident was not "
                  "completed and this issue stays open. Resolve it with `/resolve` first; the "
                  "post-mortem is then brought up to date in a new pull request."))
         state.postmortem_refused.append(closed.number)
         state.postmortem_pr = state.postmortem_hash = None
+        state.done = [k for k in state.done if k != "postmortem:write"]
         return
     state.change_phase(Phase.COMPLETED, closed.at, closed.actor)
     state.completed_at, state.postmortem_merged_at = closed.at, closed.at
     link = state.datadog_url or issue.url
     if policy.slack.leadership_channel:
-        state.notes.append(Note(
-            id=f"completed-{closed.number}", channel=policy.slack.leadership_channel,
+        state.queue(Pending(
+            key=f"slack:note:completed-{closed.number}", kind="note",
+            channel=policy.slack.leadership_channel,
             text=f"Completed: the {state.priority} incident {issue.key} is complete and its "
                  f"post-mortem is merged: <{link}|the completed incident> and "
                  f"<{closed.url}|the post-mortem>."))
@@ -146,7 +270,10 @@ def _postmortem_closed(issue: IssueSnapshot, state: IncidentState, policy: Polic
 
 def _labels(plan: Plan, issue: IssueSnapshot, policy: Policy) -> None:
     state = plan.state
-    wanted = {policy.labels.incident, phase_label(policy, state.phase)}
+    wanted = {phase_label(policy, state.phase)}
+    if policy.labels.incident in issue.labels or state.phase not in (Phase.TRIAGE,
+                                                                       Phase.COMPLETED):
+        wanted.add(policy.labels.incident)
     if state.priority:
         wanted.add(priority_label(policy, state.priority))
     if state.severity:
@@ -169,56 +296,144 @@ def _triage_notice(plan: Plan, issue: IssueSnapshot, policy: Policy,
             body=render("triage_request.md.j2", issue=issue, policy=policy, report=report)))
 
 
-def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
-           template: FormTemplate, now: datetime, *, sweep: bool = False) -> Plan:
-    """Plan one run for one incident."""
-    bot = policy.github.bot_login
-    state = previous.model_copy(deep=True) if previous else IncidentState(
-        reporter=issue.author, opened_at=issue.created_at)
-    plan = Plan(state=state)
-    state.default_branch = issue.default_branch or state.default_branch
-    _reopen(issue, state, now)
-    state.issue_closed = not issue.open
-    report, problems = validate_report(parse_form(issue.body, template), template, policy,
-                                       reporter=issue.author)
-    plan.report, plan.problems = report, problems
+def _saved(report: IncidentReport) -> SavedReport:
+    return SavedReport(
+        service=report.service, environment=report.environment,
+        users_per_hour=report.users_per_hour, user_impact=report.user_impact,
+        providers=list(report.providers), started_at=report.started_at, monitor=report.monitor,
+        commander=report.commander, code_change_required=report.code_change_required)
+
+
+def _restored(saved: SavedReport, summary: str) -> IncidentReport:
+    return IncidentReport(
+        service=saved.service, environment=saved.environment,
+        users_per_hour=saved.users_per_hour, user_impact=saved.user_impact,
+        providers=tuple(saved.providers), summary=summary,
+        started_at=saved.started_at, monitor=saved.monitor, commander=saved.commander,
+        code_change_required=saved.code_change_required)
+
+
+def _prune_outbox(issue: IssueSnapshot, state: IncidentState, policy: Policy) -> None:
+    """Drop what can never be sent: updates whose comment is gone, thread posts of an
+    incident that is not announced."""
+    announced = state.is_done(ANNOUNCE) or (
+        state.priority is not None and policy.rule(state.priority).announce)
+    kept = []
+    for item in state.outbox:
+        if item.kind == "update" and (not announced or command_of(issue, item.fact or "")
+                                      is None):
+            continue
+        if item.kind == "note" and item.channel is None and not announced:
+            continue
+        kept.append(item)
+    state.outbox = kept
+
+
+def _starting_state(issue: IssueSnapshot, previous: IncidentState | None,
+                    policy: Policy) -> IncidentState:
+    if previous is not None:
+        return previous.model_copy(deep=True)
+    if was_declared(issue, policy):
+        return _rebuild(issue, policy)
+    return IncidentState(reporter=issue.author, opened_at=issue.created_at)
+
+
+def _classify(plan: Plan, issue: IssueSnapshot, policy: Policy, template: FormTemplate,
+              now: datetime) -> IncidentReport | None:
+    """The report in force and its classification; the last valid one while an edit is bad."""
+    state = plan.state
+    parsed = parse_form(issue.body, template)
+    report, plan.problems = validate_report(parsed, template, policy, reporter=issue.author)
     if report is not None:
+        state.report = _saved(report)
         plan.classification = classification = classify(report, policy)
+        if plan.rebuilding:  # labels that differ from the form were set by a command
+            state.priority_override = state.priority if (
+                state.priority not in (None, classification.priority)) else None
+            state.severity_override = state.severity if (
+                state.severity not in (None, classification.severity)) else None
         state.priority = state.priority_override or classification.priority
         state.severity = state.severity_override or classification.severity
         state.commander = state.roles.get("commander") or report.commander
         trusted = has_permission(issue.author_permission, policy.permissions.declare)
         if state.phase is Phase.TRIAGE and trusted:
             state.change_phase(Phase.ACTIVE, now, issue.author)
-    elif previous is None or state.phase is Phase.TRIAGE:
+        return report
+    if state.report is None or state.phase is Phase.TRIAGE:
         plan.notices.append("The form has problems (listed above); nothing was sent outside "
                             "GitHub. Edit the issue to fix them and it is handled again.")
-    else:
-        plan.notices.append("The edited form has problems (listed above); the incident keeps "
-                            "its last classification until they are fixed.")
+        return None
+    # The last valid report stays in force: mirrors and reminders go on meanwhile. The summary
+    # is the form's one free text: it is read from the body as it is now.
+    report = _restored(state.report, " ".join(parsed.choices("summary")).strip())
+    plan.classification = classify(report, policy)
+    state.priority = state.priority_override or plan.classification.priority
+    state.severity = state.severity_override or plan.classification.severity
+    plan.notices.append("The edited form has problems (listed above); the incident keeps "
+                        "its last valid report and classification until they are fixed.")
+    return report
 
-    _apply_commands(issue, state, policy, report, bot)
-    apply_label_events(issue, state, policy, report, bot)
-    _postmortem_closed(issue, state, policy)
-    if state.priority is not None:
-        if (policy.rule(state.priority).declare and state.declared_at is None
-                and state.phase in (Phase.ACTIVE, Phase.STABLE)):
-            state.declared_at = now
-        if sweep:
-            commander = state.commander or issue.author
-            person = policy.person(commander)
-            mention = f"<@{person.slack}>" if person and person.slack else f"@{commander} (GitHub)"
-            record_due_reminder(state, policy, now, mention)
-    if report is not None and state.phase is Phase.TRIAGE:
-        _triage_notice(plan, issue, policy, report)
 
-    for effect in mirrors(issue, report, state, plan.classification, policy):
+def _remind(issue: IssueSnapshot, state: IncidentState, policy: Policy, now: datetime) -> None:
+    if state.priority is None:
+        return
+    if (policy.rule(state.priority).declare and state.declared_at is None
+            and state.phase in _LIVE):
+        state.declared_at = now
+    commander = state.commander or issue.author
+    person = policy.person(commander)
+    mention = f"<@{person.slack}>" if person and person.slack else f"@{commander} (GitHub)"
+    record_due_reminder(state, policy, now, mention)
+
+
+def _plan_effects(plan: Plan, issue: IssueSnapshot, report: IncidentReport | None,
+                  policy: Policy, now: datetime) -> None:
+    state = plan.state
+    posted = issue.posted_keys(policy.github.bot_login)
+    for wanted in mirrors(issue, report, state, plan.classification, policy):
+        effect = wanted
         failure = state.failures.get(effect.key)
+        if effect.key in posted:
+            state.mark_done(effect.key, now)  # written by a run whose answer was lost
+            continue
         if state.is_done(effect.key) and effect.key not in REPEATABLE:
             continue
         if failure and failure.attempts >= GIVE_UP_AFTER:
             plan.abandoned.append(effect.key)
             continue
+        claimed = state.claimed.get(effect.key)
+        if isinstance(wanted, CLAIMED_EFFECTS) and claimed is not None:
+            if effect.key not in state.failures and now - claimed < IN_FLIGHT:
+                plan.in_flight.append(effect.key)
+                continue
+            # An earlier run announced it and never confirmed it: look before sending again.
+            effect = wanted.looking_first()
         plan.effects.append(effect)
+
+
+def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
+           template: FormTemplate, now: datetime, *, sweep: bool = False) -> Plan:
+    """Plan one run for one incident.
+
+    `sweep` is kept for the callers' sake: every run reconciles everything that is due,
+    reminders included, because GitHub may cancel a pending sweep in favour of an event run.
+    """
+    bot = policy.github.bot_login
+    state = _starting_state(issue, previous, policy)
+    plan = Plan(state=state, rebuilding=previous is None and bool(state.rebuilt))
+    state.default_branch = issue.default_branch or state.default_branch
+    _reopen(issue, state, now)
+    _closed_by_hand(issue, state)
+    state.issue_closed = not issue.open
+    plan.report = report = _classify(plan, issue, policy, template, now)
+    _apply_commands(issue, state, policy, report, bot)
+    _edited_commands(issue, state, bot)
+    apply_label_events(issue, state, policy, report, bot)
+    _postmortem_closed(issue, state, policy)
+    _remind(issue, state, policy, now)
+    if report is not None and state.phase is Phase.TRIAGE:
+        _triage_notice(plan, issue, policy, report)
+    _prune_outbox(issue, state, policy)
+    _plan_effects(plan, issue, report, policy, now)
     _labels(plan, issue, policy)
     return plan

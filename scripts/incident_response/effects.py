@@ -7,15 +7,17 @@ has a stable `key`; the state block records keys that are done, which is what ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 __all__ = [
+    "CLAIMED_EFFECTS",
     "AddDatadogTodo",
     "AttachPostmortem",
     "DeclareInDatadog",
     "Effect",
+    "FindInDatadog",
     "LabelSpec",
     "OpenFollowUpIssue",
     "PostComment",
@@ -39,6 +41,11 @@ class LabelSpec:
 @dataclass(frozen=True)
 class Effect:
     key: str
+    #: an earlier run claimed this effect and never confirmed it: look for it before sending
+    look_first: bool = field(default=False, kw_only=True)
+
+    def looking_first(self) -> Self:
+        return replace(self, look_first=True)
 
     @property
     def service(self) -> str:
@@ -92,6 +99,20 @@ class DeclareInDatadog(Effect):
             f"declare Datadog incident \u201c{self.title}\u201d ({self.severity}, {self.state}), "
             f"commander {commander}, notify {', '.join(h for h, _ in self.notification_handles)}"
         )
+
+
+@dataclass(frozen=True)
+class FindInDatadog(Effect):
+    """Find the incident declared for this issue (a rebuilt record): never declare it again."""
+
+    issue_url: str
+
+    @property
+    def service(self) -> str:
+        return "Datadog"
+
+    def describe(self) -> str:
+        return f"find the Datadog incident of {self.issue_url}"
 
 
 @dataclass(frozen=True)
@@ -246,3 +267,11 @@ class OpenFollowUpIssue(Effect):
 
     def describe(self) -> str:
         return f"open follow-up issue \u201c{self.title}\u201d"
+
+
+#: Effects that are not idempotent on the vendor's side: each is claimed in the record before
+#: it is sent and confirmed after, and an unconfirmed claim is looked up before a second try.
+#: (Comments need no claim: every comment carries its effect's marker and every run reads the
+#: comments. The page, Datadog updates, reactions and the issue's state are idempotent.)
+CLAIMED_EFFECTS = (PostToSlack, AddDatadogTodo, DeclareInDatadog, AttachPostmortem,
+                   OpenFollowUpIssue, WritePostmortem)

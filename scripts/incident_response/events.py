@@ -74,7 +74,9 @@ def incident_number(event: Event, incident_label: str) -> int | None:
     if issue.get("pull_request"):
         return None
     labels = {label.get("name") for label in issue.get("labels") or [] if isinstance(label, dict)}
-    if incident_label not in labels:
+    removed = (event.action == "unlabeled"
+               and (event.payload.get("label") or {}).get("name") == incident_label)
+    if incident_label not in labels and not removed:
         return None
     number = issue.get("number")
     return int(number) if isinstance(number, int) else None

@@ -18,6 +18,7 @@ from incident_response.effects import (
     AttachPostmortem,
     DeclareInDatadog,
     Effect,
+    FindInDatadog,
     OpenFollowUpIssue,
     PostComment,
     PostToSlack,
@@ -30,7 +31,14 @@ from incident_response.effects import (
 )
 from incident_response.errors import ServiceError
 from incident_response.plan import Plan
-from incident_response.ports import ChatNotifier, IncidentMirror, IssueTracker, Pager
+from incident_response.ports import (
+    ChatNotifier,
+    IncidentMirror,
+    IssueTracker,
+    Pager,
+    SlackMessageRef,
+)
+from incident_response.snapshot import effect_marker
 from incident_response.state import IncidentState
 
 __all__ = ["EffectResult", "Outcome", "Services", "execute"]
@@ -88,13 +96,27 @@ def _resolve_page(effect: ResolvePage, services: Services, state: IncidentState,
 def _declare(effect: DeclareInDatadog, services: Services, state: IncidentState,
              number: int) -> str:
     assert services.mirror is not None
-    # A failed attempt may have created it and lost the answer: look before creating again.
-    earlier = services.mirror.find(effect.issue_url) if effect.key in state.failures else None
+    # A failed or unconfirmed attempt may have created it and lost the answer: look first.
+    looked = effect.look_first or effect.key in state.failures
+    earlier = services.mirror.find(effect.issue_url) if looked else None
     ref = earlier or services.mirror.declare(effect)
     state.datadog_id, state.datadog_public_id, state.datadog_url = ref.id, ref.public_id, ref.url
     if earlier is None:
         state.datadog_synced = effect.fingerprint
     return f"incident {ref.public_id or ref.id}"
+
+
+def _find_incident(effect: FindInDatadog, services: Services, state: IncidentState,
+                   number: int) -> str:
+    assert services.mirror is not None
+    ref = services.mirror.find(effect.issue_url)
+    if ref is None:
+        state.rebuilt.append("The Datadog incident was not found by this issue's URL; it was not "
+                             "declared again. Declare it by hand if it is needed.")
+        return "not found (not declared again)"
+    state.datadog_id, state.datadog_public_id, state.datadog_url = ref.id, ref.public_id, ref.url
+    state.rebuilt.append(f"The Datadog incident IR-{ref.public_id} was found by this issue's URL.")
+    return f"found incident {ref.public_id or ref.id}"
 
 
 def _datadog_id(state: IncidentState) -> str:
@@ -113,7 +135,10 @@ def _sync(effect: SyncDatadog, services: Services, state: IncidentState, number:
 
 def _todo(effect: AddDatadogTodo, services: Services, state: IncidentState, number: int) -> str:
     assert services.mirror is not None
-    services.mirror.add_todo(_datadog_id(state), effect.content)
+    incident = _datadog_id(state)
+    if effect.look_first and services.mirror.has_todo(incident, effect.content):
+        return "todo found, added by an earlier run"
+    services.mirror.add_todo(incident, effect.content)
     return "todo added"
 
 
@@ -127,21 +152,59 @@ def _slack(effect: PostToSlack, services: Services, state: IncidentState, number
     assert services.chat is not None
     thread = state.slack_ts if effect.in_thread else None
     if effect.in_thread and thread is None:
-        msg = "waiting for the Slack announcement to start the thread"
-        raise Waiting(msg)
+        if not state.is_done("slack:announce"):
+            msg = "waiting for the Slack announcement to start the thread"
+            raise Waiting(msg)
+        # Announced, but the thread was lost with a rebuilt record: find the announcement by
+        # its metadata, else the channel still hears it as a message of its own.
+        found = _announcement(effect, services.chat)
+        if found is None:
+            effect = replace(effect, in_thread=False)
+        else:
+            state.slack_channel, state.slack_ts = found.channel, found.ts
+            thread = found.ts
     if effect.in_thread and state.slack_channel:
         # The thread is where the announcement went, even if the config was renamed since.
         effect = replace(effect, channel=state.slack_channel)
+    checked = ""
+    if effect.look_first:
+        try:
+            found = services.chat.find(effect, thread, state.claimed.get(effect.key))
+        except ServiceError as error:
+            found, checked = None, f" (could not look for an earlier copy: {error})"
+        if found is not None:
+            if effect.is_announcement:
+                state.slack_channel, state.slack_ts = found.channel, found.ts
+            return f"found in {effect.channel}, posted by an earlier run"
     ref = services.chat.post(effect, thread)
     if effect.is_announcement:
         state.slack_channel, state.slack_ts = ref.channel, ref.ts
-    return f"posted to {effect.channel}"
+    return f"posted to {effect.channel}{checked}"
+
+
+def _announcement(effect: PostToSlack, chat: ChatNotifier) -> SlackMessageRef | None:
+    incident = ((effect.metadata or {}).get("event_payload") or {}).get("incident")
+    wanted = replace(effect, in_thread=False, metadata={
+        "event_type": "incident_announced",
+        "event_payload": {"incident": incident, "effect": "slack:announce"}})
+    try:
+        return chat.find(wanted, None, None)
+    except ServiceError:
+        return None
 
 
 def _comment(effect: PostComment, services: Services, state: IncidentState, number: int) -> str:
     assert services.github is not None
-    comment_id = services.github.create_comment(number, effect.body)
+    comment_id = services.github.create_comment(number, marked(effect.key, effect.body))
     return f"comment {comment_id}"
+
+
+def marked(key: str, body: str) -> str:
+    """The body with the effect's marker on its first line (after any marker already there)."""
+    first, _, rest = body.partition("\n")
+    if first.lstrip().startswith("<!--"):
+        return f"{first}{effect_marker(key)}\n{rest}"
+    return f"{effect_marker(key)}\n{body}"
 
 
 def _postmortem(effect: WritePostmortem, services: Services, state: IncidentState,
@@ -159,7 +222,10 @@ def _postmortem(effect: WritePostmortem, services: Services, state: IncidentStat
 def _attach(effect: AttachPostmortem, services: Services, state: IncidentState,
             number: int) -> str:
     assert services.mirror is not None
-    services.mirror.attach_postmortem(_datadog_id(state), effect.url, effect.title)
+    incident = _datadog_id(state)
+    if effect.look_first and services.mirror.has_attachment(incident, effect.url):
+        return "post-mortem found attached by an earlier run"
+    services.mirror.attach_postmortem(incident, effect.url, effect.title)
     return "post-mortem attached"
 
 
@@ -174,7 +240,10 @@ def _issue_state(effect: SetIssueState, services: Services, state: IncidentState
 def _followup_issue(effect: OpenFollowUpIssue, services: Services, state: IncidentState,
                     number: int) -> str:
     assert services.github is not None
-    created = services.github.create_issue(effect.title, effect.body)
+    body = marked(effect.key, effect.body)
+    created = services.github.find_issue(effect.key) if effect.look_first else None
+    if created is None:
+        created = services.github.create_issue(effect.title, body)
     for item in state.followups:
         if item.id == effect.followup_id:
             item.issue_number = created
@@ -189,6 +258,7 @@ _HANDLERS: dict[type[Effect], tuple[str, Callable[..., str]]] = {
     TriggerPage: ("pager", _page),
     ResolvePage: ("pager", _resolve_page),
     DeclareInDatadog: ("mirror", _declare),
+    FindInDatadog: ("mirror", _find_incident),
     SyncDatadog: ("mirror", _sync),
     AddDatadogTodo: ("mirror", _todo),
     PostToSlack: ("chat", _slack),

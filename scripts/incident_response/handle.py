@@ -62,7 +62,8 @@ def _snapshot_from_payload(event: Event) -> IssueSnapshot:
     )
 
 
-def print_plan(plan: Plan, policy: Policy, number: int) -> None:
+def print_plan(plan: Plan, policy: Policy, number: int,
+               issue: IssueSnapshot | None = None) -> None:
     from incident_response.status import status_comment
 
     state = plan.state
@@ -84,7 +85,7 @@ def print_plan(plan: Plan, policy: Policy, number: int) -> None:
     for notice in plan.notices:
         print(f"  note: {notice}")
     print()
-    print(status_comment(plan, None, policy))
+    print(status_comment(plan, None, policy, None, issue))
 
 
 def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> str:
@@ -94,7 +95,8 @@ def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> st
     lines = [f"### Incident #{number}: {state.priority or 'unclassified'} "
              f"{state.severity or ''} · {state.phase}", ""]
     for result in outcome.results:
-        mark = {"done": "done", "failed": "**FAILED**", "skipped": "skipped"}[result.status]
+        mark = {"done": "done", "failed": "**FAILED**", "skipped": "skipped",
+                "waiting": "waiting:"}[result.status]
         lines.append(f"- {effect_name(result.effect.key)}: {mark} {result.detail}")
     for error in errors:
         lines.append(f"- GitHub record: **FAILED** {error}")
@@ -135,7 +137,8 @@ def _is_about_incident(event: Event, number: int | None, bot_login: str) -> bool
     if event.name == "pull_request":
         return True
     if event.name == "issues":
-        return event.action in ("opened", "edited", "reopened", "labeled", "unlabeled")
+        return event.action in ("opened", "edited", "reopened", "closed", "labeled",
+                                "unlabeled")
     commenter = ((event.payload.get("comment") or {}).get("user") or {}).get("login")
     return event.action in ("created", "edited") and commenter != bot_login
 
@@ -171,8 +174,9 @@ def _incident_of(event: Event, config: Path | None) -> tuple[Policy, int] | None
     return policy, number
 
 
-def _dry_run(plan_of: Callable[[], Plan], policy: Policy, number: int) -> int:
-    print_plan(plan_of(), policy, number)
+def _dry_run(plan_of: Callable[[], Plan], policy: Policy, number: int,
+             issue: IssueSnapshot) -> int:
+    print_plan(plan_of(), policy, number, issue)
     return 0
 
 
@@ -188,17 +192,20 @@ def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) ->
     from incident_response.decide import decide
 
     if arguments.dry_run and not os.environ.get("GITHUB_TOKEN"):
-        return _dry_run(lambda: decide(_snapshot_from_payload(event), None, policy, template,
-                                       now), policy, number)
+        offline = _snapshot_from_payload(event)
+        return _dry_run(lambda: decide(offline, None, policy, template, now), policy, number,
+                        offline)
 
-    from incident_response.loading import complete_snapshot
+    from incident_response.loading import complete_snapshot, find_status_comment
     from incident_response.wiring import github_tracker
 
     tracker = github_tracker(event.repository, policy)
     try:
         issue = _with_event_facts(tracker.load_issue(number), event)
+        # An incident whose label a person removed is still one: its record says so.
         loaded = complete_snapshot(issue, tracker, policy) if (
-            policy.labels.incident in issue.labels) else None
+            policy.labels.incident in issue.labels
+            or find_status_comment(issue, policy.github.bot_login)) else None
     except ServiceError as error:
         actions.annotate("error", "Incident not loaded", str(error))
         print(f"incident-response: {error}")
@@ -208,10 +215,11 @@ def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) ->
         return 0
     if arguments.dry_run:
         return _dry_run(lambda: decide(loaded.issue, loaded.previous, policy, template, now),
-                        policy, number)
+                        policy, number, loaded.issue)
 
     from incident_response.incident_run import run_incident
     from incident_response.wiring import build_services
 
     services = build_services(event.repository, policy, github=tracker)
-    return _summary_and_outputs(run_incident(loaded, services, policy, template, now))
+    return _summary_and_outputs(run_incident(loaded, services, policy, template, now,
+                                             run_url=actions.run_url()))

@@ -1,33 +1,49 @@
-"""One incident, one run: decide, write the record, carry out the effects, write the record.
+"""One incident, one run: decide, page, write the record with its claims, act, write it again.
 
-Shared by `handle` (one event) and `sweep` (every open incident). The status comment is written
-before anything leaves GitHub, so the state that prevents duplicates exists before a duplicate
-could be made; it is written again at the end with the results, and only when it changed.
+Shared by `handle` (one event) and `sweep` (every open incident). The order is the promise:
+
+1. The page leaves first: it is idempotent by its dedup key and needs no record.
+2. The record is written (created, or re-read and updated) with every non-idempotent effect
+   about to go out *claimed* in it, so a run that dies or loses an answer leaves a trace that
+   the next run looks up instead of repeating. If the record moved since it was read, the run
+   decides again from the newer record before claiming anything.
+3. The labels follow the record (labels past triage mean a record was written).
+4. The other effects go out, each on its own.
+5. The record is written again with the results; if another run wrote it meanwhile, both runs'
+   facts are merged (the state is a set of facts: union is the merge).
+
+If the record cannot be written at step 2, nothing else is sent: without the claims a later
+run could not tell what went out.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from incident_response.decide import decide, needs_history
+from incident_response.effects import CLAIMED_EFFECTS, Effect, TriggerPage
 from incident_response.errors import ServiceError
 from incident_response.execute import Outcome, Services, execute
 from incident_response.form import FormTemplate
 from incident_response.loading import LoadedIncident
-from incident_response.mirrors import PAGE
 from incident_response.plan import Plan
 from incident_response.policy import Policy
+from incident_response.ports import IssueTracker
+from incident_response.snapshot import IssueSnapshot
+from incident_response.state import (
+    STATUS_MARKER,
+    IncidentState,
+    merge_states,
+    parse_state,
+    render_state,
+)
 from incident_response.status import status_comment
 
-__all__ = ["IncidentRun", "run_incident", "run_url"]
+__all__ = ["IncidentRun", "run_incident"]
 
-
-def run_url() -> str | None:
-    server, repo, run = (os.environ.get(k) for k in
-                         ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
-    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None
+#: how often a run re-reads and decides again when the record moved under it before claiming
+_REPLANS = 2
 
 
 @dataclass
@@ -37,40 +53,73 @@ class IncidentRun:
     outcome: Outcome = field(default_factory=Outcome)
     errors: list[str] = field(default_factory=list)
     wrote: bool = False
+    #: another run wrote the record while this one worked, and the two were merged
+    merged: bool = False
 
     @property
     def failed(self) -> bool:
         return bool(self.outcome.failed or self.errors)
 
 
-def _write_record_first(run: IncidentRun, loaded: LoadedIncident, services: Services,
-                        policy: Policy) -> int | None:
-    plan, github = run.plan, services.github
-    assert github is not None
-    if plan.labels_to_add or plan.labels_to_remove:
+class Record:
+    """The status comment as this run knows it: where it is, and what it last said."""
+
+    def __init__(self, github: IssueTracker, issue: IssueSnapshot, loaded: LoadedIncident,
+                 policy: Policy, run_url: str | None) -> None:
+        self.github, self.issue, self.policy, self.run_url = github, issue, policy, run_url
+        self.comment_id = loaded.status.id if loaded.status else None
+        self.body = loaded.status.body if loaded.status else None
+        #: the state as the record holds it, as far as this run knows
+        self.base: IncidentState | None = loaded.previous
+
+    def render(self, plan: Plan, outcome: Outcome | None) -> str:
+        return status_comment(plan, outcome, self.policy, self.run_url, self.issue)
+
+    def moved(self) -> IncidentState | None:
+        """The record's state if another run changed it since this run read or wrote it."""
+        if self.comment_id is None:
+            return None
+        current = self.github.get_comment(self.comment_id)
+        if current is None:  # deleted meanwhile: the next write creates it again
+            self.comment_id = self.body = None
+            return None
+        theirs = parse_state(current.body)
+        if theirs is None or self.base is None:
+            return None
+        return theirs if render_state(theirs) != render_state(self.base) else None
+
+    def write(self, plan: Plan, outcome: Outcome | None) -> None:
+        """Create or update the comment (raises ServiceError when it cannot be written)."""
+        body = self.render(plan, outcome)
+        if self.comment_id is None:
+            self.comment_id = self._create(body)
+        elif self.body is None or not _same(self.body, body):
+            self.github.update_comment(self.comment_id, body)
+        self.body, self.base = body, plan.state.model_copy(deep=True)
+
+    def _create(self, body: str) -> int:
         try:
-            github.change_labels(run.number, plan.labels_to_add, plan.labels_to_remove,
-                                 {spec.name: spec for spec in plan.labels_to_create})
-            run.wrote = True
-        except ServiceError as error:
-            run.errors.append(str(error))
-    if loaded.status is not None:
-        return loaded.status.id
-    try:
-        run.wrote = True
-        return github.create_comment(run.number, status_comment(plan, None, policy, run_url()))
-    except ServiceError as error:
-        run.errors.append(str(error))
-        # Without the state block a later run cannot know what went out, so only the page
-        # (idempotent through its dedup key) is sent; everything else waits for the record.
-        plan.effects = [e for e in plan.effects if e.key == PAGE]
-        return None
+            return self.github.create_comment(self.issue.number, body)
+        except ServiceError:
+            # The answer may be lost while the comment was made: look for it before failing.
+            found = self.github.find_comment(self.issue.number, STATUS_MARKER)
+            if found is None:
+                raise
+            self.github.update_comment(found, body)
+            return found
 
 
-def run_incident(loaded: LoadedIncident, services: Services, policy: Policy,
-                 template: FormTemplate, now: datetime, *, sweep: bool = False) -> IncidentRun:
-    plan = decide(loaded.issue, loaded.previous, policy, template, now, sweep=sweep)
-    errors: list[str] = []
+def _claim(plan: Plan, now: datetime) -> bool:
+    claims = [e for e in plan.effects if isinstance(e, CLAIMED_EFFECTS)]
+    for effect in claims:
+        plan.state.claimed.setdefault(effect.key, now)
+    return bool(claims)
+
+
+def _decide(loaded: LoadedIncident, previous: IncidentState | None, services: Services,
+            policy: Policy, template: FormTemplate, *, now: datetime, sweep: bool,
+            errors: list[str]) -> Plan:
+    plan = decide(loaded.issue, previous, policy, template, now, sweep=sweep)
     if (loaded.issue.history is None and services.github is not None
             and needs_history(plan.state, sweep=sweep)):
         # The post-mortem is due: read the issue's timeline and decide again with it.
@@ -80,20 +129,84 @@ def run_incident(loaded: LoadedIncident, services: Services, policy: Policy,
             errors.append(str(error))
         else:
             loaded.issue = replace(loaded.issue, history=history)
-            plan = decide(loaded.issue, loaded.previous, policy, template, now, sweep=sweep)
+            plan = decide(loaded.issue, previous, policy, template, now, sweep=sweep)
+    return plan
+
+
+def _run(effects: list[Effect], plan: Plan, services: Services, run: IncidentRun,
+         now: datetime) -> None:
+    if effects:
+        whole = plan.effects
+        plan.effects = effects
+        run.outcome.results += execute(plan, services, run.number, now).results
+        plan.effects = whole
+
+
+def run_incident(loaded: LoadedIncident, services: Services, policy: Policy,
+                 template: FormTemplate, now: datetime, *, sweep: bool = False,
+                 run_url: str | None = None) -> IncidentRun:
+    errors: list[str] = []
+    plan = _decide(loaded, loaded.previous, services, policy, template, now=now, sweep=sweep,
+                   errors=errors)
     run = IncidentRun(loaded.issue.number, plan, errors=errors)
-    comment_id = _write_record_first(run, loaded, services, policy)
-    run.outcome = execute(plan, services, run.number, now)
-    if comment_id is None or services.github is None:
+    github = services.github
+    if github is None:
+        _run(plan.effects, plan, services, run, now)
         return run
-    body = status_comment(plan, run.outcome, policy, run_url())
-    unchanged = loaded.status is not None and _same(loaded.status.body, body)
-    if not unchanged:
+    record = Record(github, loaded.issue, loaded, policy, run_url)
+
+    # 1. The page: first, whatever else happens.
+    _run([e for e in plan.effects if isinstance(e, TriggerPage)], plan, services, run, now)
+
+    # 2. The record, with the claims of what is about to go out.
+    needs_record = _claim(plan, now) or record.comment_id is None or plan.rebuilding
+    try:
+        for _ in range(_REPLANS):
+            theirs = record.moved() if needs_record else None
+            if theirs is None:
+                break
+            # Another run wrote the record since it was read: decide again from it.
+            run.merged = True
+            paged = plan.state.is_done("page:trigger")
+            plan = run.plan = _decide(loaded, theirs, services, policy, template, now=now,
+                                      sweep=sweep, errors=errors)
+            record.base = theirs
+            if paged:
+                plan.state.mark_done("page:trigger", now)
+                plan.effects = [e for e in plan.effects if not isinstance(e, TriggerPage)]
+            _claim(plan, now)
+        if needs_record:
+            record.write(plan, None)
+            run.wrote = True
+    except ServiceError as error:
+        errors.append(f"The status comment could not be written, so nothing else was sent "
+                      f"(a later run does it): {error}")
+        return run
+
+    # 3. The labels, now that the record says what they mean.
+    if plan.labels_to_add or plan.labels_to_remove:
         try:
-            services.github.update_comment(comment_id, body)
+            github.change_labels(run.number, plan.labels_to_add, plan.labels_to_remove,
+                                 {spec.name: spec for spec in plan.labels_to_create})
             run.wrote = True
         except ServiceError as error:
-            run.errors.append(str(error))
+            errors.append(str(error))
+
+    # 4. Everything else, each effect on its own.
+    _run([e for e in plan.effects if not isinstance(e, TriggerPage)], plan, services, run, now)
+
+    # 5. The record again, with the results; merged with any run that wrote meanwhile.
+    try:
+        body = record.render(plan, run.outcome)
+        if record.body is None or not _same(record.body, body):
+            theirs = record.moved()
+            if theirs is not None and record.base is not None:
+                run.merged = True
+                plan.state = merge_states(record.base, plan.state, theirs)
+            record.write(plan, run.outcome)
+            run.wrote = True
+    except ServiceError as error:
+        errors.append(str(error))
     return run
 
 

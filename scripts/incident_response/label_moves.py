@@ -15,7 +15,7 @@ from incident_response.permissions import has_permission
 from incident_response.policy import Policy
 from incident_response.report import IncidentReport
 from incident_response.snapshot import IssueSnapshot, LabelEvent
-from incident_response.state import IncidentState, Reply
+from incident_response.state import IncidentState, Pending
 from incident_response.vocabulary import Phase
 
 __all__ = ["apply_label_events"]
@@ -29,9 +29,9 @@ _PHASE_COMMANDS = {
 
 
 def _revert(state: IncidentState, event: LabelEvent, why: str) -> None:
-    state.replies.append(Reply(
-        id=f"label-{event.id}", comment_id=0,
-        body=f"@{event.actor}: the label `{event.label}` was "
+    state.queue(Pending(
+        key=f"reply:label-{event.id}", kind="reply",
+        text=f"@{event.actor}: the label `{event.label}` was "
              f"{'added' if event.action == 'labeled' else 'removed'} and has been put back as "
              f"it was: {why}",
     ))
@@ -80,14 +80,19 @@ def _move(state: IncidentState, event: LabelEvent, policy: Policy,
 def apply_label_events(issue: IssueSnapshot, state: IncidentState, policy: Policy,
                        report: IncidentReport | None, bot_login: str) -> None:
     """Honour or revert every label change by a person not yet seen, oldest first."""
-    seen = set(state.processed_label_events)
-    fresh = [e for e in issue.label_events
-             if e.id not in seen and e.actor != bot_login
+    unseen = [e for e in issue.label_events if e.id > state.label_watermark]
+    state.label_watermark = max([state.label_watermark, *(e.id for e in unseen)])
+    for event in unseen:
+        if (event.label == policy.labels.incident and event.action == "unlabeled"
+                and event.actor != bot_login
+                and state.phase in (Phase.ACTIVE, Phase.STABLE, Phase.RESOLVED)):
+            _revert(state, event, "this issue is a live incident's record, and without that "
+                                  "label its reminders, repairs and post-mortem would stop. "
+                                  "An incident ends with `/resolve` and the merge of its "
+                                  "post-mortem.")
+    fresh = [e for e in unseen if e.actor != bot_login
              and e.label.startswith((policy.labels.phase_prefix, policy.labels.priority_prefix,
                                      policy.labels.severity_prefix))]
-    for event in issue.label_events:
-        if event.id not in seen:
-            state.processed_label_events.append(event.id)
     for _, batch in groupby(fresh, key=lambda e: (e.actor, e.at)):
         events = list(batch)
         added_phases = [e for e in events if e.action == "labeled"

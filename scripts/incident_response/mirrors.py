@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from incident_response.classification import Classification
 from incident_response.effects import (
@@ -16,6 +17,7 @@ from incident_response.effects import (
     AttachPostmortem,
     DeclareInDatadog,
     Effect,
+    FindInDatadog,
     OpenFollowUpIssue,
     PostComment,
     PostToSlack,
@@ -26,6 +28,7 @@ from incident_response.effects import (
     TriggerPage,
     WritePostmortem,
 )
+from incident_response.facts import FactText, followups, update_text
 from incident_response.policy import Policy
 from incident_response.postmortem import (
     branch_name,
@@ -36,7 +39,7 @@ from incident_response.postmortem import (
 from incident_response.rendering import escape_slack, render
 from incident_response.report import IncidentReport
 from incident_response.snapshot import IssueSnapshot
-from incident_response.state import IncidentState
+from incident_response.state import IncidentState, Pending
 from incident_response.vocabulary import Phase
 
 __all__ = [
@@ -76,8 +79,16 @@ def _context(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
     }
 
 
-def datadog_fields(report: IncidentReport, state: IncidentState,
-                   policy: Policy) -> dict[str, tuple[str, str | list[str]]]:
+def latest_update(issue: IssueSnapshot, state: IncidentState) -> FactText | None:
+    for fact_id in reversed(state.updates):
+        found = update_text(issue, fact_id)
+        if found is not None:
+            return found
+    return None
+
+
+def datadog_fields(report: IncidentReport, state: IncidentState, policy: Policy,
+                   latest: FactText | None = None) -> dict[str, tuple[str, str | list[str]]]:
     names = policy.datadog.fields
     service = policy.service(report.service)
     assert state.severity is not None and state.priority is not None  # noqa: PT018
@@ -100,8 +111,7 @@ def datadog_fields(report: IncidentReport, state: IncidentState,
         fields[names.acknowledged_by_team] = ("dropdown", policy.datadog.acknowledged_by_team)
     if names.detection_method:
         fields[names.detection_method] = ("dropdown", "monitor" if report.monitor else "customer")
-    if state.updates:
-        latest = state.updates[-1]
+    if latest is not None:
         fields["summary"] = ("textbox", f"{latest.at:%Y-%m-%d %H:%M} UTC, @{latest.author}: "
                                         f"{latest.text}"[:1000])
     return fields
@@ -121,12 +131,19 @@ def _slack_blocks(text: str, header: str, context_line: str) -> tuple[dict[str, 
     )
 
 
-def _thread_post(key: str, channel: str, text: str, *, broadcast: bool = False,
+def _metadata(incident: str, key: str, event_type: str = "incident_message") -> dict[str, Any]:
+    """Slack message metadata naming the incident and the effect: how a message whose answer
+    was lost is found again (conversations.history / replies with include_all_metadata)."""
+    return {"event_type": event_type, "event_payload": {"incident": incident, "effect": key}}
+
+
+def _thread_post(key: str, channel: str, text: str, *, incident: str, broadcast: bool = False,
                  in_thread: bool = True) -> PostToSlack:
     return PostToSlack(key=key, channel=channel, text=text[:3000],
                        blocks=({"type": "section", "text": {"type": "mrkdwn",
                                                             "text": text[:3000]}},),
-                       in_thread=in_thread, broadcast=broadcast)
+                       in_thread=in_thread, broadcast=broadcast,
+                       metadata=_metadata(incident, key))
 
 
 def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
@@ -153,7 +170,7 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
         ))
     if rule.declare:
         person = policy.person(str(context["commander"]))
-        fields = datadog_fields(report, state, policy)
+        fields = datadog_fields(report, state, policy, latest_update(issue, state))
         commander_id = person.datadog if person else None
         wanted.append(DeclareInDatadog(
             key=DATADOG, issue_url=issue.url,
@@ -167,8 +184,8 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
             timeline_note=render("datadog_declared_note.md.j2", **context).strip(),
             fingerprint=_fingerprint(fields, commander_id, state),
         ))
-    metadata = {"event_type": "incident_announced",
-                "event_payload": {"incident": issue.key, "priority": state.priority.value}}
+    metadata = _metadata(issue.key, ANNOUNCE, "incident_announced")
+    metadata["event_payload"]["priority"] = state.priority.value
     if rule.announce:
         header = (f"{state.priority.value} incident: "
                   f"{report.service} is experiencing degraded service")
@@ -186,7 +203,7 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
             text=f"{header} ({issue.key})",
             blocks=_slack_blocks(render("slack_leadership.mrkdwn.j2", **context).strip(),
                                  header, issue.url),
-            metadata={**metadata, "event_type": "incident_leadership_notice"},
+            metadata=_metadata(issue.key, LEADERSHIP, "incident_leadership_notice"),
         ))
     if rule.declare and report.code_change_required == "Yes":
         wanted.append(PostComment(key=OOB_CHECKLIST,
@@ -194,52 +211,62 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
     return wanted
 
 
-def _datadog_mirrors(report: IncidentReport, state: IncidentState,
+def _datadog_mirrors(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
                      context: dict[str, object], policy: Policy) -> list[Effect]:
     person = policy.person(str(context["commander"]))
     commander_id = person.datadog if person else None
-    fields = datadog_fields(report, state, policy)
+    fields = datadog_fields(report, state, policy, latest_update(issue, state))
     fingerprint = _fingerprint(fields, commander_id, state)
     wanted: list[Effect] = []
+    if (state.rebuilt and state.datadog_id is None and state.priority is not None
+            and policy.rule(state.priority).declare):
+        wanted.append(FindInDatadog(key="datadog:find", issue_url=issue.url))
     # A declaration planned in this run already carries the same content.
     if state.is_done(DATADOG) and fingerprint != state.datadog_synced:
         wanted.append(SyncDatadog(key=DATADOG_SYNC, fingerprint=fingerprint, fields=fields,
                                   commander_user_id=commander_id,
                                   customer_impact_end=state.resolved_at))
-    wanted.extend(AddDatadogTodo(key=f"datadog:todo:{f.id}",
-                                 content=f.text + (f" (owner: @{f.owner})" if f.owner else ""))
-                  for f in state.followups)
+    texts = {item.id: item for item in followups(issue, state)}
+    for pending in _pending(state, "todo"):
+        item = texts.get(pending.fact or "")
+        if item is not None:
+            wanted.append(AddDatadogTodo(
+                key=pending.key,
+                content=item.text + (f" (owner: @{item.owner})" if item.owner else "")))
     return wanted
+
+
+def _pending(state: IncidentState, kind: str) -> list[Pending]:
+    return [item for item in state.outbox if item.kind == kind]
 
 
 def _slack_mirrors(issue: IssueSnapshot, state: IncidentState, context: dict[str, object],
                    policy: Policy) -> list[Effect]:
-    assert state.priority is not None
-    announced = state.is_done(ANNOUNCE) or policy.rule(state.priority).announce
     support = policy.slack.support_channel
     wanted: list[Effect] = []
-    if announced:
-        wanted.extend(_thread_post(
-            f"slack:update:{update.id}", support,
-            render("slack_update.mrkdwn.j2", update=update, issue=issue,
-                   mention=context["commander_slack"]).strip(),
-            broadcast=policy.slack.updates_to_channel)
-            for update in state.updates)
-    for note in state.notes:
+    for pending in _pending(state, "update"):
+        update = update_text(issue, pending.fact or "")
+        if update is not None:
+            wanted.append(_thread_post(
+                pending.key, support,
+                render("slack_update.mrkdwn.j2", update=update, issue=issue,
+                       mention=context["commander_slack"]).strip(),
+                broadcast=policy.slack.updates_to_channel, incident=issue.key))
+    for note in _pending(state, "note"):
         if note.channel:
-            wanted.append(_thread_post(f"slack:note:{note.id}", note.channel,
+            wanted.append(_thread_post(note.key, note.channel,
                                        f"{note.text}\n<{issue.url}|{escape_slack(issue.key)}>",
-                                       in_thread=False))
-        elif announced:
-            wanted.append(_thread_post(f"slack:note:{note.id}", support, note.text,
-                                       broadcast=note.broadcast))
+                                       in_thread=False, incident=issue.key))
+        else:
+            wanted.append(_thread_post(note.key, support, note.text or "",
+                                       broadcast=note.broadcast, incident=issue.key))
     return wanted
 
 
 def _lifecycle(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
                context: dict[str, object], policy: Policy, *, declared: bool) -> list[Effect]:
     assert state.priority is not None
-    wanted = _datadog_mirrors(report, state, context, policy) if declared else []
+    wanted = _datadog_mirrors(issue, report, state, context, policy) if declared else []
     wanted += _slack_mirrors(issue, state, context, policy)
     if state.phase in (Phase.RESOLVED, Phase.COMPLETED):
         if state.is_done(PAGE):
@@ -254,26 +281,38 @@ def _lifecycle(issue: IssueSnapshot, report: IncidentReport, state: IncidentStat
         # GitHub closed the issue on a refused merge ("Closes #N"): it stays open.
         wanted.extend(SetIssueState(key=f"github:reopen:{number}", open=True,
                                     reason="reopened") for number in state.postmortem_refused)
-    commander = state.commander or report.commander
-    wanted.extend(PostComment(
-        key=f"comment:reminder:{number}",
-        body=render("reminder.md.j2", state=state, commander=commander, policy=policy,
-                    rule=policy.rule(state.priority)))
-        for number, _ in enumerate(state.reminders_sent, start=1))
+    if not issue.open and state.phase in (Phase.ACTIVE, Phase.STABLE) and state.closed_by_hand:
+        wanted.append(SetIssueState(key=f"github:reopen:closed-{state.closed_by_hand}",
+                                    open=True, reason="reopened"))
     return wanted
+
+
+def _reminders(issue: IssueSnapshot, state: IncidentState, policy: Policy) -> list[Effect]:
+    if state.priority is None:
+        return []
+    commander = state.commander or (state.report.commander if state.report else None) or (
+        issue.author)
+    return [PostComment(key=item.key,
+                        body=render("reminder.md.j2", state=state, commander=commander,
+                                    policy=policy, rule=policy.rule(state.priority)))
+            for item in _pending(state, "reminder")]
 
 
 def _postmortem(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
                 context: dict[str, object], policy: Policy) -> WritePostmortem:
     content = render_postmortem(issue, report, state, policy)
     day = report.started_at or issue.created_at
+    if state.cycle > 1:  # a recurrence: its own file, dated by the reopen
+        day = max((c.at for c in state.phase_changes if c.by == "reopened"), default=day)
     title = re.sub(r"^\s*\[[^\]]*\]\s*", "", issue.title) or issue.title
+    recurrence = f" (recurrence {state.cycle})" if state.cycle > 1 else ""
     return WritePostmortem(
         key="postmortem:write", branch=branch_name(issue.number),
-        base=state.default_branch or "main",
-        path=state.postmortem_path or postmortem_path(issue.number, issue.title, day),
+        base=state.default_branch or "",
+        path=state.postmortem_path or postmortem_path(issue.number, issue.title, day,
+                                                      state.cycle),
         content=content, content_hash=content_hash(content),
-        title=f"Post-mortem: {title} (#{issue.number})",
+        title=f"Post-mortem{recurrence}: {title} (#{issue.number})",
         body=render("postmortem_pr_body.md.j2", **context),
         commit_message=f"Post-mortem of incident #{issue.number}",
     )
@@ -291,18 +330,18 @@ def _completion(issue: IssueSnapshot, state: IncidentState, policy: Policy, *,
         key=f"github:followup:{item.id}", followup_id=item.id,
         title=f"Follow-up of incident #{issue.number}: {item.text}"[:200],
         body=render("followup_issue.md.j2", issue=issue, item=item, state=state),
-    ) for item in state.followups)
+    ) for item in followups(issue, state) if item.issue_number is None)
     return wanted
 
 
 def replies(state: IncidentState) -> list[Effect]:
     wanted: list[Effect] = []
-    for reply in state.replies:
+    for reply in _pending(state, "reply"):
         if reply.reaction and reply.comment_id:
-            wanted.append(React(key=f"reply:{reply.id}", comment_id=reply.comment_id,
+            wanted.append(React(key=reply.key, comment_id=reply.comment_id,
                                 content=reply.reaction))
-        elif reply.body:
-            wanted.append(PostComment(key=f"reply:{reply.id}", body=reply.body))
+        elif reply.text:
+            wanted.append(PostComment(key=reply.key, body=reply.text))
     return wanted
 
 
@@ -318,7 +357,9 @@ def mirrors(issue: IssueSnapshot, report: IncidentReport | None, state: Incident
         declared = state.is_done(DATADOG) or any(isinstance(e, DeclareInDatadog)
                                                  for e in wanted)
         wanted.extend(_lifecycle(issue, report, state, context, policy, declared=declared))
+    wanted.extend(_reminders(issue, state, policy))
     wanted.extend(replies(state))
-    order = {TriggerPage: 0, ResolvePage: 1, DeclareInDatadog: 2, SyncDatadog: 3,
+    order = {TriggerPage: 0, ResolvePage: 1, DeclareInDatadog: 2, FindInDatadog: 2,
+             SyncDatadog: 3,
              WritePostmortem: 5, SetIssueState: 6}
     return sorted(wanted, key=lambda e: order.get(type(e), 4))

@@ -26,3 +26,7 @@ class Plan:
     abandoned: list[str] = field(default_factory=list)
     #: one-line facts for the responder (why nothing went out, what is waiting)
     notices: list[str] = field(default_factory=list)
+    #: the record was lost and this run rebuilds it (a new status comment says so)
+    rebuilding: bool = False
+    #: effects another run has claimed and may still be sending: left to it for now
+    in_flight: list[str] = field(default_factory=list)

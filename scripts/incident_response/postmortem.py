@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from incident_response.commands import parse_commands
+from incident_response.facts import followups, timeline_entries, updates
 from incident_response.policy import Policy
 from incident_response.rendering import render
 from incident_response.report import IncidentReport
@@ -48,8 +49,9 @@ def branch_name(number: int) -> str:
     return f"postmortem/incident-{number}"
 
 
-def postmortem_path(number: int, title: str, day: datetime) -> str:
-    return f"postmortems/{day:%Y-%m-%d}-incident-{number}-{slug(title)}.md"
+def postmortem_path(number: int, title: str, day: datetime, cycle: int = 1) -> str:
+    recurrence = f"recurrence-{cycle}-" if cycle > 1 else ""
+    return f"postmortems/{day:%Y-%m-%d}-incident-{number}-{recurrence}{slug(title)}.md"
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,8 @@ def timeline(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
     if state.declared_at:
         items.append(TimelineItem(state.declared_at,
                                   f"Declared {state.priority}: paged, Datadog, Slack", "", True))
-    items += [TimelineItem(u.at, f"Update: {u.text}", u.author) for u in state.updates]
-    items += [TimelineItem(e.at, e.text, e.author) for e in state.timeline]
+    items += [TimelineItem(u.at, f"Update: {u.text}", u.author) for u in updates(issue, state)]
+    items += [TimelineItem(e.at, e.text, e.author) for e in timeline_entries(issue, state)]
     names = {"stable": "Mitigated", "resolved": "Resolved", "active": "Back to active",
              "completed": "Completed"}
     for index, change in enumerate(state.phase_changes):
@@ -159,6 +161,7 @@ def render_postmortem(issue: IssueSnapshot, report: IncidentReport, state: Incid
         "postmortem.md.j2", issue=issue, report=report, state=state, policy=policy,
         service=policy.service(report.service), items=items, figures=numbers,
         duration=_duration, mermaid=mermaid(items, numbers, state),
+        followups=followups(issue, state),
         title=re.sub(r"^\s*\[[^\]]*\]\s*", "", issue.title) or issue.title,
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from incident_response.policy import Policy
-from incident_response.state import IncidentState, Note
+from incident_response.state import IncidentState, Pending
 from incident_response.vocabulary import Phase
 
 __all__ = ["cadence", "record_due_reminder"]
@@ -26,24 +26,26 @@ def record_due_reminder(state: IncidentState, policy: Policy, now: datetime,
                         commander_mention: str) -> bool:
     """Record one reminder if one is due (and the escalation it triggers); True if it was."""
     every = cadence(state, policy)
-    last_update = state.last_update_at()
+    last_update = state.last_sign_of_life()
     if every is None or last_update is None:
         return False
-    last_nudge = max([last_update, *(r for r in state.reminders_sent if r > last_update)])
+    last_nudge = max([last_update, *state.reminders_unanswered])
     if now - last_nudge < every:
         return False
-    state.reminders_sent.append(now)
+    state.reminders_unanswered.append(now)
+    state.reminder_count += 1
+    state.queue(Pending(key=f"comment:reminder:{state.reminder_count}", kind="reminder"))
     unanswered = state.unanswered_reminders()
     silent = int((now - last_update).total_seconds() // 60)
     threshold = policy.reminders.escalate_after
     if unanswered == threshold:
-        state.notes.append(Note(
-            id=f"escalation-{len(state.reminders_sent)}",
+        state.queue(Pending(
+            key=f"slack:note:escalation-{state.reminder_count}", kind="note",
             text=f"{commander_mention}: no update for {silent} minutes on this "
                  f"{state.priority} incident. Please post one with `/update` on the issue."))
     elif unanswered == threshold + 1 and policy.slack.leadership_channel:
-        state.notes.append(Note(
-            id=f"escalation-leadership-{len(state.reminders_sent)}",
+        state.queue(Pending(
+            key=f"slack:note:escalation-leadership-{state.reminder_count}", kind="note",
             channel=policy.slack.leadership_channel,
             text=f"Escalation: the {state.priority} incident has had no update for {silent} "
                  f"minutes and {unanswered} reminders went unanswered. Commander: "

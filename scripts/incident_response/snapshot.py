@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["CommentSnapshot", "HistoryEvent", "IssueSnapshot", "LabelEvent",
-           "PostmortemClosed"]
+__all__ = ["EFFECT_MARKER", "CommentSnapshot", "HistoryEvent", "IssueSnapshot", "LabelEvent",
+           "PostmortemClosed", "effect_marker"]
+
+#: every comment the bot writes names, on its first line, the effect that wrote it, so a run
+#: that lost the answer to a create (or the record itself) finds it instead of writing twice
+EFFECT_MARKER = re.compile(r"<!-- incident-response:effect (?P<key>[^\s<>]+) -->")
+
+
+def effect_marker(key: str) -> str:
+    return f"<!-- incident-response:effect {key} -->"
 
 
 @dataclass(frozen=True)
@@ -16,6 +25,8 @@ class CommentSnapshot:
     body: str
     created_at: datetime
     updated_at: datetime | None = None
+    #: how many 👍 reactions it has (GitHub's reaction roll-up): the bot's answer to a command
+    plus_one: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,8 +84,20 @@ class IssueSnapshot:
     default_branch: str | None = None
     #: the event is the issue being reopened
     reopened: bool = False
-    #: the event is this incident's post-mortem pull request being closed
+    #: the incident's post-mortem pull request, read from GitHub once it is closed
     postmortem_closed: PostmortemClosed | None = None
+
+    def comment(self, comment_id: int) -> CommentSnapshot | None:
+        return next((c for c in self.comments if c.id == comment_id), None)
+
+    def posted_keys(self, bot_login: str) -> set[str]:
+        """Effect keys of the comments the bot has written on this issue."""
+        keys: set[str] = set()
+        for comment in self.comments:
+            if comment.author == bot_login:
+                first = comment.body.lstrip().split("\n", 1)[0]
+                keys.update(m["key"] for m in EFFECT_MARKER.finditer(first))
+        return keys
 
     @property
     def key(self) -> str:

@@ -1,9 +1,15 @@
 """The machine state of one incident, kept in a hidden, versioned block of the status comment.
 
 Labels are the index people see; this block is what the bot trusts: outside ids (Datadog
-incident, Slack message), which effects are done, which failed and how often. It is only ever
-read from a comment written by the bot's own login, so nobody can forge it by editing labels
-or pasting text. The JSON is escaped so it can never close the HTML comment early.
+incident, Slack message), which effects are done, claimed or failed, and how far the comments
+have been read. It is only ever read from a comment written by the bot's own login, so nobody
+can forge it by editing labels or pasting text.
+
+The block is bounded: it keeps identifiers, watermarks and the effects still to do, never the
+texts that GitHub already holds. An update is kept as the id of the comment that carries it
+(`1234-0`: comment 1234, first command) and its text is read again from that comment on every
+run, so the block stays a few kilobytes however long the incident lasts. Texts are kept only
+for what is still to be sent (a note for Slack, a reply), and leave the block once sent.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -20,18 +27,18 @@ __all__ = [
     "STATE_VERSION",
     "STATUS_MARKER",
     "EffectFailure",
-    "FollowUp",
+    "FollowUpRef",
     "IncidentState",
-    "Note",
+    "Pending",
     "PhaseChange",
-    "Reply",
-    "TimelineEntry",
-    "Update",
+    "Repair",
+    "SavedReport",
+    "merge_states",
     "parse_state",
     "render_state",
 ]
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 STATUS_MARKER = "<!-- incident-response:status -->"
 _BLOCK = re.compile(r"<!-- incident-response:state v(?P<version>\d+) (?P<json>\{.*?\}) -->", re.S)
 
@@ -44,49 +51,34 @@ class EffectFailure(BaseModel):
     at: datetime | None = None
 
 
-class Update(BaseModel):
-    """An `/update` from a responder: the incident's heartbeat."""
+class Pending(BaseModel):
+    """An effect of one fact, still to be sent: a Slack note or update, a reply, a reminder.
 
-    id: str
-    at: datetime
-    author: str
-    text: str
+    It leaves the state once done, which is what keeps the state small: a thousand updates
+    sent are a thousand comment ids, not a thousand effect keys and texts.
+    """
 
+    model_config = ConfigDict(extra="ignore")
 
-class Note(BaseModel):
-    """A line for the Slack thread (role changes, severity, phase); `broadcast` also to channel."""
-
-    id: str
-    text: str
-    broadcast: bool = False
+    key: str
+    #: "update" (fact id of an /update), "note" (text), "reply" (text or reaction),
+    #: "reminder" (number), "todo" (follow-up id)
+    kind: str
+    fact: str | None = None
+    text: str | None = None
     #: a channel of its own instead of the incident's thread (escalation to leadership)
     channel: str | None = None
+    broadcast: bool = False
+    comment_id: int | None = None
+    reaction: str | None = None
 
 
-class TimelineEntry(BaseModel):
-    """A back-dated `/timeline` entry (UTC)."""
+class FollowUpRef(BaseModel):
+    """A `/followup`: its text stays in its comment; the state keeps where its issue is."""
 
-    at: datetime
-    author: str
-    text: str
-
-
-class FollowUp(BaseModel):
     id: str
-    text: str
-    author: str
-    at: datetime
     owner: str | None = None
     issue_number: int | None = None
-
-
-class Reply(BaseModel):
-    """The bot's answer to a comment with commands: a reaction, or a reply with words."""
-
-    id: str
-    comment_id: int
-    reaction: str | None = None
-    body: str | None = None
 
 
 class Repair(BaseModel):
@@ -102,8 +94,24 @@ class PhaseChange(BaseModel):
     by: str
 
 
+class SavedReport(BaseModel):
+    """The last valid form, without its free text: in force while an edit makes it invalid."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    service: str
+    environment: str
+    users_per_hour: int
+    user_impact: str
+    providers: list[str] = Field(default_factory=list)
+    started_at: datetime | None = None
+    monitor: str | None = None
+    commander: str | None = None
+    code_change_required: str = "Not sure"
+
+
 class IncidentState(BaseModel):
-    """Everything the bot must remember between runs."""
+    """Everything the bot must remember between runs, and nothing GitHub already holds."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -119,8 +127,12 @@ class IncidentState(BaseModel):
     roles: dict[str, str] = Field(default_factory=dict)
     #: when a responder with permission confirmed an untrusted report
     confirmed_by: str | None = None
+    report: SavedReport | None = None
     opened_at: datetime | None = None
     declared_at: datetime | None = None
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    completed_at: datetime | None = None
     datadog_id: str | None = None
     datadog_public_id: int | None = None
     datadog_url: str | None = None
@@ -128,28 +140,36 @@ class IncidentState(BaseModel):
     slack_channel: str | None = None
     slack_ts: str | None = None
     page_dedup_key: str | None = None
-    #: effect keys that have succeeded, e.g. "page:trigger", "datadog:declare"
+    #: keys of the incident's one-off effects that succeeded, e.g. "page:trigger"
     done: list[str] = Field(default_factory=list)
+    #: effect key -> when a run announced it was about to send it (intent before effect)
+    claimed: dict[str, datetime] = Field(default_factory=dict)
     #: effect key -> the last failure, while it is not done
     failures: dict[str, EffectFailure] = Field(default_factory=dict)
-    updates: list[Update] = Field(default_factory=list)
-    notes: list[Note] = Field(default_factory=list)
-    timeline: list[TimelineEntry] = Field(default_factory=list)
-    followups: list[FollowUp] = Field(default_factory=list)
-    replies: list[Reply] = Field(default_factory=list)
+    #: effects of single facts still to be sent
+    outbox: list[Pending] = Field(default_factory=list)
+    #: the newest comment id whose commands are applied (GitHub's ids only grow)
+    watermark: int = 0
+    #: the newest label event id honoured or reverted
+    label_watermark: int = 0
+    #: comment id -> its `updated_at` when last seen, for comments edited before or after
+    #: their commands were applied (an unedited comment needs none: updated_at = created_at)
+    applied: dict[str, datetime] = Field(default_factory=dict)
+    #: fact ids (`COMMENT-INDEX`) of the accepted `/update`s, `/timeline`s and `/followup`s
+    updates: list[str] = Field(default_factory=list)
+    last_update_at: datetime | None = None
+    timeline: list[str] = Field(default_factory=list)
+    followups: list[FollowUpRef] = Field(default_factory=list)
+    #: reminders sent in all (numbers them) and those since the last update (escalation)
+    reminder_count: int = 0
+    reminders_unanswered: list[datetime] = Field(default_factory=list)
     phase_changes: list[PhaseChange] = Field(default_factory=list)
-    #: comment ids whose commands have been applied (each exactly once)
-    processed_comments: list[int] = Field(default_factory=list)
-    #: ids of label events (added/removed by people) already honoured or reverted
-    processed_label_events: list[int] = Field(default_factory=list)
-    reminders_sent: list[datetime] = Field(default_factory=list)
     #: the latest repairs, newest last (a few are kept, for the status comment)
     repairs: list[Repair] = Field(default_factory=list)
-    mitigated_at: datetime | None = None
-    resolved_at: datetime | None = None
     #: fingerprint of what Datadog was last told (fields, state, commander, summary)
     datadog_synced: str | None = None
-    #: the post-mortem pull request, once opened, and what was last written to it
+    #: 1, then one more each time a completed incident is reopened (a new post-mortem each)
+    cycle: int = 1
     postmortem_pr: int | None = None
     postmortem_url: str | None = None
     postmortem_path: str | None = None
@@ -159,46 +179,68 @@ class IncidentState(BaseModel):
     postmortem_closed: list[int] = Field(default_factory=list)
     #: of those, the ones merged before the incident was resolved (refused)
     postmortem_refused: list[int] = Field(default_factory=list)
-    completed_at: datetime | None = None
     default_branch: str | None = None
     issue_closed: bool = False
+    #: times the issue was closed by hand while the incident was live (each answered once)
+    closed_by_hand: int = 0
     reopens: int = 0
-
-    def last_update_at(self) -> datetime | None:
-        """The last sign of life: the newest `/update`, else the declaration, else the report."""
-        moments = [u.at for u in self.updates]
-        if not moments:
-            moments = [m for m in (self.declared_at, self.opened_at) if m is not None]
-        return max(moments) if moments else None
+    #: what a run found when it rebuilt a lost record (shown in the status comment)
+    rebuilt: list[str] = Field(default_factory=list)
+    #: when a sweep last looked at this incident
+    swept_at: datetime | None = None
 
     def unanswered_reminders(self) -> int:
-        since = self.last_update_at()
-        return sum(1 for r in self.reminders_sent if since is None or r > since)
+        return len(self.reminders_unanswered)
 
     def change_phase(self, phase: Phase, at: datetime, by: str) -> None:
         if phase is not self.phase:
             self.phase = phase
             self.phase_changes.append(PhaseChange(phase=phase, at=at, by=by))
 
+    def last_sign_of_life(self) -> datetime | None:
+        """The newest `/update`, else the declaration, else the report."""
+        for moment in (self.last_update_at, self.declared_at, self.opened_at):
+            if moment is not None:
+                return moment
+        return None
+
+    def record_update(self, fact_id: str, at: datetime) -> None:
+        self.updates.append(fact_id)
+        if self.last_update_at is None or at > self.last_update_at:
+            self.last_update_at = at
+        self.reminders_unanswered = [r for r in self.reminders_unanswered if r > at]
+
+    def queue(self, item: Pending) -> None:
+        if all(existing.key != item.key for existing in self.outbox):
+            self.outbox.append(item)
+
     def is_done(self, key: str) -> bool:
         return key in self.done
 
+    def is_pending(self, key: str) -> bool:
+        return any(item.key == key for item in self.outbox)
+
     def mark_done(self, key: str, at: datetime | None = None) -> None:
-        if key not in self.done:
+        if self.is_pending(key):
+            self.outbox = [item for item in self.outbox if item.key != key]
+        elif key not in self.done:
             self.done.append(key)
+        self.claimed.pop(key, None)
         if self.failures.pop(key, None) is not None and at is not None:
             self.repairs = [*self.repairs, Repair(key=key, at=at)][-5:]
 
     def mark_failed(self, key: str, error: str, at: datetime) -> None:
         previous = self.failures.get(key)
         attempts = (previous.attempts if previous else 0) + 1
-        self.failures[key] = EffectFailure(attempts=attempts, error=error, at=at)
+        self.failures[key] = EffectFailure(attempts=attempts, error=error[:300], at=at)
 
 
 def render_state(state: IncidentState) -> str:
-    payload = state.model_dump(mode="json", exclude_defaults=False)
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    # `<` and `>` never appear raw, so neither `-->` nor `<!--` can end or fake the block.
+    payload = state.model_dump(mode="json", exclude_defaults=True)
+    payload["version"] = STATE_VERSION
+    # UTF-8 as it is (a Japanese update costs its characters, not six per character), with
+    # `<` and `>` escaped so neither `-->` nor `<!--` can end or fake the block.
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e")
     return f"<!-- incident-response:state v{STATE_VERSION} {text} -->"
 
@@ -209,9 +251,112 @@ def parse_state(comment_body: str) -> IncidentState | None:
     if not matches:
         return None
     block = matches[-1]
-    if int(block["version"]) > STATE_VERSION:
+    version = int(block["version"])
+    if version > STATE_VERSION:
         return None
     try:
-        return IncidentState.model_validate(json.loads(block["json"]))
+        data = json.loads(block["json"])
+        if not isinstance(data, dict):
+            return None
+        return IncidentState.model_validate(_from_v1(data) if version == 1 else data)
     except (ValueError, ValidationError):
         return None
+
+
+def _from_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 block (texts kept in the state) read as version 2: ids and watermarks."""
+    per_fact = ("slack:update:", "slack:note:", "reply:", "comment:reminder:", "datadog:todo:")
+    done = [k for k in data.get("done", []) if not k.startswith(per_fact)]
+    outbox = []
+    for note in data.get("notes", []):
+        key = f"slack:note:{note['id']}"
+        if key not in data.get("done", []):
+            outbox.append({"key": key, "kind": "note", "text": note["text"],
+                           "channel": note.get("channel"), "broadcast": note.get("broadcast")})
+    for reply in data.get("replies", []):
+        key = f"reply:{reply['id']}"
+        if key not in data.get("done", []):
+            outbox.append({"key": key, "kind": "reply", "text": reply.get("body"),
+                           "comment_id": reply.get("comment_id"),
+                           "reaction": reply.get("reaction")})
+    updates = data.get("updates", [])
+    return {
+        **{k: v for k, v in data.items() if k not in (
+            "notes", "replies", "updates", "timeline", "followups", "processed_comments",
+            "processed_label_events", "reminders_sent")},
+        "done": done, "outbox": outbox,
+        "watermark": max(data.get("processed_comments") or [0]),
+        "label_watermark": max(data.get("processed_label_events") or [0]),
+        "updates": [u["id"] for u in updates],
+        "last_update_at": max((u["at"] for u in updates), default=None),
+        "followups": [{"id": f["id"], "owner": f.get("owner"),
+                       "issue_number": f.get("issue_number")}
+                      for f in data.get("followups", [])],
+        "reminder_count": len(data.get("reminders_sent", [])),
+    }
+
+
+# -- merging two runs' records ------------------------------------------------------------
+
+def _identity(item: Any) -> Any:
+    if isinstance(item, BaseModel):
+        for name in ("key", "id"):
+            if name in type(item).model_fields:
+                return getattr(item, name)
+        return json.dumps(item.model_dump(mode="json"), sort_keys=True)
+    return item
+
+
+def _merge_list(base: list[Any], mine: list[Any], theirs: list[Any]) -> list[Any]:
+    """Three-way merge of a set kept as a list: what either run added stays, what either run
+    removed goes; the order is mine, then what only theirs has."""
+    base_ids = {_identity(i) for i in base}
+    mine_ids = {_identity(i) for i in mine}
+    theirs_ids = {_identity(i) for i in theirs}
+    removed = (base_ids - mine_ids) | (base_ids - theirs_ids)
+    merged = [i for i in mine if _identity(i) not in removed]
+    seen = {_identity(i) for i in merged}
+    merged += [i for i in theirs if _identity(i) not in removed and _identity(i) not in seen]
+    return merged
+
+
+def _merge_dict(base: dict[str, Any], mine: dict[str, Any],
+                theirs: dict[str, Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for key in {*mine, *theirs}:
+        in_mine, in_theirs, in_base = key in mine, key in theirs, key in base
+        if in_base and (not in_mine or not in_theirs):
+            continue  # removed by one of the runs (done, or no longer failing)
+        if in_mine and (not in_theirs or mine[key] != base.get(key)):
+            merged[key] = mine[key]
+        else:
+            merged[key] = theirs[key]
+    return merged
+
+
+def merge_states(base: IncidentState, mine: IncidentState,
+                 theirs: IncidentState) -> IncidentState:
+    """Both runs' facts, when another run wrote the record after this run read it.
+
+    The state is a set of facts, so the merge is their union: what either run added is kept,
+    what either run finished (an outbox entry sent, a claim confirmed) is gone, a watermark is
+    the higher one, and a single value takes the run that changed it (this one, if both did).
+    """
+    merged: dict[str, Any] = {}
+    for name in IncidentState.model_fields:
+        b, m, t = getattr(base, name), getattr(mine, name), getattr(theirs, name)
+        if name in ("watermark", "label_watermark", "reminder_count", "cycle", "reopens",
+                    "closed_by_hand"):
+            merged[name] = max(m, t)
+        elif isinstance(m, list):
+            merged[name] = _merge_list(b, m, t)
+        elif isinstance(m, dict):
+            merged[name] = _merge_dict(b, m, t)
+        else:
+            merged[name] = m if m != b else t
+    result = IncidentState.model_validate(merged)
+    result.phase_changes.sort(key=lambda change: change.at)
+    for key in result.done:
+        result.claimed.pop(key, None)
+        result.failures.pop(key, None)
+    return result

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from incident_response.execute import Outcome
+from incident_response.facts import followups, timeline_entries, updates
 from incident_response.labels import phase_label
 from incident_response.plan import Plan
 from incident_response.policy import Policy
 from incident_response.rendering import escape_markdown, render
+from incident_response.snapshot import IssueSnapshot
 from incident_response.state import render_state
 
-__all__ = ["mirror_lines", "status_comment"]
+__all__ = ["COMMENT_LIMIT", "mirror_lines", "status_comment"]
+
+#: GitHub refuses a comment body over 65,536 characters (422 "body is too long"); stay under it
+#: with room for the run link and a margin.
+COMMENT_LIMIT = 65_536
+_BUDGET = COMMENT_LIMIT - 1_000
+#: how many of the newest updates, timeline entries and follow-ups the comment shows, from the
+#: roomiest to the leanest; the lists are trimmed, never the record, when a comment grows
+_SHOWN = ((10, 20, 30), (5, 10, 10), (3, 3, 3), (0, 0, 0))
 
 _EFFECT_NAMES = {
     "page:trigger": "PagerDuty page",
@@ -72,18 +82,40 @@ def mirror_lines(plan: Plan, outcome: Outcome | None, policy: Policy) -> list[st
 
 
 def status_comment(plan: Plan, outcome: Outcome | None, policy: Policy,
-                   run_url: str | None = None) -> str:
+                   run_url: str | None = None, issue: IssueSnapshot | None = None) -> str:
+    """The comment's text: under GitHub's limit whatever the incident's length.
+
+    The visible lists shrink (newest kept) until the comment fits; the hidden state block is
+    bounded by design (ids, not texts), so what is trimmed is only ever what people can read
+    in full on the issue and, once resolved, in the post-mortem.
+    """
     report = plan.report
-    return render(
-        "status_comment.md.j2",
-        state=plan.state,
-        report=report,
-        classification=plan.classification,
-        problems=plan.problems,
-        service=policy.service(report.service) if report else None,
-        phase_label=phase_label(policy, plan.state.phase),
-        mirrors=mirror_lines(plan, outcome, policy),
-        notices=plan.notices,
-        run_url=run_url,
-        state_block=render_state(plan.state),
-    )
+    state = plan.state
+    all_updates = updates(issue, state) if issue else []
+    entries = timeline_entries(issue, state) if issue else []
+    items = followups(issue, state) if issue else []
+    body = ""
+    for shown_updates, shown_entries, shown_items in _SHOWN:
+        body = render(
+            "status_comment.md.j2",
+            state=state,
+            report=report,
+            classification=plan.classification,
+            problems=plan.problems,
+            service=policy.service(report.service) if report else None,
+            phase_label=phase_label(policy, state.phase),
+            mirrors=mirror_lines(plan, outcome, policy),
+            notices=plan.notices,
+            run_url=run_url,
+            state_block=render_state(state),
+            updates=all_updates[-shown_updates:] if shown_updates else [],
+            update_count=len(all_updates),
+            timeline_entries=entries[-shown_entries:] if shown_entries else [],
+            timeline_count=len(entries),
+            followups=items[-shown_items:] if shown_items else [],
+            followup_count=len(items),
+            rebuilt=state.rebuilt,
+        )
+        if len(body) <= _BUDGET:
+            return body
+    return body

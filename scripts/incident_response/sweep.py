@@ -1,16 +1,24 @@
-"""`incident-response sweep`: reminders, escalations and repairs for every open incident.
+"""`incident-response sweep`: reminders, escalations and repairs for every live incident.
 
-Run on a schedule (best effort: late or skipped runs are expected) and by hand. It reads one
-list of open incidents and then each one's comments, so its cost grows with the number of open
-incidents only; it writes nothing for an incident where nothing is due.
+Run on a schedule (best effort: late or skipped runs are expected) and by hand. A live incident
+is found by its label and by its phase label (an issue closed by hand, or stripped of the
+incident label, is still found). The cost grows with the number of live incidents only; nothing
+is written for an incident where nothing is due.
+
+In GitHub Actions the sweep is two steps, so that every run that writes an incident's record
+is in that incident's concurrency group: `--list-due` finds the incidents with something due
+(reading only), then one job per incident runs `--incident N` in the group `incident-N` that
+the event runs of the same incident use.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from incident_response import actions
 from incident_response.errors import ServiceError, UsageError
@@ -18,7 +26,32 @@ from incident_response.handle import form_template, print_plan
 from incident_response.policy import load_policy
 from incident_response.status import effect_name
 
-__all__ = ["sweep"]
+if TYPE_CHECKING:
+    from incident_response.adapters.github_tracker import GitHubTracker
+    from incident_response.form import FormTemplate
+    from incident_response.loading import LoadedIncident
+    from incident_response.policy import Policy
+    from incident_response.snapshot import IssueSnapshot
+
+__all__ = ["live_phase_labels", "sweep"]
+
+
+def live_phase_labels(policy: Policy) -> list[str]:
+    from incident_response.labels import phase_label
+    from incident_response.vocabulary import Phase
+
+    return [phase_label(policy, p) for p in (Phase.ACTIVE, Phase.STABLE, Phase.RESOLVED)]
+
+
+def _is_due(loaded: LoadedIncident, policy: Policy, template: FormTemplate,
+            now: datetime) -> bool:
+    from incident_response.decide import decide
+    from incident_response.state import render_state
+
+    plan = decide(loaded.issue, loaded.previous, policy, template, now, sweep=True)
+    if loaded.previous is None or plan.effects or plan.labels_to_add or plan.labels_to_remove:
+        return True
+    return render_state(loaded.previous) != render_state(plan.state)
 
 
 def sweep(arguments: argparse.Namespace, config: Path | None, now: datetime) -> int:
@@ -29,20 +62,58 @@ def sweep(arguments: argparse.Namespace, config: Path | None, now: datetime) -> 
     policy = load_policy(config)
     template = form_template()
 
-    from incident_response.decide import decide
-    from incident_response.incident_run import run_incident
-    from incident_response.loading import complete_snapshot
-    from incident_response.wiring import build_services, github_tracker
+    from incident_response.wiring import github_tracker
 
     tracker = github_tracker(repository, policy)
     try:
-        incidents = tracker.open_incidents(policy.labels.incident)
+        incidents = _incidents(tracker, policy, arguments.incident)
     except ServiceError as error:
-        actions.annotate("error", "Open incidents not listed", str(error))
+        actions.annotate("error", "Live incidents not listed", str(error))
         print(f"incident-response: {error}")
         return 1
-    services = None if arguments.dry_run else build_services(repository, policy, github=tracker)
-    lines = [f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} open incident(s)", ""]
+    if arguments.list_due:
+        return _list_due(incidents, tracker, policy, template, now)
+    return _sweep(incidents, tracker, repository, policy, template, now=now,
+                  dry_run=arguments.dry_run)
+
+
+def _incidents(tracker: GitHubTracker, policy: Policy,
+               only: list[int] | None) -> list[IssueSnapshot]:
+    if only:
+        return [tracker.load_issue(number) for number in sorted(set(only))]
+    return tracker.live_incidents(policy.labels.incident, live_phase_labels(policy))
+
+
+def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Policy,
+              template: FormTemplate, now: datetime) -> int:
+    from incident_response.loading import complete_snapshot
+
+    due: list[int] = []
+    for issue in incidents:
+        try:
+            loaded = complete_snapshot(issue, tracker, policy)
+        except ServiceError:
+            due.append(issue.number)  # its own run reports the failure where it belongs
+            continue
+        if _is_due(loaded, policy, template, now):
+            due.append(issue.number)
+    print(json.dumps(due))
+    actions.write_outputs({"incidents": json.dumps(due)})
+    actions.write_summary(f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live "
+                          f"incident(s), {len(due)} with something due"
+                          + (": " + ", ".join(f"#{n}" for n in due) if due else ""))
+    return 0
+
+
+def _sweep(incidents: list[IssueSnapshot], tracker: GitHubTracker, repository: str,
+           policy: Policy, template: FormTemplate, *, now: datetime, dry_run: bool) -> int:
+    from incident_response.decide import decide
+    from incident_response.incident_run import run_incident
+    from incident_response.loading import complete_snapshot
+    from incident_response.wiring import build_services
+
+    services = None if dry_run else build_services(repository, policy, github=tracker)
+    lines = [f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live incident(s)", ""]
     failed = False
     for issue in incidents:
         try:
@@ -53,9 +124,10 @@ def sweep(arguments: argparse.Namespace, config: Path | None, now: datetime) -> 
             continue
         if services is None:
             print_plan(decide(loaded.issue, loaded.previous, policy, template, now, sweep=True),
-                       policy, issue.number)
+                       policy, issue.number, loaded.issue)
             continue
-        run = run_incident(loaded, services, policy, template, now, sweep=True)
+        run = run_incident(loaded, services, policy, template, now, sweep=True,
+                           run_url=actions.run_url())
         failed = failed or run.failed
         done = [effect_name(r.effect.key) for r in run.outcome.results if r.status == "done"]
         problems = [f"{effect_name(r.effect.key)} failed ({r.detail})"

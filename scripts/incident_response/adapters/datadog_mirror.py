@@ -88,7 +88,8 @@ T = TypeVar("T")
 _SERVICE = "Datadog"
 # Unprefixed: the client's setter raises on "v2.create_incident" (after setting it).
 _OPERATIONS = ("create_incident", "search_incidents", "get_incident",
-               "update_incident", "create_incident_todo", "create_incident_attachment")
+               "update_incident", "create_incident_todo", "create_incident_attachment",
+               "list_incident_todos", "list_incident_attachments")
 
 
 def datadog_host(site: str, api_url: str | None) -> str:
@@ -193,6 +194,27 @@ class DatadogMirror:
                                               content=content)))
         _call("Adding a Datadog todo", lambda: self._api.create_incident_todo(
             incident_id=incident_id, body=body))
+
+    def has_todo(self, incident_id: str, content: str) -> bool:
+        """Whether the incident has a todo with exactly this content (an earlier run's)."""
+        response = _call("Listing Datadog todos", lambda: self._api.list_incident_todos(
+            incident_id=incident_id))
+        return any((todo.attributes.get("content") if isinstance(todo.attributes, dict)
+                    else getattr(todo.attributes, "content", None)) == content
+                   for todo in response.data or [])
+
+    def has_attachment(self, incident_id: str, url: str) -> bool:
+        """Whether the post-mortem at this URL is already attached (an earlier run's)."""
+        response = _call("Listing Datadog attachments",
+                         lambda: self._api.list_incident_attachments(incident_id=incident_id))
+        for item in response.data or []:
+            attachment = item.attributes.get("attachment") if isinstance(
+                item.attributes, dict) else getattr(item.attributes, "attachment", None)
+            link = (attachment.get("documentUrl") if isinstance(attachment, dict)
+                    else getattr(attachment, "document_url", None))
+            if link == url:
+                return True
+        return False
 
     def attach_postmortem(self, incident_id: str, url: str, title: str) -> None:
         body = CreateAttachmentRequest(data=CreateAttachmentRequestData(

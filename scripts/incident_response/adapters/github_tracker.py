@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -16,7 +17,14 @@ from incident_response.adapters.transport import Transport
 from incident_response.effects import LabelSpec, WritePostmortem
 from incident_response.errors import PermanentServiceError, TransientServiceError
 from incident_response.ports import PostmortemRef
-from incident_response.snapshot import CommentSnapshot, HistoryEvent, IssueSnapshot, LabelEvent
+from incident_response.snapshot import (
+    CommentSnapshot,
+    HistoryEvent,
+    IssueSnapshot,
+    LabelEvent,
+    PostmortemClosed,
+    effect_marker,
+)
 
 __all__ = ["GitHubTracker"]
 
@@ -57,12 +65,17 @@ class GitHubTracker:
                  server_url: str = "https://github.com") -> None:
         self._bot = bot_login
         self._server = server_url.rstrip("/")
+        self._attempts = max(transport.attempts, 1)
+        self._backoff = transport.backoff_seconds
         self._github = Github(
             auth=Auth.Token(token),
             base_url=api_url.rstrip("/"),
             timeout=int(transport.timeout_seconds),
             verify=transport.ca_file or True,
-            retry=GithubRetry(total=transport.attempts - 1,
+            # read=0: a request whose answer was lost is never sent again blindly (PyGithub
+            # retries POST too); creates are found again by their marker, and the record's
+            # PATCH is retried by update_comment, where that is safe.
+            retry=GithubRetry(total=transport.attempts - 1, read=0,
                               backoff_factor=transport.backoff_seconds),
             # A run makes a handful of writes; PyGithub's default 1 s pause between writes
             # would add seconds before the page goes out. Rate limits are retried instead.
@@ -97,9 +110,60 @@ class GitHubTracker:
 
     def open_incidents(self, label: str) -> list[IssueSnapshot]:
         """Every open issue with the incident label, with comments: cost grows with them only."""
-        return [self._snapshot(item) for item in self._pages(
-                    "Listing open incidents", "/issues", labels=label, state="open")
+        return self.live_incidents(label, [])
+
+    def live_incidents(self, label: str, phase_labels: list[str]) -> list[IssueSnapshot]:
+        """Open issues with the incident label, and issues open or closed with a live phase
+        label (one closed by hand or stripped of the incident label is still live): one list
+        request per label, then the comments of each incident."""
+        found: dict[int, dict[str, Any]] = {}
+        for item in self._pages("Listing open incidents", "/issues", labels=label,
+                                state="open"):
+            found.setdefault(int(item["number"]), item)
+        for phase in phase_labels:
+            for item in self._pages("Listing live incidents", "/issues", labels=phase,
+                                    state="all"):
+                found.setdefault(int(item["number"]), item)
+        return [self._snapshot(item) for number, item in sorted(found.items())
                 if not item.get("pull_request")]
+
+    def get_comment(self, comment_id: int) -> CommentSnapshot | None:
+        """One comment as it is now (the record re-read before it is written), None if gone."""
+        data = self._maybe("Reading the status comment", f"/issues/comments/{comment_id}")
+        return _comment(data) if data else None
+
+    def find_comment(self, number: int, marker: str) -> int | None:
+        """The bot's comment whose first line carries this marker (after a lost answer)."""
+        for comment in self._comments(number):
+            if comment.author == self._bot and comment.body.lstrip().split("\n", 1)[0].find(
+                    marker) >= 0:
+                return comment.id
+        return None
+
+    def find_issue(self, effect_key: str) -> int | None:
+        """An issue the bot opened for this effect (its marker on the first line)."""
+        marker = effect_marker(effect_key)
+        for item in self._pages("Looking for an issue the bot opened", "/issues",
+                                creator=self._bot, state="all"):
+            if marker in (item.get("body") or "").split("\n", 1)[0]:
+                return int(item["number"])
+        return None
+
+    def postmortem_pull(self, number: int) -> PostmortemClosed | None:
+        """The post-mortem pull request, if it is closed (merged or not): read from GitHub, so
+        a merge whose own run GitHub cancelled is still seen by the next run."""
+        pull = self._maybe("Reading the post-mortem pull request", f"/pulls/{number}")
+        if not pull or pull.get("state") != "closed":
+            return None
+        # `merged` is in the single pull request's answer (pulls/get); a list's items have only
+        # `merged_at`.
+        merged = bool(pull["merged"]) if "merged" in pull else bool(pull.get("merged_at"))
+        moment = pull.get("merged_at") if merged else pull.get("closed_at")
+        return PostmortemClosed(
+            number=int(pull["number"]), merged=merged,
+            at=_parse_time(moment),
+            actor=str((pull.get("merged_by") or pull.get("user") or {}).get("login") or ""),
+            url=str(pull.get("html_url") or ""))
 
     def _pages(self, action: str, path: str, **parameters: Any) -> Iterator[dict[str, Any]]:
         """Every item of a paginated list, 100 at a time."""
@@ -113,12 +177,8 @@ class GitHubTracker:
             page += 1
 
     def _comments(self, number: int) -> list[CommentSnapshot]:
-        return [CommentSnapshot(
-                    id=int(c["id"]), author=(c.get("user") or {}).get("login", ""),
-                    body=c.get("body") or "", created_at=_parse_time(c["created_at"]),
-                    updated_at=_parse_time(c.get("updated_at")))
-                for c in self._pages("Listing the issue's comments",
-                                     f"/issues/{number}/comments")]
+        return [_comment(c) for c in self._pages("Listing the issue's comments",
+                                                 f"/issues/{number}/comments")]
 
     def _snapshot(self, issue_data: dict[str, Any]) -> IssueSnapshot:
         number = int(issue_data["number"])
@@ -221,16 +281,25 @@ class GitHubTracker:
         """Branch, file and pull request, each made once; the file updated only while the bot
         is the only one who has committed to the branch."""
         branch = quote(effect.branch, safe="/")
-        if self._maybe("Reading the post-mortem branch", f"/git/ref/heads/{branch}") is None:
-            base = self._request("Reading the base branch", "GET",
-                                 f"/git/ref/heads/{quote(effect.base, safe='/')}")
-            self._request("Creating the post-mortem branch", "POST", "/git/refs",
-                          input={"ref": f"refs/heads/{effect.branch}",
-                                 "sha": base["object"]["sha"]})
+        base_name = effect.base or self._default_branch()
         owner = self._repository.split("/")[0]
         pulls = self._request("Finding the post-mortem pull request", "GET", "/pulls",
                               parameters={"head": f"{owner}:{effect.branch}", "state": "open"})
         pull = pulls[0] if pulls else None
+        head = self._maybe("Reading the post-mortem branch", f"/git/ref/heads/{branch}")
+        if head is None or (pull is None and known_pr is None):
+            base = self._request("Reading the base branch", "GET",
+                                 f"/git/ref/heads/{quote(base_name, safe='/')}")
+            if head is None:
+                self._request("Creating the post-mortem branch", "POST", "/git/refs",
+                              input={"ref": f"refs/heads/{effect.branch}",
+                                     "sha": base["object"]["sha"]})
+            else:
+                # A branch left from an earlier cycle (merged) starts again from the base, so
+                # the recurrence's pull request carries only its own post-mortem.
+                self._request("Resetting the post-mortem branch", "PATCH",
+                              f"/git/refs/heads/{branch}",
+                              input={"sha": base["object"]["sha"], "force": True})
         path = quote(effect.path, safe="/")
         existing = self._maybe("Reading the post-mortem file", f"/contents/{path}",
                                parameters={"ref": effect.branch})
@@ -250,9 +319,14 @@ class GitHubTracker:
         if pull is None:
             pull = self._request("Opening the post-mortem pull request", "POST", "/pulls",
                                  input={"title": effect.title, "head": effect.branch,
-                                        "base": effect.base, "body": effect.body})
-        file_url = f"{self._server}/{self._repository}/blob/{effect.base}/{effect.path}"
+                                        "base": base_name, "body": effect.body})
+        file_url = f"{self._server}/{self._repository}/blob/{base_name}/{effect.path}"
         return PostmortemRef(int(pull["number"]), str(pull["html_url"]), file_url, written)
+
+    def _default_branch(self) -> str:
+        """The repository's default branch, as GitHub says (never assumed to be `main`)."""
+        data = self._request("Reading the repository", "GET", "")
+        return str(data["default_branch"])
 
     def set_issue_state(self, number: int, *, open_: bool, reason: str) -> None:
         change = {"state": "open"} if open_ else {"state": "closed", "state_reason": reason}
@@ -264,10 +338,30 @@ class GitHubTracker:
         return int(data["number"])
 
     def update_comment(self, comment_id: int, body: str) -> None:
-        _call("Updating the status comment", lambda: self._requester.requestJsonAndCheck(
-            "PATCH", self._path(f"/issues/comments/{comment_id}"), input={"body": body}))
+        """A full-body PATCH: idempotent, so a transient failure or a lost answer is retried
+        (PyGithub's retry leaves PATCH alone, as urllib3 does for non-idempotent methods)."""
+        for attempt in range(self._attempts):
+            try:
+                _call("Updating the status comment",
+                      lambda: self._requester.requestJsonAndCheck(
+                          "PATCH", self._path(f"/issues/comments/{comment_id}"),
+                          input={"body": body}))
+            except TransientServiceError:
+                if attempt + 1 >= self._attempts:
+                    raise
+                time.sleep(self._backoff * (2 ** attempt))
+            else:
+                return
 
 
 def _quote(name: str) -> str:
     return quote(name, safe="")
+
+
+def _comment(data: dict[str, Any]) -> CommentSnapshot:
+    return CommentSnapshot(
+        id=int(data["id"]), author=(data.get("user") or {}).get("login", ""),
+        body=data.get("body") or "", created_at=_parse_time(data["created_at"]),
+        updated_at=_parse_time(data.get("updated_at")),
+        plus_one=int((data.get("reactions") or {}).get("+1") or 0))
 

@@ -6,12 +6,12 @@ slack-sdk's own handlers; the counts come from the policy.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
@@ -51,8 +51,9 @@ class SlackNotifier:
                 RateLimitErrorRetryHandler(max_retry_count=retries),
                 ServerErrorRetryHandler(max_retry_count=retries,
                                         interval_calculator=backoff),
-                ConnectionErrorRetryHandler(max_retry_count=retries,
-                                            interval_calculator=backoff),
+                # No ConnectionErrorRetryHandler: it would send a post again after a lost
+                # answer, and Slack has no idempotency key. A lost answer fails the effect,
+                # whose claim the next run looks up by the message's metadata instead.
             ],
         )
 
@@ -85,3 +86,48 @@ class SlackNotifier:
             msg = f"posting to {effect.channel} failed: {type(error).__name__} (no answer)"
             raise TransientServiceError(_SERVICE, msg) from error
         return SlackMessageRef(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    def find(self, effect: PostToSlack, thread_ts: str | None,
+             since: datetime | None) -> SlackMessageRef | None:
+        """The message an earlier run posted for this effect, found by its metadata.
+
+        conversations.history (top-level) or conversations.replies (a thread) with
+        `include_all_metadata`; needs the `channels:history` scope and a channel *id*: Slack
+        reads history only by id, so a channel configured by name cannot be searched.
+        """
+        channel = effect.channel
+        if channel.startswith("#"):
+            msg = (f"cannot look for an earlier message in {channel}: Slack reads history only "
+                   "by channel id (configure the channel by its id, e.g. C0123456789)")
+            raise PermanentServiceError(_SERVICE, msg)
+        wanted = (effect.metadata or {}).get("event_payload") or {}
+        arguments: dict[str, Any] = {"channel": channel, "include_all_metadata": True,
+                                     "limit": 200}
+        if since is not None:  # a minute of slack for clocks that disagree
+            arguments["oldest"] = f"{since.timestamp() - 60:.6f}"
+        cursor = None
+        for _ in range(5):  # bounded: the message is recent, a few pages at most
+            try:
+                if thread_ts:
+                    response = self._client.conversations_replies(ts=thread_ts, cursor=cursor,
+                                                                  **arguments)
+                else:
+                    response = self._client.conversations_history(cursor=cursor, **arguments)
+            except SlackApiError as error:
+                code = str(error.response.get("error", "")) if error.response is not None else ""
+                msg = f"looking for an earlier message in {channel} failed: {code}"
+                if code == "missing_scope":
+                    msg += " (give the bot the channels:history scope)"
+                raise PermanentServiceError(_SERVICE, msg) from error
+            except (SlackClientError, OSError) as error:
+                msg = f"looking for an earlier message failed: {type(error).__name__}"
+                raise TransientServiceError(_SERVICE, msg) from error
+            for message in response.get("messages") or []:
+                payload = ((message.get("metadata") or {}).get("event_payload") or {})
+                if payload.get("effect") == wanted.get("effect") and (
+                        payload.get("incident") == wanted.get("incident")):
+                    return SlackMessageRef(channel=channel, ts=str(message["ts"]))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None

@@ -22,7 +22,14 @@ from incident_response.effects import (
     WritePostmortem,
 )
 from incident_response.ports import MirrorRef, PostmortemRef, SlackMessageRef
-from incident_response.snapshot import CommentSnapshot, HistoryEvent, IssueSnapshot, LabelEvent
+from incident_response.snapshot import (
+    CommentSnapshot,
+    HistoryEvent,
+    IssueSnapshot,
+    LabelEvent,
+    PostmortemClosed,
+    effect_marker,
+)
 
 __all__ = ["Call", "Clock", "StandInDatadog", "StandInGitHub", "StandInPagerDuty",
            "StandInSlack", "Transcript"]
@@ -88,6 +95,7 @@ class StandInGitHub:
         pull = self.pulls[pull_number]
         self.branches["main"].update(self.branches[pull["branch"]])
         pull["merged"] = True
+        pull["merged_at"] = self.transcript.clock.now
         self.issues[pull["issue"]]["open"] = False  # GitHub acts on "Closes #N"
         return pull
 
@@ -107,9 +115,34 @@ class StandInGitHub:
         return self._snapshot(number)
 
     def open_incidents(self, label: str) -> list[IssueSnapshot]:
-        self.transcript.record("GitHub", "list open incidents", label=label)
+        return self.live_incidents(label, [])
+
+    def live_incidents(self, label: str, phase_labels: list[str]) -> list[IssueSnapshot]:
+        self.transcript.record("GitHub", "list live incidents", label=label)
         return [self._snapshot(n) for n, i in self.issues.items()
-                if i["open"] and label in i["labels"]]
+                if (i["open"] and label in i["labels"]) or set(phase_labels) & set(i["labels"])]
+
+    def get_comment(self, comment_id: int) -> CommentSnapshot | None:
+        self.transcript.record("GitHub", "read status comment", comment=comment_id)
+        return self.comments.get(comment_id)
+
+    def find_comment(self, number: int, marker: str) -> int | None:
+        return next((i for i, c in self.comments.items() if self.comment_issue[i] == number
+                     and c.author == self.bot and marker in c.body.split("\n", 1)[0]), None)
+
+    def find_issue(self, effect_key: str) -> int | None:
+        marker = effect_marker(effect_key)
+        return next((n for n, i in self.issues.items()
+                     if marker in str(i["body"]).split("\n", 1)[0]), None)
+
+    def postmortem_pull(self, number: int) -> PostmortemClosed | None:
+        pull = self.pulls.get(number)
+        if pull is None or not pull["merged"]:
+            return None
+        self.transcript.record("GitHub", "read pull request", number=number)
+        return PostmortemClosed(number=number, merged=True, at=pull["merged_at"],
+                                actor=pull.get("merged_by", ""),
+                                url=f"https://github.com/{self.repository}/pull/{number}")
 
     def permission(self, login: str) -> str:
         self.transcript.record("GitHub", "read permission", login=login)
@@ -234,16 +267,28 @@ class StandInDatadog:
                                severity=effect.fields.get("severity", ("", ""))[1])
 
     def add_todo(self, incident_id: str, content: str) -> None:
+        self.incidents[incident_id].setdefault("todos", []).append(content)
         self.transcript.record("Datadog", "add todo", incident=incident_id, content=content)
 
+    def has_todo(self, incident_id: str, content: str) -> bool:
+        return content in self.incidents[incident_id].get("todos", [])
+
     def attach_postmortem(self, incident_id: str, url: str, title: str) -> None:
+        self.incidents[incident_id].setdefault("attachments", []).append(url)
         self.transcript.record("Datadog", "attach post-mortem", incident=incident_id, url=url)
+
+    def has_attachment(self, incident_id: str, url: str) -> bool:
+        return url in self.incidents[incident_id].get("attachments", [])
 
 
 class StandInSlack:
     def __init__(self, transcript: Transcript) -> None:
         self.transcript = transcript
         self._ts = itertools.count(1)
+
+    def find(self, effect: PostToSlack, thread_ts: str | None,
+             since: datetime | None) -> SlackMessageRef | None:
+        return None  # the drill never loses an answer
 
     def post(self, effect: PostToSlack, thread_ts: str | None) -> SlackMessageRef:
         ts = f"1700000000.{next(self._ts):06d}"
