@@ -9,6 +9,7 @@ import os
 import ssl
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,52 +117,53 @@ class World:
         return path
 
     def handle(self, payload: dict[str, Any], event_name: str = "issues", *args: str,
-               **env: str | None) -> Run:
-        summary, outputs = self.workdir / "summary.md", self.workdir / "outputs.txt"
-        summary.write_text("", encoding="utf-8")
-        outputs.write_text("", encoding="utf-8")
-        environment = self.environment(
-            GITHUB_EVENT_NAME=event_name, GITHUB_EVENT_PATH=str(self.event_file(payload)),
-            GITHUB_STEP_SUMMARY=str(summary), GITHUB_OUTPUT=str(outputs), **env)
-        completed = subprocess.run(
-            [sys.executable, "-m", "incident_response", "handle", *args],
-            cwd=self.workdir, env=environment, capture_output=True, text=True, timeout=120,
-            check=False,
-        )
-        output_lines = outputs.read_text(encoding="utf-8").splitlines()
-        return Run(completed.returncode, completed.stdout, completed.stderr,
-                   summary.read_text(encoding="utf-8"),
-                   dict(line.split("=", 1) for line in output_lines if "=" in line))
+               isolated: bool = False, **env: str | None) -> Run:
+        """`incident-response handle` for this event: in-process unless `isolated`, which runs
+        it as a subprocess, as GitHub Actions does (a few tests keep that path honest)."""
+        return self._run("handle", args, env, isolated=isolated, payload=payload,
+                         event_name=event_name)
 
-    def sweep(self, *args: str, **env: str | None) -> Run:
-        summary = self.workdir / "summary.md"
-        summary.write_text("", encoding="utf-8")
-        completed = subprocess.run(
-            [sys.executable, "-m", "incident_response", "sweep", *args],
-            cwd=self.workdir, env=self.environment(GITHUB_STEP_SUMMARY=str(summary), **env),
-            capture_output=True, text=True, timeout=300, check=False)
-        return Run(completed.returncode, completed.stdout, completed.stderr,
-                   summary.read_text(encoding="utf-8"), {})
+    def sweep(self, *args: str, isolated: bool = False, **env: str | None) -> Run:
+        return self._run("sweep", args, env, isolated=isolated)
 
     def call(self, command: str, *args: str, payload: dict[str, Any] | None = None,
              event_name: str = "issues", **env: str | None) -> Run:
         """Run `incident-response COMMAND ARGS` in this process: the same program as a
         subprocess (real clients, real HTTP to the fakes), without an interpreter's start-up.
         Safe from threads of one test (races): the environment is the same for every run."""
-        summary, outputs = self.workdir / "summary.md", self.workdir / "outputs.txt"
+        return self._run(command, args, env, isolated=False, payload=payload,
+                         event_name=event_name)
+
+    def _run(self, command: str, args: tuple[str, ...], env: dict[str, str | None], *,
+             isolated: bool, payload: dict[str, Any] | None = None,
+             event_name: str = "issues") -> Run:
+        summary = self.workdir / f"summary-{threading.get_ident()}.md"
+        outputs = self.workdir / f"outputs-{threading.get_ident()}.txt"
+        summary.write_text("", encoding="utf-8")
+        outputs.write_text("", encoding="utf-8")
         extra: dict[str, str | None] = {"GITHUB_STEP_SUMMARY": str(summary),
                                         "GITHUB_OUTPUT": str(outputs), **env}
         if payload is not None:
-            extra.update(GITHUB_EVENT_NAME=event_name,
-                         GITHUB_EVENT_PATH=str(self.event_file(payload, f"event-{id(payload)}"
-                                                                         ".json")))
-        from incident_response.cli import main
+            event = self.event_file(payload, f"event-{threading.get_ident()}.json")
+            extra.update(GITHUB_EVENT_NAME=event_name, GITHUB_EVENT_PATH=str(event))
+        environment = self.environment(**extra)
+        if isolated:
+            completed = subprocess.run(
+                [sys.executable, "-m", "incident_response", command, *args],
+                cwd=self.workdir, env=environment, capture_output=True, text=True,
+                timeout=300, check=False)
+            code, stdout, stderr = completed.returncode, completed.stdout, completed.stderr
+        else:
+            from incident_response.cli import main
 
-        stdout = io.StringIO()
-        with _environment(self.environment(**extra)), contextlib.redirect_stdout(stdout):
-            code = main([command, *args])
-        return Run(code, stdout.getvalue(), "", summary.read_text(encoding="utf-8")
-                   if summary.exists() else "", {})
+            out, err = io.StringIO(), io.StringIO()
+            with _environment(environment), contextlib.redirect_stdout(out), (
+                    contextlib.redirect_stderr(err)):
+                code = main([command, *args])
+            stdout, stderr = out.getvalue(), err.getvalue()
+        output_lines = outputs.read_text(encoding="utf-8").splitlines()
+        return Run(code, stdout, stderr, summary.read_text(encoding="utf-8"),
+                   dict(line.split("=", 1) for line in output_lines if "=" in line))
 
     def violations(self) -> list[str]:
         return [v for fake in (self.github, self.datadog, self.slack, self.pagerduty)

@@ -28,7 +28,7 @@ def status_comments(world: World, number: int = 1) -> list[dict[str, Any]]:
 
 
 def test_p1_is_labelled_recorded_declared_announced_and_paged(world: World) -> None:
-    run = world.handle(opened(world))
+    run = world.handle(opened(world), isolated=True)  # as GitHub Actions runs it
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert world.violations() == []
@@ -237,7 +237,7 @@ def test_a_bad_form_gets_one_comment_naming_each_field_and_triage(world: World) 
 
 def test_secrets_never_reach_logs_summary_or_comments(world: World) -> None:
     world.datadog.inject("CreateIncident", *[Fault(status=403) for _ in range(3)])
-    run = world.handle(opened(world))
+    run = world.handle(opened(world), isolated=True)  # everything the process prints
     published = run.stdout + run.stderr + run.summary + "".join(
         c["body"] for c in world.github.comments_on(1))
     for secret in SECRETS:

@@ -93,6 +93,27 @@ def test_two_runs_racing_on_one_record_lose_nothing_and_repeat_nothing(world: Wo
     assert len(world.slack.messages) + len(world.datadog.calls("UpdateIncident")) <= before
 
 
+def test_a_run_whose_record_moved_before_it_claimed_decides_again(world: World) -> None:
+    declare(world)
+    first = comment(world, "/update Paging the database team", 5)
+    hold = world.github.hold("issues/get-comment")  # run A's re-read before its claims
+    results: dict[str, Run] = {}
+    racing = threading.Thread(target=lambda: results.setdefault("a", handle(world, first, 5.5)))
+    racing.start()
+    assert hold.arrived.wait(30), "run A never re-read the record"
+    # While A waits, B applies A's comment and its own, and writes the record.
+    results["b"] = handle(world, comment(world, "/update Database team joined", 6), 6.5)
+    hold.release()
+    racing.join(60)
+
+    assert results["a"].returncode == 0 and results["b"].returncode == 0
+    texts = thread_texts(world)
+    assert sum("Paging the database team" in t for t in texts) == 1
+    assert sum("Database team joined" in t for t in texts) == 1
+    record = state(world)
+    assert len(record.updates) == 2 and not record.outbox
+
+
 def test_a_failed_write_of_the_record_is_retried(world: World) -> None:
     declare(world)
     world.github.inject("issues/update-comment", Fault(502), Fault(kind="lost"))

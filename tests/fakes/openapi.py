@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 import yaml
@@ -36,6 +36,18 @@ class Operation:
 
 
 class ApiDescription:
+    """One vendor's description. Parsing one (the Datadog YAML takes about a second) and
+    compiling its validators happens once per process: every fake of every test shares them."""
+
+    _shared: ClassVar[dict[str, ApiDescription]] = {}
+
+    @classmethod
+    def shared(cls, path: Path, **options: Any) -> ApiDescription:
+        key = json.dumps([str(path), repr(sorted(options.items()))])
+        if key not in cls._shared:
+            cls._shared[key] = cls(path, **options)
+        return cls._shared[key]
+
     def __init__(self, path: Path, *, base_path: str = "",
                  extra_parameters: dict[str, set[str]] | None = None,
                  more: tuple[Path, ...] = (), post_for_any: bool = False) -> None:
@@ -52,6 +64,7 @@ class ApiDescription:
         self.extra_parameters = extra_parameters or {}
         #: every operation also accepts POST with its arguments in the body (Slack's Web API)
         self.post_for_any = post_for_any
+        self._validators: dict[int, OAS30Validator] = {}
         self.operations: list[Operation] = []
         for template, item in self.document["paths"].items():
             regex = "^" + re.sub(r"\\{([^}]+)\\}", _parameter_pattern,
@@ -88,6 +101,12 @@ class ApiDescription:
         msg = f"{method} {path} is not an operation of this API description"
         raise SpecViolation(msg)
 
+    def _validator(self, schema: dict[str, Any]) -> OAS30Validator:
+        # Keyed by the schema object, which lives as long as this (shared) description.
+        if id(schema) not in self._validators:
+            self._validators[id(schema)] = OAS30Validator(self._schema(schema))
+        return self._validators[id(schema)]
+
     def _schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         root = {key: self.document[key] for key in ("components", "definitions")
                 if key in self.document}
@@ -120,8 +139,7 @@ class ApiDescription:
                 msg = f"{operation.operation_id}: content type {content_type} is not accepted"
                 raise SpecViolation(msg)
             document = json.loads(body)
-            errors = sorted(OAS30Validator(self._schema(media["schema"])).iter_errors(document),
-                            key=str)
+            errors = sorted(self._validator(media["schema"]).iter_errors(document), key=str)
             if errors:
                 where = "/".join(str(p) for p in errors[0].absolute_path)
                 msg = f"{operation.operation_id}: body at '{where}': {errors[0].message}"

@@ -70,7 +70,7 @@ class FakeGitHub(FakeService):
     name = "GitHub"
 
     def __init__(self, tls: ssl.SSLContext, repository: str = "Codertocat/Hello-World") -> None:
-        super().__init__(ApiDescription(
+        super().__init__(ApiDescription.shared(
             FIXTURES / "github" / "rest-openapi-subset.json",
             more=(FIXTURES / "github" / "rest-openapi-extra.json",)), tls)
         self.repository = repository
@@ -732,7 +732,8 @@ class FakeDatadog(FakeService):
     name = "Datadog"
 
     def __init__(self, tls: ssl.SSLContext) -> None:
-        super().__init__(ApiDescription(FIXTURES / "datadog" / "incidents-openapi.yaml"), tls)
+        super().__init__(
+            ApiDescription.shared(FIXTURES / "datadog" / "incidents-openapi.yaml"), tls)
         self.incidents: dict[str, dict[str, Any]] = {}
         self._public_ids = itertools.count(338014)
         self.route("POST", "CreateIncident", self._create)
@@ -932,7 +933,7 @@ class FakeSlack(FakeService):
         # https://docs.slack.dev/reference/methods/conversations.replies; slack_sdk's
         # WebClient.conversations_history/_replies send it; slack-go/slack#1139: "needed to get
         # metadata").
-        description = ApiDescription(
+        description = ApiDescription.shared(
             FIXTURES / "slack" / "web-openapi-subset.json", base_path="/api",
             extra_parameters={"/chat.postMessage": {"metadata"},
                               "/conversations.history": {"include_all_metadata"},
@@ -1128,8 +1129,8 @@ class FakePagerDuty(FakeService):
     name = "PagerDuty"
 
     def __init__(self, tls: ssl.SSLContext) -> None:
-        super().__init__(ApiDescription(FIXTURES / "pagerduty" / "events-v2-openapiv3.json",
-                                        base_path="/v2"), tls)
+        super().__init__(ApiDescription.shared(
+            FIXTURES / "pagerduty" / "events-v2-openapiv3.json", base_path="/v2"), tls)
         self.routing_key = "R0UTINGKEY0000000000000000000000"
         #: dedup_key -> the open alert, as PagerDuty keeps one alert per key
         self.alerts: dict[str, dict[str, Any]] = {}
