@@ -15,12 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 from loopback import ROOT
 
-from incident_response.decide import decide
-from incident_response.form import load_form_template
-from incident_response.policy import load_policy
-from incident_response.snapshot import CommentSnapshot, IssueSnapshot
-from incident_response.state import render_state
-from incident_response.status import status_comment
+from incident_response.core.decide import decide
+from incident_response.core.snapshot import CommentSnapshot, IssueSnapshot
+from incident_response.core.state import render_state
+from incident_response.core.status import status_comment
+from incident_response.shell.configuration import load_form_template, load_policy
 
 T0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 BOT = "github-actions[bot]"

@@ -20,11 +20,10 @@ from pathlib import Path
 
 from loopback import ROOT, Loopback
 
-from incident_response.decide import decide
-from incident_response.form import load_form_template
-from incident_response.policy import load_policy
-from incident_response.snapshot import IssueSnapshot
-from incident_response.status import status_comment
+from incident_response.core.decide import decide
+from incident_response.core.snapshot import IssueSnapshot
+from incident_response.core.status import status_comment
+from incident_response.shell.configuration import load_form_template, load_policy
 
 DECLARED = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 

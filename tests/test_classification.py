@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from incident_response.classification import classify
-from incident_response.policy import Policy, load_policy
-from incident_response.report import IncidentReport
+from incident_response.core.classification import classify
+from incident_response.core.policy import Policy
+from incident_response.core.report import IncidentReport
+from incident_response.shell.configuration import load_policy
 
 IMPACTS = [
     "Nobody can sign in (total outage)",

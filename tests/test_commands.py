@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from incident_response.commands import parse_commands
-from incident_response.decide import decide
-from incident_response.effects import (
+from incident_response.core.commands import parse_commands
+from incident_response.core.decide import decide
+from incident_response.core.effects import (
     AddDatadogTodo,
     PostComment,
     PostToSlack,
@@ -19,12 +19,12 @@ from incident_response.effects import (
     SyncDatadog,
     TriggerPage,
 )
-from incident_response.facts import followups, timeline_entries, updates
-from incident_response.form import load_form_template
-from incident_response.policy import Person, load_policy
-from incident_response.snapshot import CommentSnapshot, IssueSnapshot
-from incident_response.state import IncidentState
-from incident_response.vocabulary import Phase, Priority, Severity
+from incident_response.core.facts import followups, timeline_entries, updates
+from incident_response.core.policy import Person
+from incident_response.core.snapshot import CommentSnapshot, IssueSnapshot
+from incident_response.core.state import IncidentState
+from incident_response.core.vocabulary import Phase, Priority, Severity
+from incident_response.shell.configuration import load_form_template, load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 FORM = load_form_template(ROOT / ".github" / "ISSUE_TEMPLATE" / "incident.yml")

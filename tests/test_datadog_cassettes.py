@@ -8,7 +8,7 @@ import vcr
 
 from incident_response.adapters.datadog_mirror import DatadogMirror
 from incident_response.adapters.transport import Transport
-from incident_response.effects import DeclareInDatadog
+from incident_response.core.effects import DeclareInDatadog
 
 CASSETTES = Path(__file__).parent / "fixtures" / "datadog" / "cassettes"
 replay = vcr.VCR(record_mode="none", match_on=["method", "scheme", "host", "path"],

@@ -6,13 +6,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from incident_response.decide import decide
-from incident_response.effects import DeclareInDatadog, PostComment, PostToSlack, TriggerPage
-from incident_response.form import load_form_template
-from incident_response.policy import load_policy
-from incident_response.snapshot import IssueSnapshot
-from incident_response.state import IncidentState
-from incident_response.vocabulary import Phase, Priority
+from incident_response.core.decide import decide
+from incident_response.core.effects import DeclareInDatadog, PostComment, PostToSlack, TriggerPage
+from incident_response.core.snapshot import IssueSnapshot
+from incident_response.core.state import IncidentState
+from incident_response.core.vocabulary import Phase, Priority
+from incident_response.shell.configuration import load_form_template, load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 FORM = load_form_template(ROOT / ".github" / "ISSUE_TEMPLATE" / "incident.yml")

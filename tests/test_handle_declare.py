@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from incident_response.state import STATUS_MARKER, parse_state
+from incident_response.core.state import STATUS_MARKER, parse_state
 from tests.conftest import SECRETS, World, example_event
 from tests.fakes.server import Fault
 

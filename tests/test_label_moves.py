@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from incident_response.decide import decide
-from incident_response.effects import PostComment
-from incident_response.snapshot import LabelEvent
-from incident_response.vocabulary import Phase, Priority
+from incident_response.core.decide import decide
+from incident_response.core.effects import PostComment
+from incident_response.core.snapshot import LabelEvent
+from incident_response.core.vocabulary import Phase, Priority
 from tests.test_commands import FORM, ISSUE, POLICY, T0, declared
 
 LABELS = ("incident", "phase:active", "priority:P1", "severity:SEV-2")

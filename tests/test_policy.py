@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from incident_response.errors import ConfigError
-from incident_response.policy import Policy, load_policy
+from incident_response.core.errors import ConfigError
+from incident_response.core.policy import Policy
+from incident_response.shell.configuration import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,4 +57,4 @@ def test_a_bad_file_names_the_key_and_the_fix(tmp_path: Path, text: str, names: 
 def test_the_shipped_schema_is_generated_from_the_model() -> None:
     shipped = json.loads((ROOT / "schema" / "incident-response.schema.json").read_text())
     assert shipped == Policy.model_json_schema(), (
-        "regenerate it: PYTHONPATH=scripts python -m incident_response.schema")
+        "regenerate it: PYTHONPATH=scripts python -m incident_response.core.schema")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from incident_response.decide import decide
-from incident_response.effects import PostComment, PostToSlack
+from incident_response.core.decide import decide
+from incident_response.core.effects import PostComment, PostToSlack
 from tests.test_commands import FORM, ISSUE, POLICY, T0, declared, with_comment
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from incident_response.form import load_form_template, parse_form
-from incident_response.policy import load_policy
-from incident_response.report import parse_started_at, parse_users_per_hour, validate_report
+from incident_response.core.form import parse_form
+from incident_response.core.report import parse_started_at, parse_users_per_hour, validate_report
+from incident_response.shell.configuration import load_form_template, load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 FORM = load_form_template(ROOT / ".github" / "ISSUE_TEMPLATE" / "incident.yml")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from incident_response.state import IncidentState, parse_state, render_state
-from incident_response.vocabulary import Phase, Priority
+from incident_response.core.state import IncidentState, parse_state, render_state
+from incident_response.core.vocabulary import Phase, Priority
 
 
 def test_round_trip_keeps_everything() -> None:

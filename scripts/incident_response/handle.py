@@ -15,32 +15,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incident_response import actions
-from incident_response.errors import ServiceError
-from incident_response.events import Event, incident_number, read_event
-from incident_response.form import FormTemplate, load_form_template
-from incident_response.resources import default_form_path
-from incident_response.snapshot import IssueSnapshot, PostmortemClosed
+from incident_response.core.errors import ServiceError
+from incident_response.core.snapshot import IssueSnapshot, PostmortemClosed
+from incident_response.shell import actions
+from incident_response.shell.configuration import form_template
+from incident_response.shell.events import Event, incident_number, read_event
 
 # The policy (pydantic), the templates (Jinja2) and the core load only once an event is known
 # to be about an incident: the fast path must not pay for them.
 if TYPE_CHECKING:
-    from incident_response.execute import Outcome
-    from incident_response.incident_run import IncidentRun
-    from incident_response.plan import Plan
-    from incident_response.policy import Policy
+    from incident_response.core.outcome import Outcome
+    from incident_response.core.plan import Plan
+    from incident_response.core.policy import Policy
+    from incident_response.shell.incident_run import IncidentRun
 
 _INCIDENT_EVENTS = ("issues", "issue_comment", "pull_request")
 
-__all__ = ["form_template", "handle"]
+__all__ = ["handle"]
 
-DEFAULT_FORM = Path(".github/ISSUE_TEMPLATE/incident.yml")
 _TRUSTED_ASSOCIATIONS = {"OWNER": "admin", "MEMBER": "write", "COLLABORATOR": "write"}
-
-
-def form_template(path: Path | None = None) -> FormTemplate:
-    chosen = path or (DEFAULT_FORM if DEFAULT_FORM.exists() else default_form_path())
-    return load_form_template(chosen)
 
 
 def _snapshot_from_payload(event: Event) -> IssueSnapshot:
@@ -62,34 +55,8 @@ def _snapshot_from_payload(event: Event) -> IssueSnapshot:
     )
 
 
-def print_plan(plan: Plan, policy: Policy, number: int,
-               issue: IssueSnapshot | None = None) -> None:
-    from incident_response.status import status_comment
-
-    state = plan.state
-    print(f"Plan for incident #{number} (dry run: nothing is sent)")
-    if plan.classification:
-        print(f"  priority {state.priority}: {plan.classification.priority_reason}")
-        print(f"  severity {state.severity}: {plan.classification.severity_reason}")
-    for problem in plan.problems:
-        print(f"  form problem, {problem.label} ({problem.field_id}): {problem.message}")
-    print(f"  phase: {state.phase}")
-    if plan.labels_to_add or plan.labels_to_remove:
-        print(f"  labels: add {plan.labels_to_add or 'none'}, "
-              f"remove {plan.labels_to_remove or 'none'}")
-    print("  status comment: create or update")
-    for number_in_order, effect in enumerate(plan.effects, start=1):
-        print(f"  {number_in_order}. {effect.service}: {effect.describe()}")
-    if not plan.effects:
-        print("  no outside effects")
-    for notice in plan.notices:
-        print(f"  note: {notice}")
-    print()
-    print(status_comment(plan, None, policy, None, issue))
-
-
 def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> str:
-    from incident_response.status import effect_name
+    from incident_response.core.status import effect_name
 
     state = plan.state
     lines = [f"### Incident #{number}: {state.priority or 'unclassified'} "
@@ -110,7 +77,7 @@ def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> st
 
 
 def _summary_and_outputs(run: IncidentRun) -> int:
-    from incident_response.status import effect_name
+    from incident_response.core.status import effect_name
 
     for result in run.outcome.skipped:
         actions.annotate("notice", f"{result.effect.service} skipped", result.detail)
@@ -165,7 +132,7 @@ def _incident_of(event: Event, config: Path | None) -> tuple[Policy, int] | None
     """The policy and the incident's number, or None for an event not about an incident."""
     if event.name not in _INCIDENT_EVENTS:
         return None  # decided without loading the policy at all
-    from incident_response.policy import load_policy
+    from incident_response.shell.configuration import load_policy
 
     policy = load_policy(config)
     number = incident_number(event, policy.labels.incident)
@@ -176,6 +143,8 @@ def _incident_of(event: Event, config: Path | None) -> tuple[Policy, int] | None
 
 def _dry_run(plan_of: Callable[[], Plan], policy: Policy, number: int,
              issue: IssueSnapshot) -> int:
+    from incident_response.shell.dry_run import print_plan
+
     print_plan(plan_of(), policy, number, issue)
     return 0
 
@@ -189,15 +158,15 @@ def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) ->
         return 0
     policy, number = found
     template = form_template()
-    from incident_response.decide import decide
+    from incident_response.core.decide import decide
 
     if arguments.dry_run and not os.environ.get("GITHUB_TOKEN"):
         offline = _snapshot_from_payload(event)
         return _dry_run(lambda: decide(offline, None, policy, template, now), policy, number,
                         offline)
 
-    from incident_response.loading import complete_snapshot, find_status_comment
-    from incident_response.wiring import github_tracker
+    from incident_response.shell.loading import complete_snapshot, find_status_comment
+    from incident_response.shell.wiring import github_tracker
 
     tracker = github_tracker(event.repository, policy)
     try:
@@ -217,8 +186,8 @@ def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) ->
         return _dry_run(lambda: decide(loaded.issue, loaded.previous, policy, template, now),
                         policy, number, loaded.issue)
 
-    from incident_response.incident_run import run_incident
-    from incident_response.wiring import build_services
+    from incident_response.shell.incident_run import run_incident
+    from incident_response.shell.wiring import build_services
 
     services = build_services(event.repository, policy, github=tracker)
     return _summary_and_outputs(run_incident(loaded, services, policy, template, now,

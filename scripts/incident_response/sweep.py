@@ -20,33 +20,33 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incident_response import actions
-from incident_response.errors import ServiceError, UsageError
-from incident_response.handle import form_template, print_plan
-from incident_response.policy import load_policy
-from incident_response.status import effect_name
+from incident_response.core.errors import ServiceError, UsageError
+from incident_response.core.status import effect_name
+from incident_response.shell import actions
+from incident_response.shell.configuration import form_template, load_policy
+from incident_response.shell.dry_run import print_plan
 
 if TYPE_CHECKING:
     from incident_response.adapters.github_tracker import GitHubTracker
-    from incident_response.form import FormTemplate
-    from incident_response.loading import LoadedIncident
-    from incident_response.policy import Policy
-    from incident_response.snapshot import IssueSnapshot
+    from incident_response.core.form import FormTemplate
+    from incident_response.core.policy import Policy
+    from incident_response.core.snapshot import IssueSnapshot
+    from incident_response.shell.loading import LoadedIncident
 
 __all__ = ["live_phase_labels", "sweep"]
 
 
 def live_phase_labels(policy: Policy) -> list[str]:
-    from incident_response.labels import phase_label
-    from incident_response.vocabulary import Phase
+    from incident_response.core.labels import phase_label
+    from incident_response.core.vocabulary import Phase
 
     return [phase_label(policy, p) for p in (Phase.ACTIVE, Phase.STABLE, Phase.RESOLVED)]
 
 
 def _is_due(loaded: LoadedIncident, policy: Policy, template: FormTemplate,
             now: datetime) -> bool:
-    from incident_response.decide import decide
-    from incident_response.state import render_state
+    from incident_response.core.decide import decide
+    from incident_response.core.state import render_state
 
     plan = decide(loaded.issue, loaded.previous, policy, template, now, sweep=True)
     if loaded.previous is None or plan.effects or plan.labels_to_add or plan.labels_to_remove:
@@ -62,7 +62,7 @@ def sweep(arguments: argparse.Namespace, config: Path | None, now: datetime) -> 
     policy = load_policy(config)
     template = form_template()
 
-    from incident_response.wiring import github_tracker
+    from incident_response.shell.wiring import github_tracker
 
     tracker = github_tracker(repository, policy)
     try:
@@ -86,7 +86,7 @@ def _incidents(tracker: GitHubTracker, policy: Policy,
 
 def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Policy,
               template: FormTemplate, now: datetime) -> int:
-    from incident_response.loading import complete_snapshot
+    from incident_response.shell.loading import complete_snapshot
 
     due: list[int] = []
     for issue in incidents:
@@ -107,10 +107,10 @@ def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Po
 
 def _sweep(incidents: list[IssueSnapshot], tracker: GitHubTracker, repository: str,
            policy: Policy, template: FormTemplate, *, now: datetime, dry_run: bool) -> int:
-    from incident_response.decide import decide
-    from incident_response.incident_run import run_incident
-    from incident_response.loading import complete_snapshot
-    from incident_response.wiring import build_services
+    from incident_response.core.decide import decide
+    from incident_response.shell.incident_run import run_incident
+    from incident_response.shell.loading import complete_snapshot
+    from incident_response.shell.wiring import build_services
 
     services = None if dry_run else build_services(repository, policy, github=tracker)
     lines = [f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live incident(s)", ""]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from incident_response.form import FormTemplate
-from incident_response.handle import form_template
-from incident_response.policy import Policy, load_policy
-from incident_response.report import CODE_CHANGE_ANSWERS
+from incident_response.core.form import FormTemplate
+from incident_response.core.policy import Policy
+from incident_response.core.report import CODE_CHANGE_ANSWERS
+from incident_response.shell.configuration import form_template, load_policy
 
 __all__ = ["REQUIRED_FIELDS", "check_form", "validate"]
 

@@ -77,10 +77,10 @@ from datadog_api_client.v2.model.nullable_relationship_to_user_data import (
 )
 from datadog_api_client.v2.model.users_type import UsersType
 
+from incident_response.adapters.ports import MirrorRef
 from incident_response.adapters.transport import Transport
-from incident_response.effects import DeclareInDatadog, SyncDatadog
-from incident_response.errors import PermanentServiceError, TransientServiceError
-from incident_response.ports import MirrorRef
+from incident_response.core.effects import DeclareInDatadog, SyncDatadog
+from incident_response.core.errors import PermanentServiceError, TransientServiceError
 
 __all__ = ["DatadogMirror", "datadog_host"]
 

@@ -13,11 +13,11 @@ from urllib.parse import quote
 from github import Auth, Github, GithubException, GithubRetry
 from requests.exceptions import RequestException
 
+from incident_response.adapters.ports import PostmortemRef
 from incident_response.adapters.transport import Transport
-from incident_response.effects import LabelSpec, WritePostmortem
-from incident_response.errors import PermanentServiceError, TransientServiceError
-from incident_response.ports import PostmortemRef
-from incident_response.snapshot import (
+from incident_response.core.effects import LabelSpec, WritePostmortem
+from incident_response.core.errors import PermanentServiceError, TransientServiceError
+from incident_response.core.snapshot import (
     CommentSnapshot,
     HistoryEvent,
     IssueSnapshot,

@@ -14,8 +14,8 @@ from pagerduty.errors import Error as PagerDutyError
 from pagerduty.errors import HttpError
 
 from incident_response.adapters.transport import Transport
-from incident_response.effects import TriggerPage
-from incident_response.errors import PermanentServiceError, TransientServiceError
+from incident_response.core.effects import TriggerPage
+from incident_response.core.errors import PermanentServiceError, TransientServiceError
 
 __all__ = ["PagerDutyPager"]
 

@@ -19,10 +19,10 @@ from slack_sdk.http_retry.builtin_interval_calculators import (
     BackoffRetryIntervalCalculator,
 )
 
+from incident_response.adapters.ports import SlackMessageRef
 from incident_response.adapters.transport import Transport
-from incident_response.effects import PostToSlack
-from incident_response.errors import PermanentServiceError, TransientServiceError
-from incident_response.ports import SlackMessageRef
+from incident_response.core.effects import PostToSlack
+from incident_response.core.errors import PermanentServiceError, TransientServiceError
 
 __all__ = ["SlackNotifier"]
 

@@ -6,11 +6,10 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
+from incident_response.core.errors import UsageError
 from incident_response.drill.runner import run_drill
 from incident_response.drill.scenarios import SCENARIOS
-from incident_response.errors import UsageError
-from incident_response.handle import form_template
-from incident_response.policy import load_policy
+from incident_response.shell.configuration import form_template, load_policy
 
 __all__ = ["drill"]
 

@@ -7,6 +7,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from incident_response.core.form import FormTemplate
+from incident_response.core.policy import Policy
+from incident_response.core.snapshot import PostmortemClosed
 from incident_response.drill.scenarios import Scenario, Step, form_body
 from incident_response.drill.standins import (
     Call,
@@ -17,12 +20,9 @@ from incident_response.drill.standins import (
     StandInSlack,
     Transcript,
 )
-from incident_response.execute import Services
-from incident_response.form import FormTemplate
-from incident_response.incident_run import IncidentRun, run_incident
-from incident_response.loading import complete_snapshot
-from incident_response.policy import Policy
-from incident_response.snapshot import PostmortemClosed
+from incident_response.shell.execute import Services
+from incident_response.shell.incident_run import IncidentRun, run_incident
+from incident_response.shell.loading import complete_snapshot
 
 __all__ = ["run_drill"]
 

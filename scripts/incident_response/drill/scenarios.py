@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from incident_response.form import FormTemplate
+from incident_response.core.form import FormTemplate
 
 __all__ = ["SCENARIOS", "Scenario", "Step", "form_body"]
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from incident_response.effects import (
+from incident_response.adapters.ports import MirrorRef, PostmortemRef, SlackMessageRef
+from incident_response.core.effects import (
     DeclareInDatadog,
     LabelSpec,
     PostToSlack,
@@ -21,8 +22,7 @@ from incident_response.effects import (
     TriggerPage,
     WritePostmortem,
 )
-from incident_response.ports import MirrorRef, PostmortemRef, SlackMessageRef
-from incident_response.snapshot import (
+from incident_response.core.snapshot import (
     CommentSnapshot,
     HistoryEvent,
     IssueSnapshot,

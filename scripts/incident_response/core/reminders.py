@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from incident_response.policy import Policy
-from incident_response.state import IncidentState, Pending
-from incident_response.vocabulary import Phase
+from incident_response.core.policy import Policy
+from incident_response.core.state import IncidentState, Pending
+from incident_response.core.vocabulary import Phase
 
 __all__ = ["cadence", "record_due_reminder"]
 

@@ -14,14 +14,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from incident_response.commands import parse_commands
-from incident_response.facts import followups, timeline_entries, updates
-from incident_response.policy import Policy
-from incident_response.rendering import render
-from incident_response.report import IncidentReport
-from incident_response.snapshot import HistoryEvent, IssueSnapshot
-from incident_response.state import IncidentState
-from incident_response.vocabulary import Phase
+from incident_response.core.commands import parse_commands
+from incident_response.core.facts import followups, timeline_entries, updates
+from incident_response.core.policy import Policy
+from incident_response.core.rendering import render
+from incident_response.core.report import IncidentReport
+from incident_response.core.snapshot import HistoryEvent, IssueSnapshot
+from incident_response.core.state import IncidentState
+from incident_response.core.vocabulary import Phase
 
 __all__ = [
     "Figures",

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from incident_response.form import FormTemplate, ParsedForm
-from incident_response.policy import Policy
+from incident_response.core.form import FormTemplate, ParsedForm
+from incident_response.core.policy import Policy
 
 __all__ = [
     "FieldProblem",
@@ -178,9 +178,9 @@ def validate_report(
     )
     summary = check.text("summary", required=True)
 
-    if check.problems:
+    if check.problems or not (service and environment and users is not None and impact
+                              and summary):
         return None, check.problems
-    assert service and environment and users is not None and impact and summary  # noqa: PT018
     return (
         IncidentReport(
             service=service,

@@ -13,7 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from incident_response.effects import (
+from incident_response.adapters.ports import (
+    ChatNotifier,
+    IncidentMirror,
+    IssueTracker,
+    Pager,
+    SlackMessageRef,
+)
+from incident_response.core.effects import (
     AddDatadogTodo,
     AttachPostmortem,
     DeclareInDatadog,
@@ -29,19 +36,13 @@ from incident_response.effects import (
     TriggerPage,
     WritePostmortem,
 )
-from incident_response.errors import ServiceError
-from incident_response.plan import Plan
-from incident_response.ports import (
-    ChatNotifier,
-    IncidentMirror,
-    IssueTracker,
-    Pager,
-    SlackMessageRef,
-)
-from incident_response.snapshot import effect_marker
-from incident_response.state import IncidentState
+from incident_response.core.errors import ServiceError
+from incident_response.core.outcome import EffectResult, Outcome
+from incident_response.core.plan import Plan
+from incident_response.core.snapshot import effect_marker
+from incident_response.core.state import IncidentState
 
-__all__ = ["EffectResult", "Outcome", "Services", "execute"]
+__all__ = ["Services", "execute"]
 
 
 @dataclass
@@ -56,60 +57,36 @@ class Services:
     missing: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class EffectResult:
-    effect: Effect
-    status: str  # "done", "failed", "skipped", "waiting"
-    detail: str = ""
-
-
 class Waiting(Exception):
     """The effect depends on one not done yet (a thread reply before its announcement)."""
 
 
-@dataclass
-class Outcome:
-    results: list[EffectResult] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[EffectResult]:
-        return [r for r in self.results if r.status == "failed"]
-
-    @property
-    def skipped(self) -> list[EffectResult]:
-        return [r for r in self.results if r.status == "skipped"]
-
-
-def _page(effect: TriggerPage, services: Services, state: IncidentState, number: int) -> str:
-    assert services.pager is not None
-    state.page_dedup_key = services.pager.trigger(effect)
+def _page(effect: TriggerPage, pager: Pager, state: IncidentState, number: int) -> str:
+    state.page_dedup_key = pager.trigger(effect)
     return f"triggered, dedup_key {state.page_dedup_key}"
 
 
-def _resolve_page(effect: ResolvePage, services: Services, state: IncidentState,
+def _resolve_page(effect: ResolvePage, pager: Pager, state: IncidentState,
                   number: int) -> str:
-    assert services.pager is not None
-    services.pager.resolve(effect.dedup_key)
+    pager.resolve(effect.dedup_key)
     return "resolved"
 
 
-def _declare(effect: DeclareInDatadog, services: Services, state: IncidentState,
+def _declare(effect: DeclareInDatadog, mirror: IncidentMirror, state: IncidentState,
              number: int) -> str:
-    assert services.mirror is not None
     # A failed or unconfirmed attempt may have created it and lost the answer: look first.
     looked = effect.look_first or effect.key in state.failures
-    earlier = services.mirror.find(effect.issue_url) if looked else None
-    ref = earlier or services.mirror.declare(effect)
+    earlier = mirror.find(effect.issue_url) if looked else None
+    ref = earlier or mirror.declare(effect)
     state.datadog_id, state.datadog_public_id, state.datadog_url = ref.id, ref.public_id, ref.url
     if earlier is None:
         state.datadog_synced = effect.fingerprint
     return f"incident {ref.public_id or ref.id}"
 
 
-def _find_incident(effect: FindInDatadog, services: Services, state: IncidentState,
+def _find_incident(effect: FindInDatadog, mirror: IncidentMirror, state: IncidentState,
                    number: int) -> str:
-    assert services.mirror is not None
-    ref = services.mirror.find(effect.issue_url)
+    ref = mirror.find(effect.issue_url)
     if ref is None:
         state.rebuilt.append("The Datadog incident was not found by this issue's URL; it was not "
                              "declared again. Declare it by hand if it is needed.")
@@ -126,30 +103,26 @@ def _datadog_id(state: IncidentState) -> str:
     return state.datadog_id
 
 
-def _sync(effect: SyncDatadog, services: Services, state: IncidentState, number: int) -> str:
-    assert services.mirror is not None
-    services.mirror.sync(_datadog_id(state), effect)
+def _sync(effect: SyncDatadog, mirror: IncidentMirror, state: IncidentState, number: int) -> str:
+    mirror.sync(_datadog_id(state), effect)
     state.datadog_synced = effect.fingerprint
     return "fields, state and commander updated"
 
 
-def _todo(effect: AddDatadogTodo, services: Services, state: IncidentState, number: int) -> str:
-    assert services.mirror is not None
+def _todo(effect: AddDatadogTodo, mirror: IncidentMirror, state: IncidentState, number: int) -> str:
     incident = _datadog_id(state)
-    if effect.look_first and services.mirror.has_todo(incident, effect.content):
+    if effect.look_first and mirror.has_todo(incident, effect.content):
         return "todo found, added by an earlier run"
-    services.mirror.add_todo(incident, effect.content)
+    mirror.add_todo(incident, effect.content)
     return "todo added"
 
 
-def _react(effect: React, services: Services, state: IncidentState, number: int) -> str:
-    assert services.github is not None
-    services.github.add_reaction(effect.comment_id, effect.content)
+def _react(effect: React, github: IssueTracker, state: IncidentState, number: int) -> str:
+    github.add_reaction(effect.comment_id, effect.content)
     return f"reacted {effect.content}"
 
 
-def _slack(effect: PostToSlack, services: Services, state: IncidentState, number: int) -> str:
-    assert services.chat is not None
+def _slack(effect: PostToSlack, chat: ChatNotifier, state: IncidentState, number: int) -> str:
     thread = state.slack_ts if effect.in_thread else None
     if effect.in_thread and thread is None:
         if not state.is_done("slack:announce"):
@@ -157,7 +130,7 @@ def _slack(effect: PostToSlack, services: Services, state: IncidentState, number
             raise Waiting(msg)
         # Announced, but the thread was lost with a rebuilt record: find the announcement by
         # its metadata, else the channel still hears it as a message of its own.
-        found = _announcement(effect, services.chat)
+        found = _announcement(effect, chat)
         if found is None:
             effect = replace(effect, in_thread=False)
         else:
@@ -169,14 +142,14 @@ def _slack(effect: PostToSlack, services: Services, state: IncidentState, number
     checked = ""
     if effect.look_first:
         try:
-            found = services.chat.find(effect, thread, state.claimed.get(effect.key))
+            found = chat.find(effect, thread, state.claimed.get(effect.key))
         except ServiceError as error:
             found, checked = None, f" (could not look for an earlier copy: {error})"
         if found is not None:
             if effect.is_announcement:
                 state.slack_channel, state.slack_ts = found.channel, found.ts
             return f"found in {effect.channel}, posted by an earlier run"
-    ref = services.chat.post(effect, thread)
+    ref = chat.post(effect, thread)
     if effect.is_announcement:
         state.slack_channel, state.slack_ts = ref.channel, ref.ts
     return f"posted to {effect.channel}{checked}"
@@ -193,9 +166,8 @@ def _announcement(effect: PostToSlack, chat: ChatNotifier) -> SlackMessageRef | 
         return None
 
 
-def _comment(effect: PostComment, services: Services, state: IncidentState, number: int) -> str:
-    assert services.github is not None
-    comment_id = services.github.create_comment(number, marked(effect.key, effect.body))
+def _comment(effect: PostComment, github: IssueTracker, state: IncidentState, number: int) -> str:
+    comment_id = github.create_comment(number, marked(effect.key, effect.body))
     return f"comment {comment_id}"
 
 
@@ -207,10 +179,9 @@ def marked(key: str, body: str) -> str:
     return f"{effect_marker(key)}\n{body}"
 
 
-def _postmortem(effect: WritePostmortem, services: Services, state: IncidentState,
+def _postmortem(effect: WritePostmortem, github: IssueTracker, state: IncidentState,
                 number: int) -> str:
-    assert services.github is not None
-    ref = services.github.write_postmortem(effect, state.postmortem_pr)
+    ref = github.write_postmortem(effect, state.postmortem_pr)
     state.postmortem_pr, state.postmortem_url = ref.number, ref.file_url
     state.postmortem_path, state.postmortem_hash = effect.path, effect.content_hash
     if not ref.written:
@@ -219,31 +190,28 @@ def _postmortem(effect: WritePostmortem, services: Services, state: IncidentStat
     return f"pull request #{ref.number}"
 
 
-def _attach(effect: AttachPostmortem, services: Services, state: IncidentState,
+def _attach(effect: AttachPostmortem, mirror: IncidentMirror, state: IncidentState,
             number: int) -> str:
-    assert services.mirror is not None
     incident = _datadog_id(state)
-    if effect.look_first and services.mirror.has_attachment(incident, effect.url):
+    if effect.look_first and mirror.has_attachment(incident, effect.url):
         return "post-mortem found attached by an earlier run"
-    services.mirror.attach_postmortem(incident, effect.url, effect.title)
+    mirror.attach_postmortem(incident, effect.url, effect.title)
     return "post-mortem attached"
 
 
-def _issue_state(effect: SetIssueState, services: Services, state: IncidentState,
+def _issue_state(effect: SetIssueState, github: IssueTracker, state: IncidentState,
                  number: int) -> str:
-    assert services.github is not None
-    services.github.set_issue_state(number, open_=effect.open, reason=effect.reason)
+    github.set_issue_state(number, open_=effect.open, reason=effect.reason)
     state.issue_closed = not effect.open
     return "reopened" if effect.open else "closed"
 
 
-def _followup_issue(effect: OpenFollowUpIssue, services: Services, state: IncidentState,
+def _followup_issue(effect: OpenFollowUpIssue, github: IssueTracker, state: IncidentState,
                     number: int) -> str:
-    assert services.github is not None
     body = marked(effect.key, effect.body)
-    created = services.github.find_issue(effect.key) if effect.look_first else None
+    created = github.find_issue(effect.key) if effect.look_first else None
     if created is None:
-        created = services.github.create_issue(effect.title, body)
+        created = github.create_issue(effect.title, body)
     for item in state.followups:
         if item.id == effect.followup_id:
             item.issue_number = created
@@ -271,12 +239,13 @@ def execute(plan: Plan, services: Services, number: int, now: datetime) -> Outco
     outcome = Outcome()
     for effect in plan.effects:
         port, handler = _HANDLERS[type(effect)]
-        if getattr(services, port) is None:
+        adapter = getattr(services, port)
+        if adapter is None:
             reason = services.missing.get(effect.service, f"{effect.service} is not configured")
             outcome.results.append(EffectResult(effect, "skipped", reason))
             continue
         try:
-            detail = handler(effect, services, plan.state, number)
+            detail = handler(effect, adapter, plan.state, number)
         except Waiting as waiting:
             outcome.results.append(EffectResult(effect, "waiting", str(waiting)))
         except ServiceError as error:

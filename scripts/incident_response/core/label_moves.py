@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from incident_response.commands import Command, CommandContext, apply_command
-from incident_response.permissions import has_permission
-from incident_response.policy import Policy
-from incident_response.report import IncidentReport
-from incident_response.snapshot import IssueSnapshot, LabelEvent
-from incident_response.state import IncidentState, Pending
-from incident_response.vocabulary import Phase
+from incident_response.core.commands import Command, CommandContext, apply_command
+from incident_response.core.permissions import has_permission
+from incident_response.core.policy import Policy
+from incident_response.core.report import IncidentReport
+from incident_response.core.snapshot import IssueSnapshot, LabelEvent
+from incident_response.core.state import IncidentState, Pending
+from incident_response.core.vocabulary import Phase
 
 __all__ = ["apply_label_events"]
 

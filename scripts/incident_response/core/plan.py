@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from incident_response.classification import Classification
-from incident_response.effects import Effect, LabelSpec
-from incident_response.report import FieldProblem, IncidentReport
-from incident_response.state import IncidentState
+from incident_response.core.classification import Classification
+from incident_response.core.effects import Effect, LabelSpec
+from incident_response.core.report import FieldProblem, IncidentReport
+from incident_response.core.state import IncidentState
 
 __all__ = ["Plan"]
 

@@ -1,4 +1,4 @@
-"""Write the JSON Schema of the policy, for editors: `python -m incident_response.schema`."""
+"""Write the JSON Schema of the policy, for editors: `python -m incident_response.core.schema`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from incident_response.policy import Policy
+from incident_response.core.policy import Policy
 
 __all__ = ["schema_text"]
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from incident_response.decide import commands_pending, was_declared
-from incident_response.labels import managed, phase_label, priority_label, severity_label
-from incident_response.policy import Policy
-from incident_response.ports import IssueTracker
-from incident_response.snapshot import CommentSnapshot, IssueSnapshot, LabelEvent
-from incident_response.state import STATUS_MARKER, IncidentState, parse_state
-from incident_response.vocabulary import Phase
+from incident_response.adapters.ports import IssueTracker
+from incident_response.core.decide import commands_pending, was_declared
+from incident_response.core.labels import managed, phase_label, priority_label, severity_label
+from incident_response.core.policy import Policy
+from incident_response.core.snapshot import CommentSnapshot, IssueSnapshot, LabelEvent
+from incident_response.core.state import STATUS_MARKER, IncidentState, parse_state
+from incident_response.core.vocabulary import Phase
 
 __all__ = ["LoadedIncident", "complete_snapshot", "find_status_comment"]
 

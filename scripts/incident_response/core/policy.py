@@ -7,15 +7,11 @@ with a message that names the key and says what to put there.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from incident_response.errors import ConfigError
-from incident_response.resources import default_config_path
-from incident_response.vocabulary import Priority, Severity
+from incident_response.core.vocabulary import Priority, Severity
 
 __all__ = [
     "DatadogPolicy",
@@ -25,7 +21,6 @@ __all__ = [
     "PriorityMatrix",
     "PriorityRule",
     "Service",
-    "load_policy",
 ]
 
 Permission = Literal["read", "triage", "write", "maintain", "admin"]
@@ -240,59 +235,3 @@ class Policy(_Model):
             return None
         folded = github_login.casefold()
         return next((p for login, p in self.people.items() if login.casefold() == folded), None)
-
-
-def _merge(base: Any, override: Any) -> Any:
-    """Mappings merge key by key; anything else (lists included) is replaced."""
-    if isinstance(base, dict) and isinstance(override, dict):
-        merged = dict(base)
-        for key, value in override.items():
-            merged[key] = _merge(base.get(key), value) if key in base else value
-        return merged
-    return override
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        msg = (f"{path}: not valid YAML ({error}). "
-               "Fix the syntax, then run `incident-response validate`.")
-        raise ConfigError(msg) from error
-    except OSError as error:
-        msg = f"{path}: cannot be read ({error.strerror}). Check the --config path."
-        raise ConfigError(msg) from error
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        msg = f"{path}: the top level must be a mapping of keys (labels:, services:, ...)."
-        raise ConfigError(msg)
-    return data
-
-
-def _describe(error: ValidationError, path: Path) -> str:
-    lines = [f"{path}: the configuration is not valid."]
-    for problem in error.errors():
-        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        text = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "extra_forbidden":
-            text = "unknown key: remove it or check its spelling against the schema"
-        elif problem["type"] == "missing":
-            text = "required: add it"
-        lines.append(f"  - {where}: {text}")
-    lines.append("See schema/incident-response.schema.json for every key and its meaning.")
-    return "\n".join(lines)
-
-
-def load_policy(path: Path | None = None) -> Policy:
-    """Load the policy: the shipped defaults, with the file at `path` merged over them."""
-    defaults_path = default_config_path()
-    data = _read_yaml(defaults_path)
-    source = defaults_path
-    if path is not None:
-        data = _merge(data, _read_yaml(path))
-        source = path
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError(_describe(error, source)) from error

@@ -11,8 +11,8 @@ import json
 import re
 from typing import Any
 
-from incident_response.classification import Classification
-from incident_response.effects import (
+from incident_response.core.classification import Classification
+from incident_response.core.effects import (
     AddDatadogTodo,
     AttachPostmortem,
     DeclareInDatadog,
@@ -28,19 +28,19 @@ from incident_response.effects import (
     TriggerPage,
     WritePostmortem,
 )
-from incident_response.facts import FactText, followups, update_text
-from incident_response.policy import Policy
-from incident_response.postmortem import (
+from incident_response.core.facts import FactText, followups, update_text
+from incident_response.core.policy import Policy
+from incident_response.core.postmortem import (
     branch_name,
     content_hash,
     postmortem_path,
     render_postmortem,
 )
-from incident_response.rendering import escape_slack, render
-from incident_response.report import IncidentReport
-from incident_response.snapshot import IssueSnapshot
-from incident_response.state import IncidentState, Pending
-from incident_response.vocabulary import Phase
+from incident_response.core.rendering import escape_slack, render
+from incident_response.core.report import IncidentReport
+from incident_response.core.snapshot import IssueSnapshot
+from incident_response.core.state import IncidentState, Pending
+from incident_response.core.vocabulary import Phase, Priority, Severity
 
 __all__ = [
     "ANNOUNCE",
@@ -66,16 +66,24 @@ RECOVERY_CHECKLIST = "comment:recovery-checklist"
 _LIVE = (Phase.ACTIVE, Phase.STABLE, Phase.RESOLVED, Phase.COMPLETED)
 
 
+def _classified(state: IncidentState) -> tuple[Priority, Severity]:
+    """The priority and severity every mirror needs; `mirrors` plans none without them."""
+    if state.priority is None or state.severity is None:
+        msg = "an incident without a priority and a severity has no mirrors"
+        raise ValueError(msg)
+    return state.priority, state.severity
+
+
 def _context(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
              classification: Classification | None, policy: Policy) -> dict[str, object]:
     commander = state.commander or report.commander
     person = policy.person(commander)
-    assert state.priority is not None
+    priority, _ = _classified(state)
     return {
         "issue": issue, "report": report, "state": state, "classification": classification,
         "service": policy.service(report.service), "commander": commander,
         "commander_slack": person.slack if person else None, "policy": policy,
-        "rule": policy.rule(state.priority),
+        "rule": policy.rule(priority),
     }
 
 
@@ -91,16 +99,16 @@ def datadog_fields(report: IncidentReport, state: IncidentState, policy: Policy,
                    latest: FactText | None = None) -> dict[str, tuple[str, str | list[str]]]:
     names = policy.datadog.fields
     service = policy.service(report.service)
-    assert state.severity is not None and state.priority is not None  # noqa: PT018
+    priority, severity = _classified(state)
     phase = state.phase.value if state.phase in _LIVE else "active"
     fields: dict[str, tuple[str, str | list[str]]] = {
-        names.severity: ("dropdown", state.severity.value),
+        names.severity: ("dropdown", severity.value),
         names.state: ("dropdown", phase),
         names.teams: ("autocomplete", list(policy.datadog.teams)),
         names.services: ("autocomplete", list(policy.datadog.services)),
     }
     if names.priority:
-        fields[names.priority] = ("dropdown", state.priority.value)
+        fields[names.priority] = ("dropdown", priority.value)
     if names.monitor and report.monitor:
         fields[names.monitor] = ("textbox", report.monitor)
     if names.controller and service and service.controller:
@@ -148,8 +156,8 @@ def _thread_post(key: str, channel: str, text: str, *, incident: str, broadcast:
 
 def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
                  context: dict[str, object], policy: Policy) -> list[Effect]:
-    assert state.priority is not None
-    rule = policy.rule(state.priority)
+    priority, severity = _classified(state)
+    rule = policy.rule(priority)
     wanted: list[Effect] = []
     service = policy.service(report.service)
     if rule.page:
@@ -157,13 +165,13 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
             key=PAGE, dedup_key=issue.key,
             summary=render("page_summary.txt.j2", **context).strip()[:1024],
             source=f"{report.service} ({report.environment})",
-            severity=policy.paging.severity[state.priority],
+            severity=policy.paging.severity[priority],
             links=(("GitHub incident " + issue.key, issue.url),)
             + ((("Recovery procedure", service.recovery_procedure),)
                if service and service.recovery_procedure else ()),
             custom_details={
-                "priority": state.priority.value,
-                "severity": state.severity.value if state.severity else None,
+                "priority": priority.value,
+                "severity": severity.value,
                 "users_per_hour": report.users_per_hour, "environment": report.environment,
                 "incident_commander": context["commander"],
             },
@@ -175,7 +183,7 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
         wanted.append(DeclareInDatadog(
             key=DATADOG, issue_url=issue.url,
             title=f"{report.service} is experiencing degraded service",
-            severity=state.severity.value if state.severity else "UNKNOWN", state="active",
+            severity=severity.value, state="active",
             customer_impacted=True,
             customer_impact_scope=render("datadog_impact_scope.txt.j2", **context).strip(),
             fields=fields, commander_user_id=commander_id,
@@ -185,9 +193,9 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
             fingerprint=_fingerprint(fields, commander_id, state),
         ))
     metadata = _metadata(issue.key, ANNOUNCE, "incident_announced")
-    metadata["event_payload"]["priority"] = state.priority.value
+    metadata["event_payload"]["priority"] = priority.value
     if rule.announce:
-        header = (f"{state.priority.value} incident: "
+        header = (f"{priority.value} incident: "
                   f"{report.service} is experiencing degraded service")
         wanted.append(PostToSlack(
             key=ANNOUNCE, channel=policy.slack.support_channel, text=f"{header} ({issue.key})",
@@ -196,7 +204,7 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
             metadata=metadata, is_announcement=True,
         ))
     if rule.notify_leadership and policy.slack.leadership_channel:
-        header = (f"Declared {state.priority.value}: "
+        header = (f"Declared {priority.value}: "
                   f"{report.service} is experiencing degraded service")
         wanted.append(PostToSlack(
             key=LEADERSHIP, channel=policy.slack.leadership_channel,
@@ -265,7 +273,6 @@ def _slack_mirrors(issue: IssueSnapshot, state: IncidentState, context: dict[str
 
 def _lifecycle(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
                context: dict[str, object], policy: Policy, *, declared: bool) -> list[Effect]:
-    assert state.priority is not None
     wanted = _datadog_mirrors(issue, report, state, context, policy) if declared else []
     wanted += _slack_mirrors(issue, state, context, policy)
     if state.phase in (Phase.RESOLVED, Phase.COMPLETED):
@@ -349,7 +356,8 @@ def mirrors(issue: IssueSnapshot, report: IncidentReport | None, state: Incident
             classification: Classification | None, policy: Policy) -> list[Effect]:
     """All effects the state calls for, in the order to try them (the page first)."""
     wanted: list[Effect] = []
-    if report is not None and state.priority is not None and state.phase in _LIVE:
+    if (report is not None and state.priority is not None and state.severity is not None
+            and state.phase in _LIVE):
         context = _context(issue, report, state, classification, policy)
         declaration = _declaration(issue, report, state, context, policy)
         if state.phase in (Phase.ACTIVE, Phase.STABLE):

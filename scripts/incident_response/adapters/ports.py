@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from incident_response.effects import (
+from incident_response.core.effects import (
     DeclareInDatadog,
     LabelSpec,
     PostToSlack,
@@ -18,7 +18,7 @@ from incident_response.effects import (
     TriggerPage,
     WritePostmortem,
 )
-from incident_response.snapshot import (
+from incident_response.core.snapshot import (
     CommentSnapshot,
     HistoryEvent,
     IssueSnapshot,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from incident_response.policy import Policy
-from incident_response.report import IncidentReport
-from incident_response.vocabulary import Priority, Severity
+from incident_response.core.policy import Policy
+from incident_response.core.report import IncidentReport
+from incident_response.core.vocabulary import Priority, Severity
 
 __all__ = ["Classification", "classify"]
 

@@ -21,24 +21,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from incident_response.decide import decide, needs_history
-from incident_response.effects import CLAIMED_EFFECTS, Effect, TriggerPage
-from incident_response.errors import ServiceError
-from incident_response.execute import Outcome, Services, execute
-from incident_response.form import FormTemplate
-from incident_response.loading import LoadedIncident
-from incident_response.plan import Plan
-from incident_response.policy import Policy
-from incident_response.ports import IssueTracker
-from incident_response.snapshot import IssueSnapshot
-from incident_response.state import (
+from incident_response.adapters.ports import IssueTracker
+from incident_response.core.decide import decide, needs_history
+from incident_response.core.effects import CLAIMED_EFFECTS, Effect, TriggerPage
+from incident_response.core.errors import ServiceError
+from incident_response.core.form import FormTemplate
+from incident_response.core.outcome import Outcome
+from incident_response.core.plan import Plan
+from incident_response.core.policy import Policy
+from incident_response.core.snapshot import IssueSnapshot
+from incident_response.core.state import (
     STATUS_MARKER,
     IncidentState,
     merge_states,
     parse_state,
     render_state,
 )
-from incident_response.status import status_comment
+from incident_response.core.status import status_comment
+from incident_response.shell.execute import Services, execute
+from incident_response.shell.loading import LoadedIncident
 
 __all__ = ["IncidentRun", "run_incident"]
 

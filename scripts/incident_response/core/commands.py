@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from incident_response.policy import Policy
-from incident_response.report import IncidentReport
-from incident_response.state import FollowUpRef, IncidentState, Pending
-from incident_response.vocabulary import Phase, Priority, Severity
+from incident_response.core.policy import Policy
+from incident_response.core.report import IncidentReport
+from incident_response.core.state import FollowUpRef, IncidentState, Pending
+from incident_response.core.vocabulary import Phase, Priority, Severity
 
 __all__ = ["USAGE", "Command", "CommandResult", "apply_command", "followup_parts",
            "parse_commands", "timeline_moment"]

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from incident_response.classification import classify
-from incident_response.commands import CommandContext, apply_command, parse_commands
-from incident_response.effects import CLAIMED_EFFECTS, PostComment
-from incident_response.facts import command_of
-from incident_response.form import FormTemplate, parse_form
-from incident_response.label_moves import apply_label_events
-from incident_response.labels import (
+from incident_response.core.classification import classify
+from incident_response.core.commands import CommandContext, apply_command, parse_commands
+from incident_response.core.effects import CLAIMED_EFFECTS, PostComment
+from incident_response.core.facts import command_of
+from incident_response.core.form import FormTemplate, parse_form
+from incident_response.core.label_moves import apply_label_events
+from incident_response.core.labels import (
     label_specs,
     managed,
     phase_label,
     priority_label,
     severity_label,
 )
-from incident_response.mirrors import (
+from incident_response.core.mirrors import (
     ANNOUNCE,
     DATADOG,
     LEADERSHIP,
@@ -32,15 +32,15 @@ from incident_response.mirrors import (
     TRIAGE_REQUEST,
     mirrors,
 )
-from incident_response.permissions import has_permission
-from incident_response.plan import Plan
-from incident_response.policy import Policy
-from incident_response.reminders import record_due_reminder
-from incident_response.rendering import render
-from incident_response.report import IncidentReport, validate_report
-from incident_response.snapshot import IssueSnapshot
-from incident_response.state import IncidentState, Pending, SavedReport
-from incident_response.vocabulary import Phase, Priority, Severity
+from incident_response.core.permissions import has_permission
+from incident_response.core.plan import Plan
+from incident_response.core.policy import Policy
+from incident_response.core.reminders import record_due_reminder
+from incident_response.core.rendering import render
+from incident_response.core.report import IncidentReport, validate_report
+from incident_response.core.snapshot import IssueSnapshot
+from incident_response.core.state import IncidentState, Pending, SavedReport
+from incident_response.core.vocabulary import Phase, Priority, Severity
 
 __all__ = ["GIVE_UP_AFTER", "REPEATABLE", "commands_pending", "decide", "needs_history",
            "was_declared"]

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from incident_response.adapters.ports import IssueTracker
 from incident_response.adapters.transport import Transport
-from incident_response.errors import UsageError
-from incident_response.execute import Services
-from incident_response.policy import Policy
-from incident_response.ports import IssueTracker
+from incident_response.core.errors import UsageError
+from incident_response.core.policy import Policy
+from incident_response.shell.execute import Services
 
 if TYPE_CHECKING:  # the adapter (and PyGithub) load only when a run needs GitHub
     from incident_response.adapters.github_tracker import GitHubTracker

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from incident_response.effects import LabelSpec
-from incident_response.policy import Policy
-from incident_response.vocabulary import Phase, Priority, Severity
+from incident_response.core.effects import LabelSpec
+from incident_response.core.policy import Policy
+from incident_response.core.vocabulary import Phase, Priority, Severity
 
 __all__ = ["label_specs", "managed", "phase_label", "priority_label", "severity_label"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from incident_response.errors import UsageError
+from incident_response.core.errors import UsageError
 
 __all__ = ["Event", "incident_number", "postmortem_number", "read_event"]
 

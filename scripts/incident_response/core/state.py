@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from incident_response.vocabulary import Phase, Priority, Severity
+from incident_response.core.vocabulary import Phase, Priority, Severity
 
 __all__ = [
     "STATE_VERSION",

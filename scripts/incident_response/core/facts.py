@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from incident_response.commands import Command, followup_parts, parse_commands, timeline_moment
-from incident_response.snapshot import CommentSnapshot, IssueSnapshot
-from incident_response.state import IncidentState
+from incident_response.core.commands import Command, followup_parts, parse_commands, timeline_moment
+from incident_response.core.snapshot import CommentSnapshot, IssueSnapshot
+from incident_response.core.state import IncidentState
 
 __all__ = ["DELETED", "FactText", "FollowUp", "command_of", "followups", "timeline_entries",
            "update_text", "updates"]

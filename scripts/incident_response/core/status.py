@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from incident_response.execute import Outcome
-from incident_response.facts import followups, timeline_entries, updates
-from incident_response.labels import phase_label
-from incident_response.plan import Plan
-from incident_response.policy import Policy
-from incident_response.rendering import escape_markdown, render
-from incident_response.snapshot import IssueSnapshot
-from incident_response.state import render_state
+from incident_response.core.facts import followups, timeline_entries, updates
+from incident_response.core.labels import phase_label
+from incident_response.core.outcome import Outcome
+from incident_response.core.plan import Plan
+from incident_response.core.policy import Policy
+from incident_response.core.rendering import escape_markdown, render
+from incident_response.core.snapshot import IssueSnapshot
+from incident_response.core.state import render_state
 
 __all__ = ["COMMENT_LIMIT", "mirror_lines", "status_comment"]
 

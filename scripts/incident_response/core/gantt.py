@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import re
 
-from incident_response.markdown_text import shorten
+from incident_response.core.markdown_text import shorten
 
 __all__ = ["TODAY_MARKER_OFF", "section_name", "task_name"]
 

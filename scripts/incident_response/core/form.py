@@ -16,18 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from incident_response.errors import ConfigError
+from incident_response.core.errors import ConfigError
 
 __all__ = [
     "FormField",
     "FormTemplate",
     "ParsedForm",
-    "load_form_template",
     "parse_form",
     "slug_id",
 ]
@@ -96,15 +92,6 @@ def template_from_data(data: Any, source: str = "form") -> FormTemplate:
             )
         )
     return FormTemplate(tuple(fields))
-
-
-def load_form_template(path: Path) -> FormTemplate:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        msg = f"{path}: cannot read the issue form ({error})"
-        raise ConfigError(msg) from error
-    return template_from_data(data, str(path))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,34 @@
+"""`--dry-run`: the whole plan printed, nothing sent."""
+
+from __future__ import annotations
+
+from incident_response.core.plan import Plan
+from incident_response.core.policy import Policy
+from incident_response.core.snapshot import IssueSnapshot
+from incident_response.core.status import status_comment
+
+__all__ = ["print_plan"]
+
+
+def print_plan(plan: Plan, policy: Policy, number: int,
+               issue: IssueSnapshot | None = None) -> None:
+    state = plan.state
+    print(f"Plan for incident #{number} (dry run: nothing is sent)")
+    if plan.classification:
+        print(f"  priority {state.priority}: {plan.classification.priority_reason}")
+        print(f"  severity {state.severity}: {plan.classification.severity_reason}")
+    for problem in plan.problems:
+        print(f"  form problem, {problem.label} ({problem.field_id}): {problem.message}")
+    print(f"  phase: {state.phase}")
+    if plan.labels_to_add or plan.labels_to_remove:
+        print(f"  labels: add {plan.labels_to_add or 'none'}, "
+              f"remove {plan.labels_to_remove or 'none'}")
+    print("  status comment: create or update")
+    for number_in_order, effect in enumerate(plan.effects, start=1):
+        print(f"  {number_in_order}. {effect.service}: {effect.describe()}")
+    if not plan.effects:
+        print("  no outside effects")
+    for notice in plan.notices:
+        print(f"  note: {notice}")
+    print()
+    print(status_comment(plan, None, policy, None, issue))
