@@ -37,10 +37,10 @@ __all__ = ["live_phase_labels", "sweep"]
 
 
 def live_phase_labels(policy: Policy) -> list[str]:
+    from incident_response.core import lifecycle
     from incident_response.core.labels import phase_label
-    from incident_response.core.vocabulary import Phase
 
-    return [phase_label(policy, p) for p in (Phase.ACTIVE, Phase.STABLE, Phase.RESOLVED)]
+    return [phase_label(policy, p) for p in lifecycle.phases(watched=True)]
 
 
 def _is_due(loaded: LoadedIncident, policy: Policy, template: FormTemplate,

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from incident_response.core import effect_keys as keys
+from incident_response.core import lifecycle
 from incident_response.core.policy import Policy
 from incident_response.core.report import IncidentReport
 from incident_response.core.state import FollowUpRef, IncidentState, Pending
@@ -98,7 +100,7 @@ class CommandContext:
         return f"<@{person.slack}>" if person and person.slack else f"@{login} (GitHub)"
 
     def note(self, text: str, *, broadcast: bool = False) -> None:
-        self.state.queue(Pending(key=f"slack:note:{self.fact_id}", kind="note", text=text,
+        self.state.queue(Pending(key=keys.slack_note(self.fact_id), kind="note", text=text,
                                  broadcast=broadcast))
 
 
@@ -138,7 +140,7 @@ def _update(command: Command, ctx: CommandContext) -> CommandResult:
     if not command.argument:
         return _refuse("update", "needs the text of the update")
     ctx.state.record_update(ctx.fact_id, ctx.at)
-    ctx.state.queue(Pending(key=f"slack:update:{ctx.fact_id}", kind="update", fact=ctx.fact_id))
+    ctx.state.queue(Pending(key=keys.slack_update(ctx.fact_id), kind="update", fact=ctx.fact_id))
     return CommandResult(True)
 
 
@@ -211,7 +213,7 @@ def _mitigate(command: Command, ctx: CommandContext) -> CommandResult:
 
 def _resolve(command: Command, ctx: CommandContext) -> CommandResult:
     state = ctx.state
-    if state.phase in (Phase.RESOLVED, Phase.COMPLETED):
+    if lifecycle.traits(state.phase).ended:
         return CommandResult(True, "The incident is already resolved.")
     if state.phase is Phase.TRIAGE:
         return CommandResult(False, "`/resolve` applies to a declared incident; close the issue "
@@ -265,7 +267,7 @@ def _followup(command: Command, ctx: CommandContext) -> CommandResult:
     if not text:
         return _refuse("followup", "needs the text of the follow-up")
     ctx.state.followups.append(FollowUpRef(id=ctx.fact_id, owner=owner))
-    ctx.state.queue(Pending(key=f"datadog:todo:{ctx.fact_id}", kind="todo", fact=ctx.fact_id))
+    ctx.state.queue(Pending(key=keys.todo(ctx.fact_id), kind="todo", fact=ctx.fact_id))
     return CommandResult(True)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from incident_response.core import effect_keys as keys
+from incident_response.core import lifecycle
 from incident_response.core.classification import classify
 from incident_response.core.commands import CommandContext, apply_command, parse_commands
 from incident_response.core.effects import CLAIMED_EFFECTS, PostComment
@@ -23,15 +25,7 @@ from incident_response.core.labels import (
     priority_label,
     severity_label,
 )
-from incident_response.core.mirrors import (
-    ANNOUNCE,
-    DATADOG,
-    LEADERSHIP,
-    OOB_CHECKLIST,
-    PAGE,
-    TRIAGE_REQUEST,
-    mirrors,
-)
+from incident_response.core.mirrors import mirrors
 from incident_response.core.permissions import has_permission
 from incident_response.core.plan import Plan
 from incident_response.core.policy import Policy
@@ -48,11 +42,10 @@ __all__ = ["GIVE_UP_AFTER", "REPEATABLE", "commands_pending", "decide", "needs_h
 #: failed attempts (over all runs) after which an effect is reported as abandoned, not retried
 GIVE_UP_AFTER = 10
 #: mirrors re-planned whenever their content changes, whatever was done before
-REPEATABLE = {"datadog:sync", "postmortem:write"}
+REPEATABLE = {keys.DATADOG_SYNC, keys.POSTMORTEM_WRITE}
 #: a claim younger than this, neither confirmed nor failed, may belong to a run still sending
 #: it (the job's time limit): another run leaves it alone rather than send it a second time
 IN_FLIGHT = timedelta(minutes=15)
-_LIVE = (Phase.ACTIVE, Phase.STABLE)
 
 
 def needs_history(state: IncidentState, *, sweep: bool) -> bool:
@@ -76,16 +69,16 @@ def was_declared(issue: IssueSnapshot, policy: Policy) -> bool:
     The record is written before the labels, so a phase label past triage (or any comment the
     bot wrote for an effect) means a record existed: it was deleted or damaged since.
     """
-    phases = {phase_label(policy, p) for p in Phase if p is not Phase.TRIAGE}
+    phases = {phase_label(policy, p) for p in lifecycle.phases(declared=True)}
     return bool(phases & set(issue.labels)) or bool(
-        issue.posted_keys(policy.github.bot_login) - {TRIAGE_REQUEST})
+        issue.posted_keys(policy.github.bot_login) - {keys.TRIAGE_REQUEST})
 
 
 def _answered_watermark(issue: IssueSnapshot, bot_login: str) -> int:
     """The newest comment the bot visibly answered (a 👍 or a reply): commands up to it ran."""
     posted = issue.posted_keys(bot_login)
     answered = [c.id for c in issue.comments
-                if c.author != bot_login and (c.plus_one > 0 or f"reply:{c.id}" in posted)]
+                if c.author != bot_login and (c.plus_one > 0 or keys.reply(c.id) in posted)]
     return max(answered, default=0)
 
 
@@ -108,7 +101,8 @@ def _rebuild(issue: IssueSnapshot, policy: Policy) -> IncidentState:
             if command.name == "update" and command.argument:
                 state.record_update(f"{comment.id}-{index}", comment.created_at)
     # The declaration's one-off effects happened, or were deliberately held: not again.
-    state.done = [PAGE, DATADOG, ANNOUNCE, LEADERSHIP, OOB_CHECKLIST, TRIAGE_REQUEST]
+    state.done = [keys.PAGE, keys.DATADOG_DECLARE, keys.ANNOUNCE, keys.LEADERSHIP,
+                  keys.OOB_CHECKLIST, keys.TRIAGE_REQUEST]
     state.rebuilt = [
         "The status comment with this incident's record was deleted or damaged, so the "
         "record was rebuilt from the labels and comments; nothing was declared, paged or "
@@ -146,11 +140,11 @@ def _apply_commands(issue: IssueSnapshot, state: IncidentState, policy: Policy,
             if result.message:
                 answers.append(f"> {command.line}\n\n{result.message}")
         if answers:
-            state.queue(Pending(key=f"reply:{comment.id}", kind="reply",
+            state.queue(Pending(key=keys.reply(comment.id), kind="reply",
                                 comment_id=comment.id,
                                 text=f"@{comment.author}\n\n" + "\n\n".join(answers)))
         else:
-            state.queue(Pending(key=f"reply:{comment.id}", kind="reply",
+            state.queue(Pending(key=keys.reply(comment.id), kind="reply",
                                 comment_id=comment.id, reaction="+1"))
 
 
@@ -166,7 +160,7 @@ def _edited_commands(issue: IssueSnapshot, state: IncidentState, bot_login: str)
         state.applied[str(comment.id)] = comment.updated_at
         lines = "\n".join(f"    {c.line}" for c in parse_commands(comment.body))
         state.queue(Pending(
-            key=f"reply:edited-{comment.id}-{int(comment.updated_at.timestamp())}",
+            key=keys.reply(f"edited-{comment.id}-{int(comment.updated_at.timestamp())}"),
             kind="reply",
             text=f"@{comment.author}: this comment was edited after its commands were applied. "
                  "Edits are not applied again: what the comment said when it was first "
@@ -181,7 +175,7 @@ def _reopen(issue: IssueSnapshot, state: IncidentState, now: datetime) -> None:
     Reopening a completed incident starts a new cycle, which ends in its own post-mortem pull
     request and completion.
     """
-    if not issue.open or state.phase not in (Phase.RESOLVED, Phase.COMPLETED):
+    if not issue.open or not lifecycle.traits(state.phase).ended:
         return
     if not (issue.reopened or state.issue_closed):
         return
@@ -192,20 +186,20 @@ def _reopen(issue: IssueSnapshot, state: IncidentState, now: datetime) -> None:
     completed = state.phase is Phase.COMPLETED
     state.change_phase(Phase.ACTIVE, now, "reopened")
     state.resolved_at = state.completed_at = None
-    forget = {PAGE, "page:resolve", "comment:recovery-checklist"}
+    forget = {keys.PAGE, keys.PAGE_RESOLVE, keys.RECOVERY_CHECKLIST}
     if completed:
         state.cycle += 1
         state.postmortem_pr = state.postmortem_url = state.postmortem_path = None
         state.postmortem_hash = None
         state.postmortem_merged_at = None
-        forget |= {"github:close", "datadog:postmortem", "postmortem:write"}
+        forget |= {keys.GITHUB_CLOSE, keys.DATADOG_POSTMORTEM, keys.POSTMORTEM_WRITE}
     # Forget the mirrors of the resolution so they happen again at the next one, and page again
     # (PagerDuty opens a new alert for a dedup key whose alert was resolved).
     state.done = [k for k in state.done if k not in forget]
-    state.queue(Pending(key=f"slack:note:reopened-{state.reopens}", kind="note",
+    state.queue(Pending(key=keys.slack_note(f"reopened-{state.reopens}"), kind="note",
                         text="The incident was reopened on GitHub: it is active again."))
     state.queue(Pending(
-        key=f"reply:reopened-{state.reopens}", kind="reply",
+        key=keys.reply(f"reopened-{state.reopens}"), kind="reply",
         text=f"This incident was reopened after it was "
              f"{'completed' if completed else 'resolved'}, so it is **active** again: on-call "
              "is paged again, the Datadog incident is back to active, and reminders resume. "
@@ -216,14 +210,14 @@ def _reopen(issue: IssueSnapshot, state: IncidentState, now: datetime) -> None:
 
 def _closed_by_hand(issue: IssueSnapshot, state: IncidentState) -> None:
     """A live incident's issue closed by hand is reopened: resolving is a deliberate act."""
-    if issue.open or state.phase not in _LIVE:
+    if issue.open or not lifecycle.traits(state.phase).live:
         return
-    key = f"github:reopen:closed-{state.closed_by_hand}"
+    key = keys.reopen(f"closed-{state.closed_by_hand}")
     if state.closed_by_hand and not state.is_done(key):
         return  # already answered; the reopen is still being retried
     state.closed_by_hand += 1
     state.queue(Pending(
-        key=f"reply:closed-{state.closed_by_hand}", kind="reply",
+        key=keys.reply(f"closed-{state.closed_by_hand}"), kind="reply",
         text="This issue was closed while the incident is still "
              f"**{state.phase}**, so it was reopened: closing the issue does not resolve the "
              "incident (the page, Datadog and the post-mortem would be left behind). When it "
@@ -240,28 +234,28 @@ def _postmortem_closed(issue: IssueSnapshot, state: IncidentState, policy: Polic
     state.postmortem_closed.append(closed.number)
     if not closed.merged:
         state.queue(Pending(
-            key=f"reply:postmortem-closed-{closed.number}", kind="reply",
+            key=keys.reply(f"postmortem-closed-{closed.number}"), kind="reply",
             text=f"The post-mortem pull request #{closed.number} was closed without merging, so "
                  "nothing changed: the incident stays resolved. Reopen and merge it to "
                  "complete the incident."))
         return
     if state.phase is not Phase.RESOLVED:
         state.queue(Pending(
-            key=f"reply:postmortem-refused-{closed.number}", kind="reply",
+            key=keys.reply(f"postmortem-refused-{closed.number}"), kind="reply",
             text=f"@{closed.actor}: the post-mortem pull request #{closed.number} was merged "
                  f"while the incident is {state.phase}, not resolved, so the incident was not "
                  "completed and this issue stays open. Resolve it with `/resolve` first; the "
                  "post-mortem is then brought up to date in a new pull request."))
         state.postmortem_refused.append(closed.number)
         state.postmortem_pr = state.postmortem_hash = None
-        state.done = [k for k in state.done if k != "postmortem:write"]
+        state.done = [k for k in state.done if k != keys.POSTMORTEM_WRITE]
         return
     state.change_phase(Phase.COMPLETED, closed.at, closed.actor)
     state.completed_at, state.postmortem_merged_at = closed.at, closed.at
     link = state.datadog_url or issue.url
     if policy.slack.leadership_channel:
         state.queue(Pending(
-            key=f"slack:note:completed-{closed.number}", kind="note",
+            key=keys.slack_note(f"completed-{closed.number}"), kind="note",
             channel=policy.slack.leadership_channel,
             text=f"Completed: the {state.priority} incident {issue.key} is complete and its "
                  f"post-mortem is merged: <{link}|the completed incident> and "
@@ -271,8 +265,7 @@ def _postmortem_closed(issue: IssueSnapshot, state: IncidentState, policy: Polic
 def _labels(plan: Plan, issue: IssueSnapshot, policy: Policy) -> None:
     state = plan.state
     wanted = {phase_label(policy, state.phase)}
-    if policy.labels.incident in issue.labels or state.phase not in (Phase.TRIAGE,
-                                                                       Phase.COMPLETED):
+    if policy.labels.incident in issue.labels or lifecycle.traits(state.phase).watched:
         wanted.add(policy.labels.incident)
     if state.priority:
         wanted.add(priority_label(policy, state.priority))
@@ -290,9 +283,9 @@ def _triage_notice(plan: Plan, issue: IssueSnapshot, policy: Policy,
     plan.notices.append(
         f"@{issue.author} cannot declare incidents here (needs {policy.permissions.declare} "
         "permission), so nothing was sent outside GitHub. A responder confirms with /declare.")
-    if not plan.state.is_done(TRIAGE_REQUEST):
+    if not plan.state.is_done(keys.TRIAGE_REQUEST):
         plan.effects.append(PostComment(
-            key=TRIAGE_REQUEST,
+            key=keys.TRIAGE_REQUEST,
             body=render("triage_request.md.j2", issue=issue, policy=policy, report=report)))
 
 
@@ -316,7 +309,7 @@ def _restored(saved: SavedReport, summary: str) -> IncidentReport:
 def _prune_outbox(issue: IssueSnapshot, state: IncidentState, policy: Policy) -> None:
     """Drop what can never be sent: updates whose comment is gone, thread posts of an
     incident that is not announced."""
-    announced = state.is_done(ANNOUNCE) or (
+    announced = state.is_done(keys.ANNOUNCE) or (
         state.priority is not None and policy.rule(state.priority).announce)
     kept = []
     for item in state.outbox:
@@ -378,7 +371,7 @@ def _remind(issue: IssueSnapshot, state: IncidentState, policy: Policy, now: dat
     if state.priority is None:
         return
     if (policy.rule(state.priority).declare and state.declared_at is None
-            and state.phase in _LIVE):
+            and lifecycle.traits(state.phase).live):
         state.declared_at = now
     commander = state.commander or issue.author
     person = policy.person(commander)

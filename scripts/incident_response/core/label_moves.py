@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from incident_response.core import effect_keys as keys
+from incident_response.core import lifecycle
 from incident_response.core.commands import Command, CommandContext, apply_command
 from incident_response.core.permissions import has_permission
 from incident_response.core.policy import Policy
@@ -20,17 +22,13 @@ from incident_response.core.vocabulary import Phase
 
 __all__ = ["apply_label_events"]
 
-_PHASE_COMMANDS = {
-    (Phase.TRIAGE, Phase.ACTIVE): "declare",
-    (Phase.ACTIVE, Phase.STABLE): "mitigate",
-    (Phase.ACTIVE, Phase.RESOLVED): "resolve",
-    (Phase.STABLE, Phase.RESOLVED): "resolve",
-}
+#: the lifecycle's moves a label edit may make (the others come from GitHub facts)
+_BY_LABEL = {"declare", "mitigate", "resolve", "reactivate"}
 
 
 def _revert(state: IncidentState, event: LabelEvent, why: str) -> None:
     state.queue(Pending(
-        key=f"reply:label-{event.id}", kind="reply",
+        key=keys.reply(f"label-{event.id}"), kind="reply",
         text=f"@{event.actor}: the label `{event.label}` was "
              f"{'added' if event.action == 'labeled' else 'removed'} and has been put back as "
              f"it was: {why}",
@@ -55,17 +53,18 @@ def _move(state: IncidentState, event: LabelEvent, policy: Policy,
             return
         if target is state.phase:
             return
-        if target is Phase.ACTIVE and state.phase is Phase.STABLE:
-            state.change_phase(Phase.ACTIVE, event.at, event.actor)
+        command = lifecycle.command_for(state.phase, target)
+        if command == "reactivate":
+            state.change_phase(target, event.at, event.actor)
             context.note(f"Back to active: impact has returned (@{event.actor}).")
             return
-        command = _PHASE_COMMANDS.get((state.phase, target))
-        if command is None:
+        if command not in _BY_LABEL:
             _revert(state, event, f"an incident cannot go from {state.phase} to {target}"
                     + (" (it completes when its post-mortem pull request is merged)."
                        if target is Phase.COMPLETED else "."))
             return
-        result = apply_command(Command(command, "", name), context, permitted=True, needed="")
+        result = apply_command(Command(str(command), "", name), context, permitted=True,
+                               needed="")
         if not result.ok:
             _revert(state, event, result.message or "the move is not possible now.")
         return
@@ -85,7 +84,7 @@ def apply_label_events(issue: IssueSnapshot, state: IncidentState, policy: Polic
     for event in unseen:
         if (event.label == policy.labels.incident and event.action == "unlabeled"
                 and event.actor != bot_login
-                and state.phase in (Phase.ACTIVE, Phase.STABLE, Phase.RESOLVED)):
+                and lifecycle.traits(state.phase).watched):
             _revert(state, event, "this issue is a live incident's record, and without that "
                                   "label its reminders, repairs and post-mortem would stop. "
                                   "An incident ends with `/resolve` and the merge of its "

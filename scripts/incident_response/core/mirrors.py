@@ -11,6 +11,8 @@ import json
 import re
 from typing import Any
 
+from incident_response.core import effect_keys as keys
+from incident_response.core import lifecycle
 from incident_response.core.classification import Classification
 from incident_response.core.effects import (
     AddDatadogTodo,
@@ -42,28 +44,8 @@ from incident_response.core.snapshot import IssueSnapshot
 from incident_response.core.state import IncidentState, Pending
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
-__all__ = [
-    "ANNOUNCE",
-    "DATADOG",
-    "LEADERSHIP",
-    "OOB_CHECKLIST",
-    "PAGE",
-    "RECOVERY_CHECKLIST",
-    "TRIAGE_REQUEST",
-    "datadog_fields",
-    "mirrors",
-]
+__all__ = ["datadog_fields", "mirrors"]
 
-PAGE = "page:trigger"
-PAGE_RESOLVE = "page:resolve"
-DATADOG = "datadog:declare"
-DATADOG_SYNC = "datadog:sync"
-ANNOUNCE = "slack:announce"
-LEADERSHIP = "slack:leadership"
-OOB_CHECKLIST = "comment:out-of-band-deploy"
-TRIAGE_REQUEST = "comment:triage-request"
-RECOVERY_CHECKLIST = "comment:recovery-checklist"
-_LIVE = (Phase.ACTIVE, Phase.STABLE, Phase.RESOLVED, Phase.COMPLETED)
 
 
 def _classified(state: IncidentState) -> tuple[Priority, Severity]:
@@ -100,7 +82,7 @@ def datadog_fields(report: IncidentReport, state: IncidentState, policy: Policy,
     names = policy.datadog.fields
     service = policy.service(report.service)
     priority, severity = _classified(state)
-    phase = state.phase.value if state.phase in _LIVE else "active"
+    phase = lifecycle.traits(state.phase).datadog_state
     fields: dict[str, tuple[str, str | list[str]]] = {
         names.severity: ("dropdown", severity.value),
         names.state: ("dropdown", phase),
@@ -162,7 +144,7 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
     service = policy.service(report.service)
     if rule.page:
         wanted.append(TriggerPage(
-            key=PAGE, dedup_key=issue.key,
+            key=keys.PAGE, dedup_key=issue.key,
             summary=render("page_summary.txt.j2", **context).strip()[:1024],
             source=f"{report.service} ({report.environment})",
             severity=policy.paging.severity[priority],
@@ -181,7 +163,7 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
         fields = datadog_fields(report, state, policy, latest_update(issue, state))
         commander_id = person.datadog if person else None
         wanted.append(DeclareInDatadog(
-            key=DATADOG, issue_url=issue.url,
+            key=keys.DATADOG_DECLARE, issue_url=issue.url,
             title=f"{report.service} is experiencing degraded service",
             severity=severity.value, state="active",
             customer_impacted=True,
@@ -192,13 +174,13 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
             timeline_note=render("datadog_declared_note.md.j2", **context).strip(),
             fingerprint=_fingerprint(fields, commander_id, state),
         ))
-    metadata = _metadata(issue.key, ANNOUNCE, "incident_announced")
+    metadata = _metadata(issue.key, keys.ANNOUNCE, "incident_announced")
     metadata["event_payload"]["priority"] = priority.value
     if rule.announce:
         header = (f"{priority.value} incident: "
                   f"{report.service} is experiencing degraded service")
         wanted.append(PostToSlack(
-            key=ANNOUNCE, channel=policy.slack.support_channel, text=f"{header} ({issue.key})",
+            key=keys.ANNOUNCE, channel=policy.slack.support_channel, text=f"{header} ({issue.key})",
             blocks=_slack_blocks(render("slack_announcement.mrkdwn.j2", **context).strip(),
                                  header, render("slack_context.mrkdwn.j2", **context).strip()),
             metadata=metadata, is_announcement=True,
@@ -207,14 +189,14 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
         header = (f"Declared {priority.value}: "
                   f"{report.service} is experiencing degraded service")
         wanted.append(PostToSlack(
-            key=LEADERSHIP, channel=policy.slack.leadership_channel,
+            key=keys.LEADERSHIP, channel=policy.slack.leadership_channel,
             text=f"{header} ({issue.key})",
             blocks=_slack_blocks(render("slack_leadership.mrkdwn.j2", **context).strip(),
                                  header, issue.url),
-            metadata=_metadata(issue.key, LEADERSHIP, "incident_leadership_notice"),
+            metadata=_metadata(issue.key, keys.LEADERSHIP, "incident_leadership_notice"),
         ))
     if rule.declare and report.code_change_required == "Yes":
-        wanted.append(PostComment(key=OOB_CHECKLIST,
+        wanted.append(PostComment(key=keys.OOB_CHECKLIST,
                                   body=render("out_of_band_deploy.md.j2", **context)))
     return wanted
 
@@ -228,10 +210,10 @@ def _datadog_mirrors(issue: IssueSnapshot, report: IncidentReport, state: Incide
     wanted: list[Effect] = []
     if (state.rebuilt and state.datadog_id is None and state.priority is not None
             and policy.rule(state.priority).declare):
-        wanted.append(FindInDatadog(key="datadog:find", issue_url=issue.url))
+        wanted.append(FindInDatadog(key=keys.DATADOG_FIND, issue_url=issue.url))
     # A declaration planned in this run already carries the same content.
-    if state.is_done(DATADOG) and fingerprint != state.datadog_synced:
-        wanted.append(SyncDatadog(key=DATADOG_SYNC, fingerprint=fingerprint, fields=fields,
+    if state.is_done(keys.DATADOG_DECLARE) and fingerprint != state.datadog_synced:
+        wanted.append(SyncDatadog(key=keys.DATADOG_SYNC, fingerprint=fingerprint, fields=fields,
                                   commander_user_id=commander_id,
                                   customer_impact_end=state.resolved_at))
     texts = {item.id: item for item in followups(issue, state)}
@@ -275,10 +257,10 @@ def _lifecycle(issue: IssueSnapshot, report: IncidentReport, state: IncidentStat
                context: dict[str, object], policy: Policy, *, declared: bool) -> list[Effect]:
     wanted = _datadog_mirrors(issue, report, state, context, policy) if declared else []
     wanted += _slack_mirrors(issue, state, context, policy)
-    if state.phase in (Phase.RESOLVED, Phase.COMPLETED):
-        if state.is_done(PAGE):
-            wanted.append(ResolvePage(key=PAGE_RESOLVE, dedup_key=issue.key))
-        wanted.append(PostComment(key=RECOVERY_CHECKLIST,
+    if lifecycle.traits(state.phase).ended:
+        if state.is_done(keys.PAGE):
+            wanted.append(ResolvePage(key=keys.PAGE_RESOLVE, dedup_key=issue.key))
+        wanted.append(PostComment(key=keys.RECOVERY_CHECKLIST,
                                   body=render("recovery_checklist.md.j2", **context)))
     if state.phase is Phase.RESOLVED and issue.history is not None:
         wanted.append(_postmortem(issue, report, state, context, policy))
@@ -286,10 +268,10 @@ def _lifecycle(issue: IssueSnapshot, report: IncidentReport, state: IncidentStat
         wanted.extend(_completion(issue, state, policy, declared=declared))
     if not issue.open and state.phase is not Phase.COMPLETED:
         # GitHub closed the issue on a refused merge ("Closes #N"): it stays open.
-        wanted.extend(SetIssueState(key=f"github:reopen:{number}", open=True,
+        wanted.extend(SetIssueState(key=keys.reopen(number), open=True,
                                     reason="reopened") for number in state.postmortem_refused)
-    if not issue.open and state.phase in (Phase.ACTIVE, Phase.STABLE) and state.closed_by_hand:
-        wanted.append(SetIssueState(key=f"github:reopen:closed-{state.closed_by_hand}",
+    if not issue.open and lifecycle.traits(state.phase).live and state.closed_by_hand:
+        wanted.append(SetIssueState(key=keys.reopen(f"closed-{state.closed_by_hand}"),
                                     open=True, reason="reopened"))
     return wanted
 
@@ -314,7 +296,7 @@ def _postmortem(issue: IssueSnapshot, report: IncidentReport, state: IncidentSta
     title = re.sub(r"^\s*\[[^\]]*\]\s*", "", issue.title) or issue.title
     recurrence = f" (recurrence {state.cycle})" if state.cycle > 1 else ""
     return WritePostmortem(
-        key="postmortem:write", branch=branch_name(issue.number),
+        key=keys.POSTMORTEM_WRITE, branch=branch_name(issue.number),
         base=state.default_branch or "",
         path=state.postmortem_path or postmortem_path(issue.number, issue.title, day,
                                                       state.cycle),
@@ -329,12 +311,12 @@ def _completion(issue: IssueSnapshot, state: IncidentState, policy: Policy, *,
                 declared: bool) -> list[Effect]:
     wanted: list[Effect] = []
     if declared and state.postmortem_url:
-        wanted.append(AttachPostmortem(key="datadog:postmortem", url=state.postmortem_url,
+        wanted.append(AttachPostmortem(key=keys.DATADOG_POSTMORTEM, url=state.postmortem_url,
                                        title=f"Post-mortem of {issue.key}"))
     if issue.open:
-        wanted.append(SetIssueState(key="github:close", open=False))
+        wanted.append(SetIssueState(key=keys.GITHUB_CLOSE, open=False))
     wanted.extend(OpenFollowUpIssue(
-        key=f"github:followup:{item.id}", followup_id=item.id,
+        key=keys.followup_issue(item.id), followup_id=item.id,
         title=f"Follow-up of incident #{issue.number}: {item.text}"[:200],
         body=render("followup_issue.md.j2", issue=issue, item=item, state=state),
     ) for item in followups(issue, state) if item.issue_number is None)
@@ -357,12 +339,12 @@ def mirrors(issue: IssueSnapshot, report: IncidentReport | None, state: Incident
     """All effects the state calls for, in the order to try them (the page first)."""
     wanted: list[Effect] = []
     if (report is not None and state.priority is not None and state.severity is not None
-            and state.phase in _LIVE):
+            and lifecycle.traits(state.phase).declared):
         context = _context(issue, report, state, classification, policy)
         declaration = _declaration(issue, report, state, context, policy)
-        if state.phase in (Phase.ACTIVE, Phase.STABLE):
+        if lifecycle.traits(state.phase).live:
             wanted.extend(declaration)
-        declared = state.is_done(DATADOG) or any(isinstance(e, DeclareInDatadog)
+        declared = state.is_done(keys.DATADOG_DECLARE) or any(isinstance(e, DeclareInDatadog)
                                                  for e in wanted)
         wanted.extend(_lifecycle(issue, report, state, context, policy, declared=declared))
     wanted.extend(_reminders(issue, state, policy))

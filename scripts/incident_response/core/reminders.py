@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from incident_response.core import effect_keys as keys
+from incident_response.core import lifecycle
 from incident_response.core.policy import Policy
 from incident_response.core.state import IncidentState, Pending
-from incident_response.core.vocabulary import Phase
 
 __all__ = ["cadence", "record_due_reminder"]
 
 
 def cadence(state: IncidentState, policy: Policy) -> timedelta | None:
-    if state.priority is None or state.phase not in (Phase.ACTIVE, Phase.STABLE):
+    if state.priority is None or not lifecycle.traits(state.phase).live:
         return None
     minutes = policy.rule(state.priority).update_every_minutes
     return timedelta(minutes=minutes) if minutes else None
@@ -34,18 +35,18 @@ def record_due_reminder(state: IncidentState, policy: Policy, now: datetime,
         return False
     state.reminders_unanswered.append(now)
     state.reminder_count += 1
-    state.queue(Pending(key=f"comment:reminder:{state.reminder_count}", kind="reminder"))
+    state.queue(Pending(key=keys.reminder(state.reminder_count), kind="reminder"))
     unanswered = state.unanswered_reminders()
     silent = int((now - last_update).total_seconds() // 60)
     threshold = policy.reminders.escalate_after
     if unanswered == threshold:
         state.queue(Pending(
-            key=f"slack:note:escalation-{state.reminder_count}", kind="note",
+            key=keys.slack_note(f"escalation-{state.reminder_count}"), kind="note",
             text=f"{commander_mention}: no update for {silent} minutes on this "
                  f"{state.priority} incident. Please post one with `/update` on the issue."))
     elif unanswered == threshold + 1 and policy.slack.leadership_channel:
         state.queue(Pending(
-            key=f"slack:note:escalation-leadership-{state.reminder_count}", kind="note",
+            key=keys.slack_note(f"escalation-leadership-{state.reminder_count}"), kind="note",
             channel=policy.slack.leadership_channel,
             text=f"Escalation: the {state.priority} incident has had no update for {silent} "
                  f"minutes and {unanswered} reminders went unanswered. Commander: "

@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from incident_response.core import effect_keys as keys
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
 __all__ = [
@@ -140,7 +141,7 @@ class IncidentState(BaseModel):
     slack_channel: str | None = None
     slack_ts: str | None = None
     page_dedup_key: str | None = None
-    #: keys of the incident's one-off effects that succeeded, e.g. "page:trigger"
+    #: keys of the incident's one-off effects that succeeded, e.g. keys.PAGE
     done: list[str] = Field(default_factory=list)
     #: effect key -> when a run announced it was about to send it (intent before effect)
     claimed: dict[str, datetime] = Field(default_factory=dict)
@@ -265,16 +266,15 @@ def parse_state(comment_body: str) -> IncidentState | None:
 
 def _from_v1(data: dict[str, Any]) -> dict[str, Any]:
     """A version-1 block (texts kept in the state) read as version 2: ids and watermarks."""
-    per_fact = ("slack:update:", "slack:note:", "reply:", "comment:reminder:", "datadog:todo:")
-    done = [k for k in data.get("done", []) if not k.startswith(per_fact)]
+    done = [k for k in data.get("done", []) if not k.startswith(keys.PER_FACT)]
     outbox = []
     for note in data.get("notes", []):
-        key = f"slack:note:{note['id']}"
+        key = keys.slack_note(note['id'])
         if key not in data.get("done", []):
             outbox.append({"key": key, "kind": "note", "text": note["text"],
                            "channel": note.get("channel"), "broadcast": note.get("broadcast")})
     for reply in data.get("replies", []):
-        key = f"reply:{reply['id']}"
+        key = keys.reply(reply['id'])
         if key not in data.get("done", []):
             outbox.append({"key": key, "kind": "reply", "text": reply.get("body"),
                            "comment_id": reply.get("comment_id"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from incident_response.core import effect_keys as keys
 from incident_response.core.facts import followups, timeline_entries, updates
 from incident_response.core.labels import phase_label
 from incident_response.core.outcome import Outcome
@@ -21,36 +22,14 @@ _BUDGET = COMMENT_LIMIT - 1_000
 #: roomiest to the leanest; the lists are trimmed, never the record, when a comment grows
 _SHOWN = ((10, 20, 30), (5, 10, 10), (3, 3, 3), (0, 0, 0))
 
-_EFFECT_NAMES = {
-    "page:trigger": "PagerDuty page",
-    "datadog:declare": "Datadog incident",
-    "slack:announce": "Slack announcement",
-    "slack:leadership": "Slack leadership notice",
-    "comment:out-of-band-deploy": "Out-of-band deploy checklist",
-    "comment:triage-request": "Triage request",
-}
-
-
-_PREFIX_NAMES = {
-    "slack:update:": "Slack update", "slack:note:": "Slack note",
-    "datadog:todo:": "Datadog todo", "comment:reminder:": "Reminder", "reply:": "Reply",
-}
-
-
 def effect_name(key: str) -> str:
-    if key in _EFFECT_NAMES:
-        return _EFFECT_NAMES[key]
-    for prefix, name in _PREFIX_NAMES.items():
-        if key.startswith(prefix):
-            return f"{name} {key.removeprefix(prefix)}"
-    return {"datadog:sync": "Datadog update", "page:resolve": "PagerDuty resolve",
-            "comment:recovery-checklist": "Recovery checklist"}.get(key, key)
+    return keys.name(key)
 
 
 def mirror_lines(plan: Plan, outcome: Outcome | None, policy: Policy) -> list[str]:
     state = plan.state
     lines: list[str] = []
-    if state.is_done("page:trigger"):
+    if state.is_done(keys.PAGE):
         lines.append(f"PagerDuty: on-call paged (dedup key `{state.page_dedup_key}`)")
     if state.datadog_id:
         label = f"IR-{state.datadog_public_id}" if state.datadog_public_id else state.datadog_id
@@ -59,9 +38,9 @@ def mirror_lines(plan: Plan, outcome: Outcome | None, policy: Policy) -> list[st
     if state.slack_ts:
         lines.append(f"Slack: announced in {escape_markdown(policy.slack.support_channel)} "
                      f"(thread `{state.slack_ts}`)")
-    if state.is_done("slack:leadership"):
+    if state.is_done(keys.LEADERSHIP):
         lines.append("Slack: leadership notified")
-    if state.is_done("page:resolve"):
+    if state.is_done(keys.PAGE_RESOLVE):
         lines.append("PagerDuty: page resolved")
     for result in outcome.skipped if outcome else []:
         lines.append(f"{effect_name(result.effect.key)}: skipped, {escape_markdown(result.detail)}")

@@ -20,6 +20,7 @@ from incident_response.adapters.ports import (
     Pager,
     SlackMessageRef,
 )
+from incident_response.core import effect_keys as keys
 from incident_response.core.effects import (
     AddDatadogTodo,
     AttachPostmortem,
@@ -125,7 +126,7 @@ def _react(effect: React, github: IssueTracker, state: IncidentState, number: in
 def _slack(effect: PostToSlack, chat: ChatNotifier, state: IncidentState, number: int) -> str:
     thread = state.slack_ts if effect.in_thread else None
     if effect.in_thread and thread is None:
-        if not state.is_done("slack:announce"):
+        if not state.is_done(keys.ANNOUNCE):
             msg = "waiting for the Slack announcement to start the thread"
             raise Waiting(msg)
         # Announced, but the thread was lost with a rebuilt record: find the announcement by
@@ -159,7 +160,7 @@ def _announcement(effect: PostToSlack, chat: ChatNotifier) -> SlackMessageRef | 
     incident = ((effect.metadata or {}).get("event_payload") or {}).get("incident")
     wanted = replace(effect, in_thread=False, metadata={
         "event_type": "incident_announced",
-        "event_payload": {"incident": incident, "effect": "slack:announce"}})
+        "event_payload": {"incident": incident, "effect": keys.ANNOUNCE}})
     try:
         return chat.find(wanted, None, None)
     except ServiceError:

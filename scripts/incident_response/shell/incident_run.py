@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from incident_response.adapters.ports import IssueTracker
+from incident_response.core import effect_keys as keys
 from incident_response.core.decide import decide, needs_history
 from incident_response.core.effects import CLAIMED_EFFECTS, Effect, TriggerPage
 from incident_response.core.errors import ServiceError
@@ -168,12 +169,12 @@ def run_incident(loaded: LoadedIncident, services: Services, policy: Policy,
                 break
             # Another run wrote the record since it was read: decide again from it.
             run.merged = True
-            paged = plan.state.is_done("page:trigger")
+            paged = plan.state.is_done(keys.PAGE)
             plan = run.plan = _decide(loaded, theirs, services, policy, template, now=now,
                                       sweep=sweep, errors=errors)
             record.base = theirs
             if paged:
-                plan.state.mark_done("page:trigger", now)
+                plan.state.mark_done(keys.PAGE, now)
                 plan.effects = [e for e in plan.effects if not isinstance(e, TriggerPage)]
             _claim(plan, now)
         if needs_record:
