@@ -6,11 +6,13 @@ Imports here stay light; the service clients load only once a run knows it needs
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from incident_response.core.errors import ConfigError, UsageError
+from incident_response.shell.context import RunContext
 
 __all__ = ["main"]
 
@@ -117,19 +119,20 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     try:
         config = _config_path(arguments.config)
-        now = _now(arguments.now)
+        # The world, read once: the environment and the clock.
+        context = RunContext.from_environment(os.environ, _now(arguments.now))
         if arguments.command == "handle":
             from incident_response.handle import handle
 
-            return handle(arguments, config, now)
+            return handle(arguments, config, context)
         if arguments.command == "sweep":
             from incident_response.sweep import sweep
 
-            return sweep(arguments, config, now)
+            return sweep(arguments, config, context)
         if arguments.command == "drill":
             from incident_response.drill.command import drill
 
-            return drill(arguments, config, now)
+            return drill(arguments, config, context)
         if arguments.command == "validate":
             from incident_response.validate import validate
 

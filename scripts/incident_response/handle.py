@@ -8,10 +8,9 @@ so the state that prevents duplicates exists before a duplicate could be made.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from incident_response.core.errors import ServiceError
 from incident_response.core.snapshot import IssueSnapshot, PostmortemClosed
 from incident_response.shell import actions
 from incident_response.shell.configuration import form_template
+from incident_response.shell.context import RunContext
 from incident_response.shell.events import Event, incident_number, read_event
 
 # The policy (pydantic), the templates (Jinja2) and the core load only once an event is known
@@ -36,7 +36,7 @@ __all__ = ["handle"]
 _TRUSTED_ASSOCIATIONS = {"OWNER": "admin", "MEMBER": "write", "COLLABORATOR": "write"}
 
 
-def _snapshot_from_payload(event: Event) -> IssueSnapshot:
+def _snapshot_from_payload(event: Event, now: datetime) -> IssueSnapshot:
     """The issue as the event saw it, for a dry run without a token (no comments, no API)."""
     issue = event.payload["issue"]
     created = str(issue.get("created_at") or "").replace("Z", "+00:00")
@@ -49,7 +49,7 @@ def _snapshot_from_payload(event: Event) -> IssueSnapshot:
         labels=tuple(str(label["name"]) for label in issue.get("labels") or []),
         open=issue.get("state") == "open",
         url=str(issue.get("html_url") or ""),
-        created_at=datetime.fromisoformat(created) if created else datetime.now(UTC),
+        created_at=datetime.fromisoformat(created) if created else now,
         # Offline, the payload's association stands in for the permission endpoint.
         author_permission=_TRUSTED_ASSOCIATIONS.get(str(issue.get("author_association")), "read"),
     )
@@ -76,7 +76,7 @@ def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> st
     return "\n".join(lines)
 
 
-def _summary_and_outputs(run: IncidentRun) -> int:
+def _summary_and_outputs(run: IncidentRun, context: RunContext) -> int:
     from incident_response.core.status import effect_name
 
     for result in run.outcome.skipped:
@@ -87,8 +87,8 @@ def _summary_and_outputs(run: IncidentRun) -> int:
         actions.annotate("error", "GitHub record failed", error)
     summary = _summary(run.plan, run.outcome, run.number, run.errors)
     print(summary)
-    actions.write_summary(summary)
-    actions.write_outputs({
+    actions.write_summary(context, summary)
+    actions.write_outputs(context, {
         "incident-number": str(run.number),
         "priority": str(run.plan.state.priority or ""),
         "severity": str(run.plan.state.severity or ""),
@@ -110,7 +110,7 @@ def _is_about_incident(event: Event, number: int | None, bot_login: str) -> bool
     return event.action in ("created", "edited") and commenter != bot_login
 
 
-def _with_event_facts(issue: IssueSnapshot, event: Event) -> IssueSnapshot:
+def _with_event_facts(issue: IssueSnapshot, event: Event, now: datetime) -> IssueSnapshot:
     """What only the event knows: a reopen, a closed post-mortem, the default branch."""
     repository = event.payload.get("repository") or {}
     closed = None
@@ -119,7 +119,7 @@ def _with_event_facts(issue: IssueSnapshot, event: Event) -> IssueSnapshot:
         at = str(pull.get("merged_at") or pull.get("closed_at") or "").replace("Z", "+00:00")
         closed = PostmortemClosed(
             number=int(pull["number"]), merged=bool(pull.get("merged")),
-            at=datetime.fromisoformat(at) if at else datetime.now(UTC),
+            at=datetime.fromisoformat(at) if at else now,
             actor=str(((pull.get("merged_by") or event.payload.get("sender")) or {})
                       .get("login") or ""),
             url=str(pull.get("html_url") or ""))
@@ -149,8 +149,9 @@ def _dry_run(plan_of: Callable[[], Plan], policy: Policy, number: int,
     return 0
 
 
-def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) -> int:
-    event = read_event(arguments.event, arguments.event_name, arguments.repo)
+def handle(arguments: argparse.Namespace, config: Path | None, context: RunContext) -> int:
+    now = context.now
+    event = read_event(arguments.event, arguments.event_name, arguments.repo, context)
     found = _incident_of(event, config)
     if found is None:
         print(f"incident-response: {event.name}.{event.action or '-'} is not about an "
@@ -160,17 +161,17 @@ def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) ->
     template = form_template()
     from incident_response.core.decide import decide
 
-    if arguments.dry_run and not os.environ.get("GITHUB_TOKEN"):
-        offline = _snapshot_from_payload(event)
+    if arguments.dry_run and not context.github_token:
+        offline = _snapshot_from_payload(event, now)
         return _dry_run(lambda: decide(offline, None, policy, template, now), policy, number,
                         offline)
 
     from incident_response.shell.loading import complete_snapshot, find_status_comment
     from incident_response.shell.wiring import github_tracker
 
-    tracker = github_tracker(event.repository, policy)
+    tracker = github_tracker(context, event.repository, policy)
     try:
-        issue = _with_event_facts(tracker.load_issue(number), event)
+        issue = _with_event_facts(tracker.load_issue(number), event, now)
         # An incident whose label a person removed is still one: its record says so.
         loaded = complete_snapshot(issue, tracker, policy) if (
             policy.labels.incident in issue.labels
@@ -189,6 +190,6 @@ def handle(arguments: argparse.Namespace, config: Path | None, now: datetime) ->
     from incident_response.shell.incident_run import run_incident
     from incident_response.shell.wiring import build_services
 
-    services = build_services(event.repository, policy, github=tracker)
+    services = build_services(context, event.repository, policy, github=tracker)
     return _summary_and_outputs(run_incident(loaded, services, policy, template, now,
-                                             run_url=actions.run_url()))
+                                             run_url=context.run_url), context)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from incident_response.core.errors import ServiceError, UsageError
 from incident_response.core.status import effect_name
 from incident_response.shell import actions
 from incident_response.shell.configuration import form_template, load_policy
+from incident_response.shell.context import RunContext
 from incident_response.shell.dry_run import print_plan
 
 if TYPE_CHECKING:
@@ -54,8 +54,8 @@ def _is_due(loaded: LoadedIncident, policy: Policy, template: FormTemplate,
     return render_state(loaded.previous) != render_state(plan.state)
 
 
-def sweep(arguments: argparse.Namespace, config: Path | None, now: datetime) -> int:
-    repository = arguments.repo or os.environ.get("GITHUB_REPOSITORY")
+def sweep(arguments: argparse.Namespace, config: Path | None, context: RunContext) -> int:
+    repository = arguments.repo or context.repository
     if not repository or "/" not in repository:
         msg = "no repository: set GITHUB_REPOSITORY or pass --repo OWNER/REPO"
         raise UsageError(msg)
@@ -64,7 +64,7 @@ def sweep(arguments: argparse.Namespace, config: Path | None, now: datetime) -> 
 
     from incident_response.shell.wiring import github_tracker
 
-    tracker = github_tracker(repository, policy)
+    tracker = github_tracker(context, repository, policy)
     try:
         incidents = _incidents(tracker, policy, arguments.incident)
     except ServiceError as error:
@@ -72,8 +72,8 @@ def sweep(arguments: argparse.Namespace, config: Path | None, now: datetime) -> 
         print(f"incident-response: {error}")
         return 1
     if arguments.list_due:
-        return _list_due(incidents, tracker, policy, template, now)
-    return _sweep(incidents, tracker, repository, policy, template, now=now,
+        return _list_due(incidents, tracker, policy, template, context)
+    return _sweep(incidents, tracker, repository, policy, template, context=context,
                   dry_run=arguments.dry_run)
 
 
@@ -85,7 +85,8 @@ def _incidents(tracker: GitHubTracker, policy: Policy,
 
 
 def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Policy,
-              template: FormTemplate, now: datetime) -> int:
+              template: FormTemplate, context: RunContext) -> int:
+    now = context.now
     from incident_response.shell.loading import complete_snapshot
 
     due: list[int] = []
@@ -98,21 +99,24 @@ def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Po
         if _is_due(loaded, policy, template, now):
             due.append(issue.number)
     print(json.dumps(due))
-    actions.write_outputs({"incidents": json.dumps(due)})
-    actions.write_summary(f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live "
+    actions.write_outputs(context, {"incidents": json.dumps(due)})
+    actions.write_summary(context, f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live "
                           f"incident(s), {len(due)} with something due"
                           + (": " + ", ".join(f"#{n}" for n in due) if due else ""))
     return 0
 
 
 def _sweep(incidents: list[IssueSnapshot], tracker: GitHubTracker, repository: str,
-           policy: Policy, template: FormTemplate, *, now: datetime, dry_run: bool) -> int:
+           policy: Policy, template: FormTemplate, *, context: RunContext,
+           dry_run: bool) -> int:
+    now = context.now
     from incident_response.core.decide import decide
     from incident_response.shell.incident_run import run_incident
     from incident_response.shell.loading import complete_snapshot
     from incident_response.shell.wiring import build_services
 
-    services = None if dry_run else build_services(repository, policy, github=tracker)
+    services = None if dry_run else build_services(context, repository, policy,
+                                                   github=tracker)
     lines = [f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live incident(s)", ""]
     failed = False
     for issue in incidents:
@@ -127,7 +131,7 @@ def _sweep(incidents: list[IssueSnapshot], tracker: GitHubTracker, repository: s
                        policy, issue.number, loaded.issue)
             continue
         run = run_incident(loaded, services, policy, template, now, sweep=True,
-                           run_url=actions.run_url())
+                           run_url=context.run_url)
         failed = failed or run.failed
         done = [effect_name(r.effect.key) for r in run.outcome.results if r.status == "done"]
         problems = [f"{effect_name(r.effect.key)} failed ({r.detail})"
@@ -141,5 +145,5 @@ def _sweep(incidents: list[IssueSnapshot], tracker: GitHubTracker, repository: s
         lines.append("- nothing due")
     summary = "\n".join(lines)
     print(summary)
-    actions.write_summary(summary)
+    actions.write_summary(context, summary)
     return 1 if failed else 0

@@ -32,9 +32,14 @@ T = TypeVar("T")
 _SERVICE = "GitHub"
 
 
+#: GitHub always sends the times read here; were one missing, it is "long ago", never "now"
+#: (which would make a missing `updated_at` look like an edit made this very moment)
+_UNKNOWN = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _utc(moment: datetime | None) -> datetime:
     if moment is None:
-        return datetime.now(UTC)
+        return _UNKNOWN
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -362,6 +367,6 @@ def _comment(data: dict[str, Any]) -> CommentSnapshot:
     return CommentSnapshot(
         id=int(data["id"]), author=(data.get("user") or {}).get("login", ""),
         body=data.get("body") or "", created_at=_parse_time(data["created_at"]),
-        updated_at=_parse_time(data.get("updated_at")),
+        updated_at=_parse_time(data["updated_at"]) if data.get("updated_at") else None,
         plus_one=int((data.get("reactions") or {}).get("+1") or 0))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import ssl
 from dataclasses import dataclass
 
@@ -17,12 +16,6 @@ class Transport:
     backoff_seconds: float = 1.0
     #: CA bundle for every outbound HTTPS connection (SSL_CERT_FILE), None for the system's
     ca_file: str | None = None
-
-    @classmethod
-    def from_environment(cls, attempts: int, timeout_seconds: float,
-                         backoff_seconds: float) -> Transport:
-        return cls(attempts, timeout_seconds, backoff_seconds,
-                   os.environ.get("SSL_CERT_FILE") or None)
 
     def ssl_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=self.ca_file)

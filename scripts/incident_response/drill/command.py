@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from pathlib import Path
 
 from incident_response.core.errors import UsageError
 from incident_response.drill.runner import run_drill
 from incident_response.drill.scenarios import SCENARIOS
 from incident_response.shell.configuration import form_template, load_policy
+from incident_response.shell.context import RunContext
 
 __all__ = ["drill"]
 
 
-def drill(arguments: argparse.Namespace, config: Path | None, now: datetime) -> int:
+def drill(arguments: argparse.Namespace, config: Path | None, context: RunContext) -> int:
     scenario = SCENARIOS.get(arguments.scenario)
     if scenario is None:
         msg = (f"--scenario {arguments.scenario!r} is not a drill; choose one of "
                f"{', '.join(SCENARIOS)}")
         raise UsageError(msg)
-    start = now.replace(second=0, microsecond=0)
+    start = context.now.replace(second=0, microsecond=0)
     return run_drill(scenario, load_policy(config), form_template(), start, arguments.output)

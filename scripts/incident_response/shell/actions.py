@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from incident_response.shell.context import RunContext
 
-__all__ = ["annotate", "run_url", "write_outputs", "write_summary"]
+__all__ = ["annotate", "write_outputs", "write_summary"]
 
 
 def _one_line(text: str) -> str:
@@ -18,24 +17,18 @@ def annotate(level: str, title: str, message: str) -> None:
           f"{_one_line(message)}")
 
 
-def write_summary(markdown: str) -> None:
-    path = os.environ.get("GITHUB_STEP_SUMMARY")
+def write_summary(context: RunContext, markdown: str) -> None:
+    path = context.summary_path
     if path:
-        with Path(path).open("a", encoding="utf-8") as summary:
+        with path.open("a", encoding="utf-8") as summary:
             summary.write(markdown.rstrip() + "\n")
 
 
-def write_outputs(outputs: dict[str, str]) -> None:
-    path = os.environ.get("GITHUB_OUTPUT")
+def write_outputs(context: RunContext, outputs: dict[str, str]) -> None:
+    path = context.output_path
     if not path:
         return
-    with Path(path).open("a", encoding="utf-8") as output:
+    with path.open("a", encoding="utf-8") as output:
         for key, value in outputs.items():
             output.write(f"{key}={' '.join(str(value).split())}\n")
 
-
-def run_url() -> str | None:
-    """The link to this workflow run, for the status comment."""
-    server, repo, run = (os.environ.get(k) for k in
-                         ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
-    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None

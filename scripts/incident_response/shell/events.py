@@ -7,13 +7,13 @@ exit before any service client is imported.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from incident_response.core.errors import UsageError
+from incident_response.shell.context import RunContext
 
 __all__ = ["Event", "incident_number", "postmortem_number", "read_event"]
 
@@ -29,9 +29,10 @@ class Event:
         return str(self.payload.get("action") or "")
 
 
-def read_event(event_file: str | None, event_name: str | None, repository: str | None) -> Event:
-    name = event_name or os.environ.get("GITHUB_EVENT_NAME")
-    path = event_file or os.environ.get("GITHUB_EVENT_PATH")
+def read_event(event_file: str | None, event_name: str | None, repository: str | None,
+               context: RunContext) -> Event:
+    name = event_name or context.event_name
+    path = event_file or context.event_path
     if not name or not path:
         msg = ("no event to handle: run inside GitHub Actions, or pass --event FILE "
                "--event-name NAME --repo OWNER/REPO")
@@ -44,7 +45,7 @@ def read_event(event_file: str | None, event_name: str | None, repository: str |
     if not isinstance(payload, dict):
         msg = f"the event payload {path} is not a JSON object"
         raise UsageError(msg)
-    repo = (repository or os.environ.get("GITHUB_REPOSITORY")
+    repo = (repository or context.repository
             or (payload.get("repository") or {}).get("full_name"))
     if not repo or "/" not in str(repo):
         msg = "no repository: set GITHUB_REPOSITORY or pass --repo OWNER/REPO"
