@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from incident_response.core.state import STATUS_MARKER, parse_state
@@ -10,6 +11,7 @@ from tests.conftest import SECRETS, World, example_event
 from tests.fakes.server import Fault
 
 BOT = "github-actions[bot]"
+FIXTURES = Path(__file__).parent / "fixtures" / "github"
 
 
 def opened(world: World, name: str = "p1-production-ssoe", permission: str = "admin",
@@ -272,3 +274,29 @@ def test_an_edit_that_raises_p2_to_p1_declares_then(world: World) -> None:
     assert len(world.slack.in_channel("#identity-support")) == 1  # announced once, at open
     assert len(world.slack.in_channel("#identity-leadership")) == 1
     assert len(status_comments(world)) == 1
+
+
+def test_the_page_leaves_before_anything_is_written_or_loaded_beyond_its_reads(
+        world: World) -> None:
+    run = world.handle(opened(world))
+    assert run.returncode == 0, run.stdout
+    [page] = world.pagerduty.calls("createV2Event")
+    before = [r.operation for r in world.github.requests if r.at < page.at]
+    assert before == ["issues/get", "repos/get-collaborator-permission-level"]
+    assert all(r.at > page.at for r in world.datadog.requests + world.slack.requests)
+    assert "PagerDuty page: done triggered before the incident was loaded" in run.summary
+
+
+def test_a_rerun_of_an_old_report_event_does_not_page_again(world: World) -> None:
+    payload = opened(world)
+    world.handle(payload)
+    world.github.permissions["sam"] = "write"
+    world.github.person_comments(1, "sam", "/resolve")
+    comment = json.loads((FIXTURES / "issue_comment.created.json").read_text())
+    comment["issue"] = world.github.issues[1]
+    comment["comment"] = {k: v for k, v in world.github.comments_on(1)[-1].items()
+                          if k != "issue_number"}
+    assert world.handle(comment, "issue_comment").returncode == 0
+    assert world.handle(payload).returncode == 0  # GitHub re-runs the original event
+    assert [c.json()["event_action"] for c in world.pagerduty.calls("createV2Event")] == [
+        "trigger", "resolve"]

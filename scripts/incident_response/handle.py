@@ -19,7 +19,7 @@ from incident_response.core.snapshot import IssueSnapshot, PostmortemClosed
 from incident_response.shell import actions
 from incident_response.shell.configuration import form_template
 from incident_response.shell.context import RunContext
-from incident_response.shell.events import Event, incident_number, read_event
+from incident_response.shell.events import Event, incident_number, issue_from_payload, read_event
 
 # The policy (pydantic), the templates (Jinja2) and the core load only once an event is known
 # to be about an incident: the fast path must not pay for them.
@@ -32,28 +32,6 @@ if TYPE_CHECKING:
 _INCIDENT_EVENTS = ("issues", "issue_comment", "pull_request")
 
 __all__ = ["handle"]
-
-_TRUSTED_ASSOCIATIONS = {"OWNER": "admin", "MEMBER": "write", "COLLABORATOR": "write"}
-
-
-def _snapshot_from_payload(event: Event, now: datetime) -> IssueSnapshot:
-    """The issue as the event saw it, for a dry run without a token (no comments, no API)."""
-    issue = event.payload["issue"]
-    created = str(issue.get("created_at") or "").replace("Z", "+00:00")
-    return IssueSnapshot(
-        repository=event.repository,
-        number=int(issue["number"]),
-        title=str(issue.get("title") or ""),
-        body=str(issue.get("body") or ""),
-        author=str((issue.get("user") or {}).get("login") or ""),
-        labels=tuple(str(label["name"]) for label in issue.get("labels") or []),
-        open=issue.get("state") == "open",
-        url=str(issue.get("html_url") or ""),
-        created_at=datetime.fromisoformat(created) if created else now,
-        # Offline, the payload's association stands in for the permission endpoint.
-        author_permission=_TRUSTED_ASSOCIATIONS.get(str(issue.get("author_association")), "read"),
-    )
-
 
 def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> str:
     from incident_response.core.status import effect_name
@@ -162,13 +140,18 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
     from incident_response.core.decide import decide
 
     if arguments.dry_run and not context.github_token:
-        offline = _snapshot_from_payload(event, now)
+        offline = issue_from_payload(event, now)
         return _dry_run(lambda: decide(offline, None, policy, template, now), policy, number,
                         offline)
 
     from incident_response.shell.loading import complete_snapshot, find_status_comment
     from incident_response.shell.wiring import github_tracker
 
+    paged = None
+    if not arguments.dry_run:
+        from incident_response.shell.first_page import page_first
+
+        paged = page_first(event, number, policy, template, context)
     tracker = github_tracker(context, event.repository, policy)
     try:
         issue = _with_event_facts(tracker.load_issue(number), event, now)
@@ -192,4 +175,4 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
 
     services = build_services(context, event.repository, policy, github=tracker)
     return _summary_and_outputs(run_incident(loaded, services, policy, template, now,
-                                             run_url=context.run_url), context)
+                                             run_url=context.run_url, paged=paged), context)

@@ -25,6 +25,8 @@ class Recorded:
     headers: dict[str, str]
     body: bytes
     operation: str = ""
+    #: when the fake read it in full (time.monotonic): orders requests across fakes
+    at: float = field(default_factory=time.monotonic)
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None

@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from incident_response.core.errors import UsageError
+from incident_response.core.snapshot import IssueSnapshot
 from incident_response.shell.context import RunContext
 
-__all__ = ["Event", "incident_number", "postmortem_number", "read_event"]
+__all__ = ["Event", "incident_number", "issue_from_payload", "postmortem_number", "read_event"]
 
 
 @dataclass(frozen=True)
@@ -81,3 +83,26 @@ def incident_number(event: Event, incident_label: str) -> int | None:
         return None
     number = issue.get("number")
     return int(number) if isinstance(number, int) else None
+
+
+_TRUSTED_ASSOCIATIONS = {"OWNER": "admin", "MEMBER": "write", "COLLABORATOR": "write"}
+
+
+def issue_from_payload(event: Event, now: datetime) -> IssueSnapshot:
+    """The issue as the event saw it, without comments or reads: for a dry run without a
+    token, and for the page that leaves before the incident is loaded."""
+    issue = event.payload["issue"]
+    created = str(issue.get("created_at") or "").replace("Z", "+00:00")
+    return IssueSnapshot(
+        repository=event.repository,
+        number=int(issue["number"]),
+        title=str(issue.get("title") or ""),
+        body=str(issue.get("body") or ""),
+        author=str((issue.get("user") or {}).get("login") or ""),
+        labels=tuple(str(label["name"]) for label in issue.get("labels") or []),
+        open=issue.get("state") == "open",
+        url=str(issue.get("html_url") or ""),
+        created_at=datetime.fromisoformat(created) if created else now,
+        # Offline, the payload's association stands in for the permission endpoint.
+        author_permission=_TRUSTED_ASSOCIATIONS.get(str(issue.get("author_association")), "read"),
+    )

@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from incident_response.adapters.ports import (
     ChatNotifier,
@@ -56,6 +57,15 @@ class Services:
     chat: ChatNotifier | None = None
     #: why each absent integration is absent, e.g. "PAGERDUTY_ROUTING_KEY is not set"
     missing: dict[str, str] = field(default_factory=dict)
+    #: adapters built on their first use, so a vendor SDK is imported only when an effect
+    #: needs it (the page does not wait for Datadog's and Slack's clients): port -> factory
+    factories: dict[str, Callable[[], Any]] = field(default_factory=dict)
+
+    def adapter(self, port: str) -> Any:
+        """The adapter for `pager`, `mirror`, `chat` or `github`, built now if it is due."""
+        if getattr(self, port) is None and port in self.factories:
+            setattr(self, port, self.factories.pop(port)())
+        return getattr(self, port)
 
 
 class Waiting(Exception):
@@ -240,7 +250,7 @@ def execute(plan: Plan, services: Services, number: int, now: datetime) -> Outco
     outcome = Outcome()
     for effect in plan.effects:
         port, handler = _HANDLERS[type(effect)]
-        adapter = getattr(services, port)
+        adapter = services.adapter(port)
         if adapter is None:
             reason = services.missing.get(effect.service, f"{effect.service} is not configured")
             outcome.results.append(EffectResult(effect, "skipped", reason))

@@ -27,7 +27,7 @@ from incident_response.core.decide import decide, needs_history
 from incident_response.core.effects import CLAIMED_EFFECTS, Effect, TriggerPage
 from incident_response.core.errors import ServiceError
 from incident_response.core.form import FormTemplate
-from incident_response.core.outcome import Outcome
+from incident_response.core.outcome import EffectResult, Outcome
 from incident_response.core.plan import Plan
 from incident_response.core.policy import Policy
 from incident_response.core.snapshot import IssueSnapshot
@@ -144,71 +144,115 @@ def _run(effects: list[Effect], plan: Plan, services: Services, run: IncidentRun
         plan.effects = whole
 
 
+@dataclass
+class _Run:
+    """One incident's run as it goes: what it loaded, decided and did so far."""
+
+    loaded: LoadedIncident
+    services: Services
+    policy: Policy
+    template: FormTemplate
+    now: datetime
+    sweep: bool
+    run: IncidentRun
+
+    def decide(self, previous: IncidentState | None) -> Plan:
+        self.run.plan = _decide(self.loaded, previous, self.services, self.policy,
+                                self.template, now=self.now, sweep=self.sweep,
+                                errors=self.run.errors)
+        return self.run.plan
+
+    def execute(self, effects: list[Effect]) -> None:
+        _run(effects, self.run.plan, self.services, self.run, self.now)
+
+    def page(self, paged: TriggerPage | None) -> None:
+        """1. The page: first, whatever else happens (unless it left before loading)."""
+        plan = self.run.plan
+        pages: list[Effect] = [e for e in plan.effects if isinstance(e, TriggerPage)]
+        if paged is not None and any(isinstance(p, TriggerPage)
+                                     and p.dedup_key == paged.dedup_key for p in pages):
+            plan.state.mark_done(paged.key, self.now)
+            plan.state.page_dedup_key = paged.dedup_key
+            self.run.outcome.results.append(EffectResult(
+                paged, "done", "triggered before the incident was loaded"))
+            plan.effects = [e for e in plan.effects if not isinstance(e, TriggerPage)]
+            return
+        self.execute(pages)
+
+    def claim(self, record: Record) -> bool:
+        """2. The record, with the claims of what is about to go out; False if not written."""
+        plan = self.run.plan
+        needs_record = _claim(plan, self.now) or record.comment_id is None or plan.rebuilding
+        try:
+            for _ in range(_REPLANS):
+                theirs = record.moved() if needs_record else None
+                if theirs is None:
+                    break
+                # Another run wrote the record since it was read: decide again from it.
+                self.run.merged = True
+                was_paged = plan.state.is_done(keys.PAGE)
+                plan = self.decide(theirs)
+                record.base = theirs
+                if was_paged:
+                    plan.state.mark_done(keys.PAGE, self.now)
+                    plan.effects = [e for e in plan.effects if not isinstance(e, TriggerPage)]
+                _claim(plan, self.now)
+            if needs_record:
+                record.write(plan, None)
+                self.run.wrote = True
+        except ServiceError as error:
+            self.run.errors.append(f"The status comment could not be written, so nothing "
+                                   f"else was sent (a later run does it): {error}")
+            return False
+        return True
+
+    def label(self, github: IssueTracker) -> None:
+        """3. The labels, now that the record says what they mean."""
+        plan = self.run.plan
+        if plan.labels_to_add or plan.labels_to_remove:
+            try:
+                github.change_labels(self.run.number, plan.labels_to_add, plan.labels_to_remove,
+                                     {spec.name: spec for spec in plan.labels_to_create})
+                self.run.wrote = True
+            except ServiceError as error:
+                self.run.errors.append(str(error))
+
+    def record_results(self, record: Record) -> None:
+        """5. The record again, with the results; merged with any run that wrote meanwhile."""
+        plan = self.run.plan
+        try:
+            body = record.render(plan, self.run.outcome)
+            if record.body is None or not _same(record.body, body):
+                theirs = record.moved()
+                if theirs is not None and record.base is not None:
+                    self.run.merged = True
+                    plan.state = merge_states(record.base, plan.state, theirs)
+                record.write(plan, self.run.outcome)
+                self.run.wrote = True
+        except ServiceError as error:
+            self.run.errors.append(str(error))
+
+
 def run_incident(loaded: LoadedIncident, services: Services, policy: Policy,
                  template: FormTemplate, now: datetime, *, sweep: bool = False,
-                 run_url: str | None = None) -> IncidentRun:
-    errors: list[str] = []
-    plan = _decide(loaded, loaded.previous, services, policy, template, now=now, sweep=sweep,
-                   errors=errors)
-    run = IncidentRun(loaded.issue.number, plan, errors=errors)
+                 run_url: str | None = None, paged: TriggerPage | None = None) -> IncidentRun:
+    """Reconcile one incident. `paged` is the page this run already sent before loading
+    (shell/first_page.py): it is recorded as done, not sent again."""
+    run = IncidentRun(loaded.issue.number, Plan(state=IncidentState()))
+    steps = _Run(loaded, services, policy, template, now, sweep, run)
+    plan = steps.decide(loaded.previous)
     github = services.github
     if github is None:
-        _run(plan.effects, plan, services, run, now)
+        steps.execute(plan.effects)
         return run
     record = Record(github, loaded.issue, loaded, policy, run_url)
-
-    # 1. The page: first, whatever else happens.
-    _run([e for e in plan.effects if isinstance(e, TriggerPage)], plan, services, run, now)
-
-    # 2. The record, with the claims of what is about to go out.
-    needs_record = _claim(plan, now) or record.comment_id is None or plan.rebuilding
-    try:
-        for _ in range(_REPLANS):
-            theirs = record.moved() if needs_record else None
-            if theirs is None:
-                break
-            # Another run wrote the record since it was read: decide again from it.
-            run.merged = True
-            paged = plan.state.is_done(keys.PAGE)
-            plan = run.plan = _decide(loaded, theirs, services, policy, template, now=now,
-                                      sweep=sweep, errors=errors)
-            record.base = theirs
-            if paged:
-                plan.state.mark_done(keys.PAGE, now)
-                plan.effects = [e for e in plan.effects if not isinstance(e, TriggerPage)]
-            _claim(plan, now)
-        if needs_record:
-            record.write(plan, None)
-            run.wrote = True
-    except ServiceError as error:
-        errors.append(f"The status comment could not be written, so nothing else was sent "
-                      f"(a later run does it): {error}")
+    steps.page(paged)
+    if not steps.claim(record):
         return run
-
-    # 3. The labels, now that the record says what they mean.
-    if plan.labels_to_add or plan.labels_to_remove:
-        try:
-            github.change_labels(run.number, plan.labels_to_add, plan.labels_to_remove,
-                                 {spec.name: spec for spec in plan.labels_to_create})
-            run.wrote = True
-        except ServiceError as error:
-            errors.append(str(error))
-
+    steps.label(github)
     # 4. Everything else, each effect on its own.
-    _run([e for e in plan.effects if not isinstance(e, TriggerPage)], plan, services, run, now)
-
-    # 5. The record again, with the results; merged with any run that wrote meanwhile.
-    try:
-        body = record.render(plan, run.outcome)
-        if record.body is None or not _same(record.body, body):
-            theirs = record.moved()
-            if theirs is not None and record.base is not None:
-                run.merged = True
-                plan.state = merge_states(record.base, plan.state, theirs)
-            record.write(plan, run.outcome)
-            run.wrote = True
-    except ServiceError as error:
-        errors.append(str(error))
+    steps.execute([e for e in run.plan.effects if not isinstance(e, TriggerPage)])
+    steps.record_results(record)
     return run
 
 

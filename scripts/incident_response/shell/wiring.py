@@ -15,10 +15,13 @@ from incident_response.core.policy import Policy
 from incident_response.shell.context import RunContext
 from incident_response.shell.execute import Services
 
-if TYPE_CHECKING:  # the adapter (and PyGithub) load only when a run needs GitHub
+if TYPE_CHECKING:  # each adapter (and its vendor SDK) loads only when a run needs it
+    from incident_response.adapters.datadog_mirror import DatadogMirror
     from incident_response.adapters.github_tracker import GitHubTracker
+    from incident_response.adapters.pagerduty_pager import PagerDutyPager
+    from incident_response.adapters.slack_notifier import SlackNotifier
 
-__all__ = ["build_services", "github_tracker", "transport"]
+__all__ = ["build_services", "github_tracker", "pager", "transport"]
 
 
 def transport(policy: Policy, context: RunContext) -> Transport:
@@ -43,26 +46,38 @@ def build_services(context: RunContext, repository: str, policy: Policy,
     shared = transport(policy, context)
 
     if context.pagerduty_routing_key:
-        from incident_response.adapters.pagerduty_pager import PagerDutyPager
-
-        services.pager = PagerDutyPager(context.pagerduty_routing_key,
-                                        context.pagerduty_events_url, shared)
+        services.factories["pager"] = lambda: pager(context, shared)
     else:
         services.missing["PagerDuty"] = "PAGERDUTY_ROUTING_KEY is not set"
 
     if context.datadog_api_key and context.datadog_app_key:
-        from incident_response.adapters.datadog_mirror import DatadogMirror, datadog_host
-
-        host = datadog_host(context.datadog_site, context.datadog_api_url)
-        services.mirror = DatadogMirror(context.datadog_api_key, context.datadog_app_key, host,
-                                        shared)
+        services.factories["mirror"] = lambda: _datadog(context, shared)
     else:
         services.missing["Datadog"] = "DD_API_KEY and DD_APP_KEY are not both set"
 
     if context.slack_bot_token:
-        from incident_response.adapters.slack_notifier import SlackNotifier
-
-        services.chat = SlackNotifier(context.slack_bot_token, context.slack_api_url, shared)
+        services.factories["chat"] = lambda: _slack(context, shared)
     else:
         services.missing["Slack"] = "SLACK_BOT_TOKEN is not set"
     return services
+
+
+def pager(context: RunContext, shared: Transport) -> PagerDutyPager:
+    from incident_response.adapters.pagerduty_pager import PagerDutyPager
+
+    return PagerDutyPager(context.pagerduty_routing_key or "", context.pagerduty_events_url,
+                          shared)
+
+
+def _datadog(context: RunContext, shared: Transport) -> DatadogMirror:
+    from incident_response.adapters.datadog_mirror import DatadogMirror, datadog_host
+
+    host = datadog_host(context.datadog_site, context.datadog_api_url)
+    return DatadogMirror(context.datadog_api_key or "", context.datadog_app_key or "", host,
+                         shared)
+
+
+def _slack(context: RunContext, shared: Transport) -> SlackNotifier:
+    from incident_response.adapters.slack_notifier import SlackNotifier
+
+    return SlackNotifier(context.slack_bot_token or "", context.slack_api_url, shared)

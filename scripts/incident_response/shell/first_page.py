@@ -1,0 +1,60 @@
+"""The page, sent before the incident is loaded: for a report just opened.
+
+Time to page is the number that matters most at 3 a.m. The page is idempotent by its dedup
+key, so it needs no record; what it does need is the decision, and for a report just opened
+that decision needs only the event, the issue's current labels and the reporter's permission.
+Those two reads go through the standard library (`adapters.github_reads`), and only the
+PagerDuty client is imported, so the page leaves before PyGithub, Datadog's or Slack's client
+is loaded. The full run follows and finds the page done.
+
+Anything unusual (an issue already past triage, a read that fails) skips this and leaves the
+page to the full run, which pages in its turn: this path can only make the page earlier,
+never lose it or send one that the full run would not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from incident_response.adapters.github_reads import GitHubReads
+from incident_response.core.decide import decide
+from incident_response.core.effects import TriggerPage
+from incident_response.core.errors import ServiceError
+from incident_response.core.form import FormTemplate
+from incident_response.core.labels import phase_label
+from incident_response.core.policy import Policy
+from incident_response.core.vocabulary import Phase
+from incident_response.shell.context import RunContext
+from incident_response.shell.events import Event, issue_from_payload
+from incident_response.shell.wiring import pager, transport
+
+__all__ = ["page_first"]
+
+
+def page_first(event: Event, number: int, policy: Policy, template: FormTemplate,
+               context: RunContext) -> TriggerPage | None:
+    """Send the page of a report just opened, if it calls for one; the page sent, or None."""
+    fresh = event.name == "issues" and event.action == "opened"
+    if not (fresh and context.github_token and context.pagerduty_routing_key):
+        return None
+    shared = transport(policy, context)
+    reads = GitHubReads(context.github_token, event.repository, context.github_api_url, shared)
+    try:
+        current = reads.issue(number)
+        labels = {str(label.get("name")) for label in current.get("labels") or []}
+        phases = {phase_label(policy, phase) for phase in Phase}
+        if current.get("state") != "open" or labels & phases:
+            return None  # not a fresh report (a re-run, a later event): the full run decides
+        issue = issue_from_payload(event, context.now)
+        issue = replace(issue, body=str(current.get("body") or ""), labels=tuple(labels),
+                        author_permission=reads.permission(issue.author))
+    except ServiceError:
+        return None
+    plan = decide(issue, None, policy, template, context.now)
+    page = next((e for e in plan.effects if isinstance(e, TriggerPage)), None)
+    try:
+        if page is not None:
+            pager(context, shared).trigger(page)
+    except ServiceError:
+        return None  # the full run pages again, and reports a failure there
+    return page
