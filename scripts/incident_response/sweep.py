@@ -92,7 +92,7 @@ def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Po
     due: list[int] = []
     for issue in incidents:
         try:
-            loaded = complete_snapshot(issue, tracker, policy)
+            loaded = complete_snapshot(issue, tracker, policy, sweep=True)
         except ServiceError:
             due.append(issue.number)  # its own run reports the failure where it belongs
             continue
@@ -121,7 +121,7 @@ def _sweep(incidents: list[IssueSnapshot], tracker: GitHubTracker, repository: s
     failed = False
     for issue in incidents:
         try:
-            loaded = complete_snapshot(issue, tracker, policy)
+            loaded = complete_snapshot(issue, tracker, policy, sweep=True)
         except ServiceError as error:
             failed = True
             lines.append(f"- #{issue.number}: **not loaded**: {error}")

@@ -19,6 +19,7 @@ from incident_response.core.facts import command_of
 from incident_response.core.form import FormTemplate, parse_form
 from incident_response.core.label_moves import apply_label_events
 from incident_response.core.labels import (
+    expected_labels,
     label_specs,
     managed,
     phase_label,
@@ -36,7 +37,7 @@ from incident_response.core.snapshot import IssueSnapshot
 from incident_response.core.state import IncidentState, Pending, SavedReport
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
-__all__ = ["GIVE_UP_AFTER", "REPEATABLE", "commands_pending", "decide", "needs_history",
+__all__ = ["GIVE_UP_AFTER", "REPEATABLE", "answered_watermark", "decide",
            "was_declared"]
 
 #: failed attempts (over all runs) after which an effect is reported as abandoned, not retried
@@ -46,21 +47,6 @@ REPEATABLE = {keys.DATADOG_SYNC, keys.POSTMORTEM_WRITE}
 #: a claim younger than this, neither confirmed nor failed, may belong to a run still sending
 #: it (the job's time limit): another run leaves it alone rather than send it a second time
 IN_FLIGHT = timedelta(minutes=15)
-
-
-def needs_history(state: IncidentState, *, sweep: bool) -> bool:
-    """Whether the post-mortem must be (re)written, which needs the issue's timeline."""
-    if state.phase is not Phase.RESOLVED or state.postmortem_merged_at is not None:
-        return False
-    return not sweep or state.postmortem_pr is None
-
-
-def commands_pending(issue: IssueSnapshot, state: IncidentState | None,
-                     bot_login: str) -> list[str]:
-    """Authors of comments whose commands are not yet applied (their permission is needed)."""
-    watermark = state.watermark if state else _answered_watermark(issue, bot_login)
-    return sorted({c.author for c in issue.comments
-                   if c.author != bot_login and c.id > watermark and parse_commands(c.body)})
 
 
 def was_declared(issue: IssueSnapshot, policy: Policy) -> bool:
@@ -74,7 +60,7 @@ def was_declared(issue: IssueSnapshot, policy: Policy) -> bool:
         issue.posted_keys(policy.github.bot_login) - {keys.TRIAGE_REQUEST})
 
 
-def _answered_watermark(issue: IssueSnapshot, bot_login: str) -> int:
+def answered_watermark(issue: IssueSnapshot, bot_login: str) -> int:
     """The newest comment the bot visibly answered (a 👍 or a reply): commands up to it ran."""
     posted = issue.posted_keys(bot_login)
     answered = [c.id for c in issue.comments
@@ -91,7 +77,7 @@ def _rebuild(issue: IssueSnapshot, policy: Policy) -> IncidentState:
     state.priority = next((p for p in Priority if priority_label(policy, p) in labels), None)
     state.severity = next((s for s in Severity if severity_label(policy, s) in labels), None)
     bot = policy.github.bot_login
-    state.watermark = _answered_watermark(issue, bot)
+    state.watermark = answered_watermark(issue, bot)
     # Label changes made before the loss were honoured then; only later ones count.
     state.label_watermark = max((e.id for e in issue.label_events), default=0)
     for comment in issue.comments:
@@ -264,13 +250,9 @@ def _postmortem_closed(issue: IssueSnapshot, state: IncidentState, policy: Polic
 
 def _labels(plan: Plan, issue: IssueSnapshot, policy: Policy) -> None:
     state = plan.state
-    wanted = {phase_label(policy, state.phase)}
+    wanted = expected_labels(state, policy)
     if policy.labels.incident in issue.labels or lifecycle.traits(state.phase).watched:
         wanted.add(policy.labels.incident)
-    if state.priority:
-        wanted.add(priority_label(policy, state.priority))
-    if state.severity:
-        wanted.add(severity_label(policy, state.severity))
     present = set(issue.labels)
     specs = label_specs(policy)
     plan.labels_to_add = sorted(wanted - present)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from incident_response.core.effects import LabelSpec
 from incident_response.core.policy import Policy
+from incident_response.core.state import IncidentState
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
-__all__ = ["label_specs", "managed", "phase_label", "priority_label", "severity_label"]
+__all__ = ["expected_labels", "label_specs", "managed", "phase_label", "priority_label",
+           "severity_label"]
 
 _PRIORITY_COLOURS = {"P1": "b60205", "P2": "d93f0b", "P3": "fbca04", "P4": "c2e0c6"}
 _SEVERITY_COLOURS = {
@@ -35,6 +37,16 @@ def severity_label(policy: Policy, severity: Severity) -> str:
 
 def phase_label(policy: Policy, phase: Phase) -> str:
     return f"{policy.labels.phase_prefix}{phase.value}"
+
+
+def expected_labels(state: IncidentState, policy: Policy) -> set[str]:
+    """The phase, priority and severity labels the record implies (the incident label aside)."""
+    expected = {phase_label(policy, state.phase)}
+    if state.priority:
+        expected.add(priority_label(policy, state.priority))
+    if state.severity:
+        expected.add(severity_label(policy, state.severity))
+    return expected
 
 
 def managed(policy: Policy, name: str) -> bool:

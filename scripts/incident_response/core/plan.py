@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from incident_response.core.classification import Classification
-from incident_response.core.effects import Effect, LabelSpec
+from incident_response.core.effects import Effect, LabelSpec, TriggerPage
 from incident_response.core.report import FieldProblem, IncidentReport
 from incident_response.core.state import IncidentState
 
@@ -30,3 +30,13 @@ class Plan:
     rebuilding: bool = False
     #: effects another run has claimed and may still be sending: left to it for now
     in_flight: list[str] = field(default_factory=list)
+
+    def before_record(self) -> list[Effect]:
+        """What goes out before the record is written, and even if it cannot be: the page
+        alone. It is idempotent by its dedup key, so it needs no record; everything else
+        waits for the record, whose claims are what stop a later run from repeating it."""
+        return [e for e in self.effects if isinstance(e, TriggerPage)]
+
+    def after_record(self) -> list[Effect]:
+        before = self.before_record()
+        return [e for e in self.effects if e not in before]

@@ -69,7 +69,7 @@ class Drill:
         issue = self.github.load_issue(self.number)
         if closed is not None:
             issue = replace(issue, postmortem_closed=closed)
-        loaded = complete_snapshot(issue, self.github, self.policy)
+        loaded = complete_snapshot(issue, self.github, self.policy, sweep=sweep)
         run = run_incident(loaded, self.services, self.policy, self.template, self.clock.now,
                            sweep=sweep)
         self.failed = self.failed or run.failed

@@ -18,12 +18,12 @@ run could not tell what went out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from incident_response.adapters.ports import IssueTracker
 from incident_response.core import effect_keys as keys
-from incident_response.core.decide import decide, needs_history
+from incident_response.core.decide import decide
 from incident_response.core.effects import CLAIMED_EFFECTS, Effect, TriggerPage
 from incident_response.core.errors import ServiceError
 from incident_response.core.form import FormTemplate
@@ -118,21 +118,9 @@ def _claim(plan: Plan, now: datetime) -> bool:
     return bool(claims)
 
 
-def _decide(loaded: LoadedIncident, previous: IncidentState | None, services: Services,
-            policy: Policy, template: FormTemplate, *, now: datetime, sweep: bool,
-            errors: list[str]) -> Plan:
-    plan = decide(loaded.issue, previous, policy, template, now, sweep=sweep)
-    if (loaded.issue.history is None and services.github is not None
-            and needs_history(plan.state, sweep=sweep)):
-        # The post-mortem is due: read the issue's timeline and decide again with it.
-        try:
-            history = tuple(services.github.history(loaded.issue.number))
-        except ServiceError as error:
-            errors.append(str(error))
-        else:
-            loaded.issue = replace(loaded.issue, history=history)
-            plan = decide(loaded.issue, previous, policy, template, now, sweep=sweep)
-    return plan
+def _decide(loaded: LoadedIncident, previous: IncidentState | None, policy: Policy,
+            template: FormTemplate, *, now: datetime, sweep: bool) -> Plan:
+    return decide(loaded.issue, previous, policy, template, now, sweep=sweep)
 
 
 def _run(effects: list[Effect], plan: Plan, services: Services, run: IncidentRun,
@@ -157,9 +145,8 @@ class _Run:
     run: IncidentRun
 
     def decide(self, previous: IncidentState | None) -> Plan:
-        self.run.plan = _decide(self.loaded, previous, self.services, self.policy,
-                                self.template, now=self.now, sweep=self.sweep,
-                                errors=self.run.errors)
+        self.run.plan = _decide(self.loaded, previous, self.policy, self.template,
+                                now=self.now, sweep=self.sweep)
         return self.run.plan
 
     def execute(self, effects: list[Effect]) -> None:
@@ -168,7 +155,7 @@ class _Run:
     def page(self, paged: TriggerPage | None) -> None:
         """1. The page: first, whatever else happens (unless it left before loading)."""
         plan = self.run.plan
-        pages: list[Effect] = [e for e in plan.effects if isinstance(e, TriggerPage)]
+        pages = plan.before_record()
         if paged is not None and any(isinstance(p, TriggerPage)
                                      and p.dedup_key == paged.dedup_key for p in pages):
             plan.state.mark_done(paged.key, self.now)
@@ -251,7 +238,7 @@ def run_incident(loaded: LoadedIncident, services: Services, policy: Policy,
         return run
     steps.label(github)
     # 4. Everything else, each effect on its own.
-    steps.execute([e for e in run.plan.effects if not isinstance(e, TriggerPage)])
+    steps.execute(run.plan.after_record())
     steps.record_results(record)
     return run
 

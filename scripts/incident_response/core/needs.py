@@ -1,0 +1,87 @@
+"""What a decision needs beyond the issue and its comments: the core tells the shell.
+
+Permissions, label history, the issue's timeline and the post-mortem pull request each cost
+requests, so the shell loads them only when this function says the decision needs them, and
+each once. It is asked again after each load (label events name people whose permission is
+then needed) until it asks for nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from incident_response.core import lifecycle
+from incident_response.core.commands import parse_commands
+from incident_response.core.labels import expected_labels, managed, phase_label
+from incident_response.core.policy import Policy
+from incident_response.core.snapshot import IssueSnapshot
+from incident_response.core.state import IncidentState, parse_state
+from incident_response.core.vocabulary import Phase
+
+__all__ = ["Needs", "find_status", "needs", "previous_state"]
+
+
+@dataclass(frozen=True)
+class Needs:
+    #: logins whose permission on the repository the decision must judge
+    permissions: frozenset[str] = frozenset()
+    #: the reporter's permission (a report not yet trusted)
+    reporter: bool = False
+    #: who changed which label, since the labels disagree with the record
+    label_events: bool = False
+    #: the issue's timeline, for a post-mortem written in this run
+    history: bool = False
+    #: the post-mortem pull request, to read whether it was merged or closed
+    postmortem_pull: int | None = None
+
+
+def find_status(issue: IssueSnapshot, policy: Policy) -> int | None:
+    """The index of the bot's status comment among the issue's comments, or None."""
+    from incident_response.core.state import STATUS_MARKER
+
+    bot = policy.github.bot_login
+    for index, comment in enumerate(issue.comments):
+        if comment.author == bot and comment.body.lstrip().startswith(STATUS_MARKER):
+            return index
+    return None
+
+
+def previous_state(issue: IssueSnapshot, policy: Policy) -> IncidentState | None:
+    index = find_status(issue, policy)
+    return parse_state(issue.comments[index].body) if index is not None else None
+
+
+def _pending_commands(issue: IssueSnapshot, previous: IncidentState | None,
+                      watermark: int, bot: str) -> list[tuple[str, str]]:
+    """(author, command name) of every command not yet applied."""
+    return [(c.author, command.name) for c in issue.comments
+            if c.author != bot and c.id > watermark for command in parse_commands(c.body)]
+
+
+def needs(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy, *,
+          rebuilding: bool, answered: int, sweep: bool) -> Needs:
+    """What deciding on this incident needs that `issue` does not carry yet.
+
+    `rebuilding`: the record is lost and will be rebuilt; `answered`: the newest comment the
+    bot visibly answered (the watermark of a rebuilt record)."""
+    bot = policy.github.bot_login
+    watermark = previous.watermark if previous else answered
+    pending = _pending_commands(issue, previous, watermark, bot)
+    people = {author for author, _ in pending}
+    label_events = rebuilding or (previous is not None and (
+        {n for n in issue.labels if managed(policy, n)} != expected_labels(previous, policy)
+        or policy.labels.incident not in issue.labels))
+    if issue.label_events:
+        seen = previous.label_watermark if previous else max(e.id for e in issue.label_events)
+        people |= {e.actor for e in issue.label_events if e.id > seen and e.actor != bot}
+    phase = previous.phase if previous else None
+    resolving = any(name == "resolve" for _, name in pending) or (
+        phase_label(policy, Phase.RESOLVED) in issue.labels)
+    waiting = phase is Phase.RESOLVED and previous is not None and (
+        previous.postmortem_merged_at is None) and (not sweep or previous.postmortem_pr is None)
+    history = (resolving and (phase is None or not lifecycle.traits(phase).ended)) or waiting
+    pull = previous.postmortem_pr if previous and previous.postmortem_pr is not None and (
+        previous.postmortem_pr not in previous.postmortem_closed) else None
+    return Needs(permissions=frozenset(people),
+                 reporter=previous is None or previous.phase is Phase.TRIAGE,
+                 label_events=label_events, history=history, postmortem_pull=pull)
