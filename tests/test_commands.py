@@ -11,12 +11,12 @@ import pytest
 from incident_response.core.commands import parse_commands
 from incident_response.core.decide import decide
 from incident_response.core.effects import (
-    AddDatadogTodo,
+    AddIncidentTodo,
     PostComment,
-    PostToSlack,
+    PostToChat,
     React,
     ResolvePage,
-    SyncDatadog,
+    UpdateIncident,
     TriggerPage,
 )
 from incident_response.core.facts import followups, timeline_entries, updates
@@ -47,7 +47,7 @@ def declared() -> IncidentState:
     state.datadog_id, state.slack_ts = "dd-1", "1700000000.000001"
     plan = decide(ISSUE, state, POLICY, FORM, T0)
     for effect in plan.effects:
-        if isinstance(effect, SyncDatadog):
+        if isinstance(effect, UpdateIncident):
             state.datadog_synced = effect.fingerprint
     return state
 
@@ -72,12 +72,12 @@ def test_update_goes_to_the_thread_and_is_kept() -> None:
     assert plan.state.updates == ["501-0", "501-1"]  # ids: the words stay in the comment
     assert [u.text for u in updates(issue, plan.state)] == ["Rolled back the ISAM config",
                                                             "Error rate falling"]
-    posts = [e for e in plan.effects if isinstance(e, PostToSlack)]
+    posts = [e for e in plan.effects if isinstance(e, PostToChat)]
     assert [p.key for p in posts] == ["slack:update:501-0", "slack:update:501-1"]
     assert all(p.in_thread for p in posts)
     assert plan.state.last_update_at == T0 + timedelta(minutes=5)
     assert next(e for e in plan.effects if isinstance(e, React)).content == "+1"
-    sync = [e for e in plan.effects if isinstance(e, SyncDatadog)]
+    sync = [e for e in plan.effects if isinstance(e, UpdateIncident)]
     assert sync and "Error rate falling" in str(sync[0].fields["summary"][1])
 
 
@@ -96,17 +96,17 @@ def test_ic_changes_commander_with_a_slack_mention_and_datadog() -> None:
         "sam": Person(slack="U0SAM", datadog="00000000-0000-0000-0000-00000000005a")}})
     plan = decide(with_comment("/ic @sam"), declared(), policy, FORM, T0 + timedelta(minutes=6))
     assert plan.state.commander == "sam"
-    note = next(e for e in plan.effects if isinstance(e, PostToSlack)
+    note = next(e for e in plan.effects if isinstance(e, PostToChat)
                 and e.key.startswith("slack:note:"))
     assert "<@U0SAM>" in note.text
-    sync = next(e for e in plan.effects if isinstance(e, SyncDatadog))
+    sync = next(e for e in plan.effects if isinstance(e, UpdateIncident))
     assert sync.commander_user_id == "00000000-0000-0000-0000-00000000005a"
 
 
 def test_role_is_recorded_and_announced() -> None:
     plan = decide(with_comment("/role Tech Lead @lee"), declared(), POLICY, FORM, T0)
     assert plan.state.roles["tech-lead"] == "lee"
-    assert any("tech lead" in e.text for e in plan.effects if isinstance(e, PostToSlack))
+    assert any("tech lead" in e.text for e in plan.effects if isinstance(e, PostToChat))
 
 
 def test_severity_and_priority_override_the_form_and_update_labels() -> None:
@@ -122,8 +122,8 @@ def test_raising_a_p2_to_p1_declares_and_lowering_deletes_nothing() -> None:
     state.slack_ts = "1.1"
     plan = decide(with_comment("/priority P1", issue=issue), state, POLICY, FORM, T0)
     kinds = [type(e).__name__ for e in plan.effects]
-    assert kinds[:2] == ["TriggerPage", "DeclareInDatadog"]
-    assert any(isinstance(e, PostToSlack) and e.key == "slack:leadership" for e in plan.effects)
+    assert kinds[:2] == ["TriggerPage", "DeclareIncident"]
+    assert any(isinstance(e, PostToChat) and e.key == "slack:leadership" for e in plan.effects)
     assert plan.state.declared_at == T0
     lowered = decide(with_comment("/priority P3", comment_id=502, issue=issue), plan.state,
                      POLICY, FORM, T0)
@@ -133,16 +133,16 @@ def test_raising_a_p2_to_p1_declares_and_lowering_deletes_nothing() -> None:
 def test_mitigate_then_resolve() -> None:
     stable = decide(with_comment("/mitigate"), declared(), POLICY, FORM, T0)
     assert stable.state.phase is Phase.STABLE and stable.state.mitigated_at
-    sync = next(e for e in stable.effects if isinstance(e, SyncDatadog))
+    sync = next(e for e in stable.effects if isinstance(e, UpdateIncident))
     assert sync.fields["state"] == ("dropdown", "stable")
     resolved = decide(with_comment("/resolve", comment_id=502, minutes=30), stable.state, POLICY,
                       FORM, T0)
     assert resolved.state.phase is Phase.RESOLVED
     keys = [e.key for e in resolved.effects]
     assert "page:resolve" in keys and "comment:recovery-checklist" in keys
-    note = next(e for e in resolved.effects if isinstance(e, PostToSlack) and "Resolved" in e.text)
+    note = next(e for e in resolved.effects if isinstance(e, PostToChat) and "Resolved" in e.text)
     assert note.broadcast and note.in_thread
-    sync = next(e for e in resolved.effects if isinstance(e, SyncDatadog))
+    sync = next(e for e in resolved.effects if isinstance(e, UpdateIncident))
     assert sync.fields["state"] == ("dropdown", "resolved")
     assert sync.customer_impact_end == T0 + timedelta(minutes=30)
 
@@ -170,7 +170,7 @@ def test_followups_keep_owners_and_become_datadog_todos() -> None:
     plan = decide(issue, declared(), POLICY, FORM, T0)
     assert [(f.text, f.owner) for f in followups(issue, plan.state)] == [
         ("Add an SSOe latency alert", "lee"), ("Write docs", None)]
-    todos = [e.content for e in plan.effects if isinstance(e, AddDatadogTodo)]
+    todos = [e.content for e in plan.effects if isinstance(e, AddIncidentTodo)]
     assert todos == ["Add an SSOe latency alert (owner: @lee)", "Write docs"]
 
 

@@ -8,15 +8,15 @@ import vcr
 
 from incident_response.adapters.datadog_mirror import DatadogMirror
 from incident_response.adapters.transport import Transport
-from incident_response.core.effects import DeclareInDatadog
+from incident_response.core.effects import DeclareIncident
 
 CASSETTES = Path(__file__).parent / "fixtures" / "datadog" / "cassettes"
 replay = vcr.VCR(record_mode="none", match_on=["method", "scheme", "host", "path"],
                  filter_headers=["DD-API-KEY", "DD-APPLICATION-KEY"])
 
 
-def effect() -> DeclareInDatadog:
-    return DeclareInDatadog(
+def effect() -> DeclareIncident:
+    return DeclareIncident(
         key="datadog:declare", issue_url="https://github.com/acme/identity/issues/7",
         title="SSOe is experiencing degraded service", severity="SEV-2", state="active",
         customer_impacted=True, customer_impact_scope="scope",

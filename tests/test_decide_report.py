@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from incident_response.core.decide import decide
-from incident_response.core.effects import DeclareInDatadog, PostComment, PostToSlack, TriggerPage
+from incident_response.core.effects import DeclareIncident, PostComment, PostToChat, TriggerPage
 from incident_response.core.snapshot import IssueSnapshot
 from incident_response.core.state import IncidentState
 from incident_response.core.vocabulary import Phase, Priority
@@ -32,8 +32,8 @@ def kinds(plan_effects: list[object]) -> list[str]:
 
 def test_p1_pages_first_then_declares_announces_and_notifies_leadership() -> None:
     plan = decide(ISSUE, None, POLICY, FORM, NOW)
-    assert kinds(plan.effects) == ["TriggerPage", "DeclareInDatadog", "PostToSlack",
-                                   "PostToSlack"]
+    assert kinds(plan.effects) == ["TriggerPage", "DeclareIncident", "PostToChat",
+                                   "PostToChat"]
     page = plan.effects[0]
     assert isinstance(page, TriggerPage)
     assert page.dedup_key == "acme/identity#7"
@@ -58,7 +58,7 @@ def test_done_effects_are_not_planned_again_and_failures_are() -> None:
         state.mark_done(key)
     state.mark_failed("datadog:declare", "HTTP 503", NOW)
     again = decide(ISSUE, state, POLICY, FORM, NOW)
-    assert kinds(again.effects) == ["DeclareInDatadog"]
+    assert kinds(again.effects) == ["DeclareIncident"]
 
 
 def test_an_effect_failing_too_often_is_abandoned_not_retried_forever() -> None:
@@ -66,7 +66,7 @@ def test_an_effect_failing_too_often_is_abandoned_not_retried_forever() -> None:
     for _ in range(10):
         state.mark_failed("datadog:declare", "HTTP 403", NOW)
     plan = decide(ISSUE, state, POLICY, FORM, NOW)
-    assert not any(isinstance(e, DeclareInDatadog) for e in plan.effects)
+    assert not any(isinstance(e, DeclareIncident) for e in plan.effects)
     assert plan.abandoned == ["datadog:declare"]
 
 
@@ -100,8 +100,8 @@ def test_a_priority_set_by_command_survives_an_edit() -> None:
 def test_p3_announces_without_declaring_or_paging() -> None:
     body = P1_BODY.replace("production", "staging").replace("2,500", "150")
     plan = decide(replace(ISSUE, body=body), None, POLICY, FORM, NOW)
-    assert kinds(plan.effects) == ["PostToSlack"]
-    assert isinstance(plan.effects[0], PostToSlack)
+    assert kinds(plan.effects) == ["PostToChat"]
+    assert isinstance(plan.effects[0], PostToChat)
     assert plan.effects[0].channel == "#identity-support"
 
 

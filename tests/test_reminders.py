@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from incident_response.core.decide import decide
-from incident_response.core.effects import PostComment, PostToSlack
+from incident_response.core.effects import PostComment, PostToChat
 from tests.test_commands import FORM, ISSUE, POLICY, T0, declared, with_comment
 
 
@@ -66,7 +66,7 @@ def test_no_reminders_once_resolved() -> None:
 
 def test_silence_escalates_to_the_thread_then_leadership() -> None:
     def notes(plan):
-        return [e for e in plan.effects if isinstance(e, PostToSlack)
+        return [e for e in plan.effects if isinstance(e, PostToChat)
                 and e.key.startswith("slack:note:escalation")]
 
     plan, _ = sweep_at(31)

@@ -58,7 +58,7 @@ def _summary_and_outputs(run: IncidentRun, context: RunContext) -> int:
     from incident_response.core.status import effect_name
 
     for result in run.outcome.skipped:
-        actions.annotate("notice", f"{result.effect.service} skipped", result.detail)
+        actions.annotate("notice", f"{result.service} skipped", result.detail)
     for result in run.outcome.failed:
         actions.annotate("error", f"{effect_name(result.effect.key)} failed", result.detail)
     for error in run.errors:

@@ -79,7 +79,7 @@ from datadog_api_client.v2.model.users_type import UsersType
 
 from incident_response.adapters.ports import MirrorRef
 from incident_response.adapters.transport import Transport
-from incident_response.core.effects import DeclareInDatadog, SyncDatadog
+from incident_response.core.effects import DeclareIncident, UpdateIncident
 from incident_response.core.errors import PermanentServiceError, TransientServiceError
 
 __all__ = ["DatadogMirror", "datadog_host"]
@@ -172,7 +172,7 @@ class DatadogMirror:
                 return MirrorRef(incident.id, public_id, _app_url(self._host, public_id))
         return None
 
-    def sync(self, incident_id: str, effect: SyncDatadog) -> None:
+    def sync(self, incident_id: str, effect: UpdateIncident) -> None:
         """A partial update: only what GitHub owns (fields, commander, end of impact)."""
         attributes = IncidentUpdateAttributes(
             fields={name: _field(kind, value) for name, (kind, value) in effect.fields.items()})
@@ -226,7 +226,7 @@ class DatadogMirror:
         _call("Attaching the post-mortem", lambda: self._api.create_incident_attachment(
             incident_id=incident_id, body=body))
 
-    def declare(self, effect: DeclareInDatadog) -> MirrorRef:
+    def declare(self, effect: DeclareIncident) -> MirrorRef:
         commander = NullableRelationshipToUser(
             data=NullableRelationshipToUserData(id=effect.commander_user_id, type=UsersType.USERS)
             if effect.commander_user_id else None

@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import (
 
 from incident_response.adapters.ports import SlackMessageRef
 from incident_response.adapters.transport import Transport
-from incident_response.core.effects import PostToSlack
+from incident_response.core.effects import Message, PostToChat
 from incident_response.core.errors import PermanentServiceError, TransientServiceError
 
 __all__ = ["SlackNotifier"]
@@ -36,6 +36,26 @@ _FIXES = {
     "not_authed": "set SLACK_BOT_TOKEN",
     "missing_scope": "give the bot the chat:write scope",
 }
+
+
+def blocks(message: Message) -> list[dict[str, Any]]:
+    """Block Kit for a message: a header, the text, a context line (within Slack's limits)."""
+    laid: list[dict[str, Any]] = []
+    if message.header:
+        laid.append({"type": "header", "text": {"type": "plain_text",
+                                                 "text": message.header[:150]}})
+    laid.append({"type": "section", "text": {"type": "mrkdwn", "text": message.text[:3000]}})
+    if message.context:
+        laid.append({"type": "context", "elements": [{"type": "mrkdwn",
+                                                      "text": message.context[:3000]}]})
+    return laid
+
+
+def metadata(effect: PostToChat) -> dict[str, Any]:
+    """Message metadata naming the incident and the effect: how a message whose answer was
+    lost is found again (conversations.history / replies with include_all_metadata)."""
+    return {"event_type": effect.kind,
+            "event_payload": {"incident": effect.incident, "effect": effect.key}}
 
 
 class SlackNotifier:
@@ -57,11 +77,11 @@ class SlackNotifier:
             ],
         )
 
-    def post(self, effect: PostToSlack, thread_ts: str | None) -> SlackMessageRef:
+    def post(self, effect: PostToChat, thread_ts: str | None) -> SlackMessageRef:
         arguments: dict[str, Any] = {
             "channel": effect.channel,
-            "text": effect.text,
-            "blocks": list(effect.blocks),
+            "text": effect.text[:3000],
+            "blocks": blocks(effect.message),
             "unfurl_links": False,
             "unfurl_media": False,
         }
@@ -69,8 +89,8 @@ class SlackNotifier:
             arguments["thread_ts"] = thread_ts
             if effect.broadcast:
                 arguments["reply_broadcast"] = True
-        if effect.metadata:
-            arguments["metadata"] = effect.metadata
+        if effect.incident:
+            arguments["metadata"] = metadata(effect)
         try:
             response = self._client.chat_postMessage(**arguments)
         except SlackApiError as error:
@@ -87,7 +107,7 @@ class SlackNotifier:
             raise TransientServiceError(_SERVICE, msg) from error
         return SlackMessageRef(channel=str(response["channel"]), ts=str(response["ts"]))
 
-    def find(self, effect: PostToSlack, thread_ts: str | None,
+    def find(self, effect: PostToChat, thread_ts: str | None,
              since: datetime | None) -> SlackMessageRef | None:
         """The message an earlier run posted for this effect, found by its metadata.
 
@@ -100,7 +120,7 @@ class SlackNotifier:
             msg = (f"cannot look for an earlier message in {channel}: Slack reads history only "
                    "by channel id (configure the channel by its id, e.g. C0123456789)")
             raise PermanentServiceError(_SERVICE, msg)
-        wanted = (effect.metadata or {}).get("event_payload") or {}
+        wanted = metadata(effect)["event_payload"]
         arguments: dict[str, Any] = {"channel": channel, "include_all_metadata": True,
                                      "limit": 200}
         if since is not None:  # a minute of slack for clocks that disagree

@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 
 from incident_response.core import effect_keys as keys
 from incident_response.core import lifecycle
+from incident_response.core.people import mention
 from incident_response.core.policy import Policy
 from incident_response.core.report import IncidentReport
 from incident_response.core.state import FollowUpRef, IncidentState, Pending
@@ -96,8 +97,7 @@ class CommandContext:
         return f"{self.comment_id}-{self.index}"
 
     def mention(self, login: str) -> str:
-        person = self.policy.person(login)
-        return f"<@{person.slack}>" if person and person.slack else f"@{login} (GitHub)"
+        return mention(self.policy, login)
 
     def note(self, text: str, *, broadcast: bool = False) -> None:
         self.state.queue(Pending(key=keys.slack_note(self.fact_id), kind="note", text=text,

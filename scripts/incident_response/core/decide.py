@@ -27,6 +27,7 @@ from incident_response.core.labels import (
     severity_label,
 )
 from incident_response.core.mirrors import mirrors
+from incident_response.core.people import mention
 from incident_response.core.permissions import has_permission
 from incident_response.core.plan import Plan
 from incident_response.core.policy import Policy
@@ -355,10 +356,7 @@ def _remind(issue: IssueSnapshot, state: IncidentState, policy: Policy, now: dat
     if (policy.rule(state.priority).declare and state.declared_at is None
             and lifecycle.traits(state.phase).live):
         state.declared_at = now
-    commander = state.commander or issue.author
-    person = policy.person(commander)
-    mention = f"<@{person.slack}>" if person and person.slack else f"@{commander} (GitHub)"
-    record_due_reminder(state, policy, now, mention)
+    record_due_reminder(state, policy, now, mention(policy, state.commander or issue.author))
 
 
 def _plan_effects(plan: Plan, issue: IssueSnapshot, report: IncidentReport | None,

@@ -9,24 +9,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 __all__ = [
     "CLAIMED_EFFECTS",
-    "AddDatadogTodo",
+    "AddIncidentTodo",
     "AttachPostmortem",
-    "DeclareInDatadog",
+    "DeclareIncident",
     "Effect",
-    "FindInDatadog",
+    "FindIncident",
     "LabelSpec",
+    "Message",
     "OpenFollowUpIssue",
     "PostComment",
-    "PostToSlack",
+    "PostToChat",
     "React",
     "ResolvePage",
     "SetIssueState",
-    "SyncDatadog",
     "TriggerPage",
+    "UpdateIncident",
     "WritePostmortem",
 ]
 
@@ -43,13 +44,13 @@ class Effect:
     key: str
     #: an earlier run claimed this effect and never confirmed it: look for it before sending
     look_first: bool = field(default=False, kw_only=True)
+    #: the capability that carries it out (a port of the shell's Services): "pager",
+    #: "mirror" (the incident record), "chat" or "github"; which vendor is behind it is the
+    #: wiring's business, not the core's
+    capability: ClassVar[str] = ""
 
     def looking_first(self) -> Self:
         return replace(self, look_first=True)
-
-    @property
-    def service(self) -> str:
-        raise NotImplementedError
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -64,16 +65,14 @@ class TriggerPage(Effect):
     links: tuple[tuple[str, str], ...] = ()
     custom_details: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def service(self) -> str:
-        return "PagerDuty"
+    capability: ClassVar[str] = "pager"
 
     def describe(self) -> str:
         return f"page on-call ({self.severity}), dedup_key {self.dedup_key}: {self.summary}"
 
 
 @dataclass(frozen=True)
-class DeclareInDatadog(Effect):
+class DeclareIncident(Effect):
     issue_url: str
     title: str
     severity: str
@@ -86,65 +85,73 @@ class DeclareInDatadog(Effect):
     commander_user_id: str | None
     notification_handles: tuple[tuple[str, str], ...]
     timeline_note: str
-    #: the SyncDatadog fingerprint this creation already satisfies
+    #: the UpdateIncident fingerprint this creation already satisfies
     fingerprint: str = ""
 
-    @property
-    def service(self) -> str:
-        return "Datadog"
+    capability: ClassVar[str] = "mirror"
 
     def describe(self) -> str:
         commander = self.commander_user_id or "none (not in the people map)"
         return (
-            f"declare Datadog incident \u201c{self.title}\u201d ({self.severity}, {self.state}), "
+            f"declare the incident \u201c{self.title}\u201d ({self.severity}, {self.state}), "
             f"commander {commander}, notify {', '.join(h for h, _ in self.notification_handles)}"
         )
 
 
 @dataclass(frozen=True)
-class FindInDatadog(Effect):
+class FindIncident(Effect):
     """Find the incident declared for this issue (a rebuilt record): never declare it again."""
 
     issue_url: str
 
-    @property
-    def service(self) -> str:
-        return "Datadog"
+    capability: ClassVar[str] = "mirror"
 
     def describe(self) -> str:
-        return f"find the Datadog incident of {self.issue_url}"
+        return f"find the declared incident of {self.issue_url}"
 
 
 @dataclass(frozen=True)
-class PostToSlack(Effect):
-    channel: str
+class Message:
+    """A chat message as the core means it; each chat adapter lays it out its own way (Slack:
+    Block Kit). The text uses the chat's light markup (`*bold*`, `<url|label>`) with user text
+    escaped for it."""
+
     text: str
-    blocks: tuple[dict[str, Any], ...]
+    #: a title line shown above the text, when the message has one
+    header: str | None = None
+    #: a small line under the text (links, who and when)
+    context: str | None = None
+
+
+@dataclass(frozen=True)
+class PostToChat(Effect):
+    channel: str
+    #: the plain notification text (shown in notifications and where rich layout is not)
+    text: str
+    message: Message
     #: reply in the thread of the incident's announcement
     in_thread: bool = False
-    #: names the incident, so a message can be recognised as ours (Slack message metadata)
-    metadata: dict[str, Any] | None = None
-    #: the announcement whose `ts` becomes the incident's thread
+    #: the incident (`OWNER/REPO#N`) and a kind: tags the message carries so a message whose
+    #: answer was lost can be found again (Slack: message metadata)
+    incident: str = ""
+    kind: str = "incident_message"
+    #: the announcement whose id becomes the incident's thread
     is_announcement: bool = False
     #: a thread reply that is also shown in the channel
     broadcast: bool = False
 
-    @property
-    def service(self) -> str:
-        return "Slack"
+    capability: ClassVar[str] = "chat"
 
     def describe(self) -> str:
         where = "thread in " if self.in_thread else ""
-        return f"post to Slack {where}{self.channel}: {self.text}"
+        return f"post to chat {where}{self.channel}: {self.text}"
 
 
 @dataclass(frozen=True)
 class PostComment(Effect):
     body: str
 
-    @property
-    def service(self) -> str:
-        return "GitHub"
+    capability: ClassVar[str] = "github"
 
     def describe(self) -> str:
         first = next((line for line in self.body.splitlines() if line.strip()
@@ -156,16 +163,14 @@ class PostComment(Effect):
 class ResolvePage(Effect):
     dedup_key: str
 
-    @property
-    def service(self) -> str:
-        return "PagerDuty"
+    capability: ClassVar[str] = "pager"
 
     def describe(self) -> str:
         return f"resolve the page, dedup_key {self.dedup_key}"
 
 
 @dataclass(frozen=True)
-class SyncDatadog(Effect):
+class UpdateIncident(Effect):
     """Bring the Datadog incident in line with GitHub: fields, state, commander, latest update."""
 
     fingerprint: str
@@ -173,26 +178,22 @@ class SyncDatadog(Effect):
     commander_user_id: str | None
     customer_impact_end: datetime | None = None
 
-    @property
-    def service(self) -> str:
-        return "Datadog"
+    capability: ClassVar[str] = "mirror"
 
     def describe(self) -> str:
         values = ", ".join(f"{k}={v[1]}" for k, v in self.fields.items()
                            if k in ("state", "severity", "priority"))
-        return f"update the Datadog incident ({values})"
+        return f"update the declared incident ({values})"
 
 
 @dataclass(frozen=True)
-class AddDatadogTodo(Effect):
+class AddIncidentTodo(Effect):
     content: str
 
-    @property
-    def service(self) -> str:
-        return "Datadog"
+    capability: ClassVar[str] = "mirror"
 
     def describe(self) -> str:
-        return f"add a Datadog todo: {self.content}"
+        return f"add a todo to the declared incident: {self.content}"
 
 
 @dataclass(frozen=True)
@@ -200,9 +201,7 @@ class React(Effect):
     comment_id: int
     content: str
 
-    @property
-    def service(self) -> str:
-        return "GitHub"
+    capability: ClassVar[str] = "github"
 
     def describe(self) -> str:
         return f"react {self.content} to comment {self.comment_id}"
@@ -221,9 +220,7 @@ class WritePostmortem(Effect):
     body: str
     commit_message: str
 
-    @property
-    def service(self) -> str:
-        return "GitHub"
+    capability: ClassVar[str] = "github"
 
     def describe(self) -> str:
         return f"write {self.path} on {self.branch} and its pull request \u201c{self.title}\u201d"
@@ -234,12 +231,10 @@ class AttachPostmortem(Effect):
     url: str
     title: str
 
-    @property
-    def service(self) -> str:
-        return "Datadog"
+    capability: ClassVar[str] = "mirror"
 
     def describe(self) -> str:
-        return f"attach the post-mortem to the Datadog incident: {self.url}"
+        return f"attach the post-mortem to the declared incident: {self.url}"
 
 
 @dataclass(frozen=True)
@@ -247,9 +242,7 @@ class SetIssueState(Effect):
     open: bool
     reason: str = "completed"
 
-    @property
-    def service(self) -> str:
-        return "GitHub"
+    capability: ClassVar[str] = "github"
 
     def describe(self) -> str:
         return "reopen the issue" if self.open else "close the issue"
@@ -261,9 +254,7 @@ class OpenFollowUpIssue(Effect):
     title: str
     body: str
 
-    @property
-    def service(self) -> str:
-        return "GitHub"
+    capability: ClassVar[str] = "github"
 
     def describe(self) -> str:
         return f"open follow-up issue \u201c{self.title}\u201d"
@@ -273,5 +264,5 @@ class OpenFollowUpIssue(Effect):
 #: it is sent and confirmed after, and an unconfirmed claim is looked up before a second try.
 #: (Comments need no claim: every comment carries its effect's marker and every run reads the
 #: comments. The page, Datadog updates, reactions and the issue's state are idempotent.)
-CLAIMED_EFFECTS = (PostToSlack, AddDatadogTodo, DeclareInDatadog, AttachPostmortem,
+CLAIMED_EFFECTS = (PostToChat, AddIncidentTodo, DeclareIncident, AttachPostmortem,
                    OpenFollowUpIssue, WritePostmortem)

@@ -9,28 +9,29 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from incident_response.core import effect_keys as keys
 from incident_response.core import lifecycle
 from incident_response.core.classification import Classification
 from incident_response.core.effects import (
-    AddDatadogTodo,
+    AddIncidentTodo,
     AttachPostmortem,
-    DeclareInDatadog,
+    DeclareIncident,
     Effect,
-    FindInDatadog,
+    FindIncident,
+    Message,
     OpenFollowUpIssue,
     PostComment,
-    PostToSlack,
+    PostToChat,
     React,
     ResolvePage,
     SetIssueState,
-    SyncDatadog,
     TriggerPage,
+    UpdateIncident,
     WritePostmortem,
 )
 from incident_response.core.facts import FactText, followups, update_text
+from incident_response.core.people import mention
 from incident_response.core.policy import Policy
 from incident_response.core.postmortem import (
     branch_name,
@@ -58,13 +59,12 @@ def _classified(state: IncidentState) -> tuple[Priority, Severity]:
 
 def _context(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
              classification: Classification | None, policy: Policy) -> dict[str, object]:
-    commander = state.commander or report.commander
-    person = policy.person(commander)
+    commander = state.commander or report.commander or issue.author
     priority, _ = _classified(state)
     return {
         "issue": issue, "report": report, "state": state, "classification": classification,
         "service": policy.service(report.service), "commander": commander,
-        "commander_slack": person.slack if person else None, "policy": policy,
+        "commander_mention": mention(policy, commander), "policy": policy,
         "rule": policy.rule(priority),
     }
 
@@ -113,27 +113,10 @@ def _fingerprint(fields: dict[str, tuple[str, str | list[str]]], commander: str 
                                     if state.resolved_at else None], sort_keys=True))
 
 
-def _slack_blocks(text: str, header: str, context_line: str) -> tuple[dict[str, object], ...]:
-    return (
-        {"type": "header", "text": {"type": "plain_text", "text": header[:150]}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": context_line[:3000]}]},
-    )
-
-
-def _metadata(incident: str, key: str, event_type: str = "incident_message") -> dict[str, Any]:
-    """Slack message metadata naming the incident and the effect: how a message whose answer
-    was lost is found again (conversations.history / replies with include_all_metadata)."""
-    return {"event_type": event_type, "event_payload": {"incident": incident, "effect": key}}
-
-
 def _thread_post(key: str, channel: str, text: str, *, incident: str, broadcast: bool = False,
-                 in_thread: bool = True) -> PostToSlack:
-    return PostToSlack(key=key, channel=channel, text=text[:3000],
-                       blocks=({"type": "section", "text": {"type": "mrkdwn",
-                                                            "text": text[:3000]}},),
-                       in_thread=in_thread, broadcast=broadcast,
-                       metadata=_metadata(incident, key))
+                 in_thread: bool = True) -> PostToChat:
+    return PostToChat(key=key, channel=channel, text=text, message=Message(text),
+                      in_thread=in_thread, broadcast=broadcast, incident=incident)
 
 
 def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
@@ -162,7 +145,7 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
         person = policy.person(str(context["commander"]))
         fields = datadog_fields(report, state, policy, latest_update(issue, state))
         commander_id = person.datadog if person else None
-        wanted.append(DeclareInDatadog(
+        wanted.append(DeclareIncident(
             key=keys.DATADOG_DECLARE, issue_url=issue.url,
             title=f"{report.service} is experiencing degraded service",
             severity=severity.value, state="active",
@@ -174,26 +157,24 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
             timeline_note=render("datadog_declared_note.md.j2", **context).strip(),
             fingerprint=_fingerprint(fields, commander_id, state),
         ))
-    metadata = _metadata(issue.key, keys.ANNOUNCE, "incident_announced")
-    metadata["event_payload"]["priority"] = priority.value
     if rule.announce:
         header = (f"{priority.value} incident: "
                   f"{report.service} is experiencing degraded service")
-        wanted.append(PostToSlack(
+        wanted.append(PostToChat(
             key=keys.ANNOUNCE, channel=policy.slack.support_channel, text=f"{header} ({issue.key})",
-            blocks=_slack_blocks(render("slack_announcement.mrkdwn.j2", **context).strip(),
-                                 header, render("slack_context.mrkdwn.j2", **context).strip()),
-            metadata=metadata, is_announcement=True,
+            message=Message(render("slack_announcement.mrkdwn.j2", **context).strip(), header,
+                            render("slack_context.mrkdwn.j2", **context).strip()),
+            incident=issue.key, kind="incident_announced", is_announcement=True,
         ))
     if rule.notify_leadership and policy.slack.leadership_channel:
         header = (f"Declared {priority.value}: "
                   f"{report.service} is experiencing degraded service")
-        wanted.append(PostToSlack(
+        wanted.append(PostToChat(
             key=keys.LEADERSHIP, channel=policy.slack.leadership_channel,
             text=f"{header} ({issue.key})",
-            blocks=_slack_blocks(render("slack_leadership.mrkdwn.j2", **context).strip(),
-                                 header, issue.url),
-            metadata=_metadata(issue.key, keys.LEADERSHIP, "incident_leadership_notice"),
+            message=Message(render("slack_leadership.mrkdwn.j2", **context).strip(), header,
+                            issue.url),
+            incident=issue.key, kind="incident_leadership_notice",
         ))
     if rule.declare and report.code_change_required == "Yes":
         wanted.append(PostComment(key=keys.OOB_CHECKLIST,
@@ -210,17 +191,17 @@ def _datadog_mirrors(issue: IssueSnapshot, report: IncidentReport, state: Incide
     wanted: list[Effect] = []
     if (state.rebuilt and state.datadog_id is None and state.priority is not None
             and policy.rule(state.priority).declare):
-        wanted.append(FindInDatadog(key=keys.DATADOG_FIND, issue_url=issue.url))
+        wanted.append(FindIncident(key=keys.DATADOG_FIND, issue_url=issue.url))
     # A declaration planned in this run already carries the same content.
     if state.is_done(keys.DATADOG_DECLARE) and fingerprint != state.datadog_synced:
-        wanted.append(SyncDatadog(key=keys.DATADOG_SYNC, fingerprint=fingerprint, fields=fields,
+        wanted.append(UpdateIncident(key=keys.DATADOG_SYNC, fingerprint=fingerprint, fields=fields,
                                   commander_user_id=commander_id,
                                   customer_impact_end=state.resolved_at))
     texts = {item.id: item for item in followups(issue, state)}
     for pending in _pending(state, "todo"):
         item = texts.get(pending.fact or "")
         if item is not None:
-            wanted.append(AddDatadogTodo(
+            wanted.append(AddIncidentTodo(
                 key=pending.key,
                 content=item.text + (f" (owner: @{item.owner})" if item.owner else "")))
     return wanted
@@ -240,7 +221,7 @@ def _slack_mirrors(issue: IssueSnapshot, state: IncidentState, context: dict[str
             wanted.append(_thread_post(
                 pending.key, support,
                 render("slack_update.mrkdwn.j2", update=update, issue=issue,
-                       mention=context["commander_slack"]).strip(),
+                       mention=context["commander_mention"]).strip(),
                 broadcast=policy.slack.updates_to_channel, incident=issue.key))
     for note in _pending(state, "note"):
         if note.channel:
@@ -344,12 +325,12 @@ def mirrors(issue: IssueSnapshot, report: IncidentReport | None, state: Incident
         declaration = _declaration(issue, report, state, context, policy)
         if lifecycle.traits(state.phase).live:
             wanted.extend(declaration)
-        declared = state.is_done(keys.DATADOG_DECLARE) or any(isinstance(e, DeclareInDatadog)
+        declared = state.is_done(keys.DATADOG_DECLARE) or any(isinstance(e, DeclareIncident)
                                                  for e in wanted)
         wanted.extend(_lifecycle(issue, report, state, context, policy, declared=declared))
     wanted.extend(_reminders(issue, state, policy))
     wanted.extend(replies(state))
-    order = {TriggerPage: 0, ResolvePage: 1, DeclareInDatadog: 2, FindInDatadog: 2,
-             SyncDatadog: 3,
+    order = {TriggerPage: 0, ResolvePage: 1, DeclareIncident: 2, FindIncident: 2,
+             UpdateIncident: 3,
              WritePostmortem: 5, SetIssueState: 6}
     return sorted(wanted, key=lambda e: order.get(type(e), 4))

@@ -14,6 +14,9 @@ class EffectResult:
     effect: Effect
     status: str  # "done", "failed", "skipped", "waiting"
     detail: str = ""
+    #: who carried it out, as people know it ("PagerDuty", "Slack"): the wiring's name for
+    #: the effect's capability
+    service: str = ""
 
 
 @dataclass

@@ -15,11 +15,11 @@ from typing import Any
 
 from incident_response.adapters.ports import MirrorRef, PostmortemRef, SlackMessageRef
 from incident_response.core.effects import (
-    DeclareInDatadog,
+    DeclareIncident,
     LabelSpec,
-    PostToSlack,
-    SyncDatadog,
+    PostToChat,
     TriggerPage,
+    UpdateIncident,
     WritePostmortem,
 )
 from incident_response.core.snapshot import (
@@ -250,7 +250,7 @@ class StandInDatadog:
         self.transcript.record("Datadog", "search incidents")
         return None
 
-    def declare(self, effect: DeclareInDatadog) -> MirrorRef:
+    def declare(self, effect: DeclareIncident) -> MirrorRef:
         public_id = len(self.incidents) + 1
         incident_id = f"drill-{public_id}"
         self.incidents[incident_id] = {"title": effect.title, "fields": dict(effect.fields)}
@@ -260,7 +260,7 @@ class StandInDatadog:
                                notify=[h for h, _ in effect.notification_handles])
         return MirrorRef(incident_id, public_id, f"https://app.datadoghq.com/incidents/{public_id}")
 
-    def sync(self, incident_id: str, effect: SyncDatadog) -> None:
+    def sync(self, incident_id: str, effect: UpdateIncident) -> None:
         self.incidents[incident_id]["fields"].update(effect.fields)
         self.transcript.record("Datadog", "update incident", incident=incident_id,
                                state=effect.fields.get("state", ("", ""))[1],
@@ -286,11 +286,11 @@ class StandInSlack:
         self.transcript = transcript
         self._ts = itertools.count(1)
 
-    def find(self, effect: PostToSlack, thread_ts: str | None,
+    def find(self, effect: PostToChat, thread_ts: str | None,
              since: datetime | None) -> SlackMessageRef | None:
         return None  # the drill never loses an answer
 
-    def post(self, effect: PostToSlack, thread_ts: str | None) -> SlackMessageRef:
+    def post(self, effect: PostToChat, thread_ts: str | None) -> SlackMessageRef:
         ts = f"1700000000.{next(self._ts):06d}"
         where = f"thread {thread_ts}" if thread_ts else "channel"
         self.transcript.record("Slack", "post message", channel=effect.channel, where=where,

@@ -6,6 +6,7 @@ from incident_response.core.plan import Plan
 from incident_response.core.policy import Policy
 from incident_response.core.snapshot import IssueSnapshot
 from incident_response.core.status import status_comment
+from incident_response.shell.execute import DEFAULT_NAMES
 
 __all__ = ["print_plan"]
 
@@ -25,7 +26,7 @@ def print_plan(plan: Plan, policy: Policy, number: int,
               f"remove {plan.labels_to_remove or 'none'}")
     print("  status comment: create or update")
     for number_in_order, effect in enumerate(plan.effects, start=1):
-        print(f"  {number_in_order}. {effect.service}: {effect.describe()}")
+        print(f"  {number_in_order}. {DEFAULT_NAMES[effect.capability]}: {effect.describe()}")
     if not plan.effects:
         print("  no outside effects")
     for notice in plan.notices:

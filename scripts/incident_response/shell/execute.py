@@ -23,19 +23,19 @@ from incident_response.adapters.ports import (
 )
 from incident_response.core import effect_keys as keys
 from incident_response.core.effects import (
-    AddDatadogTodo,
+    AddIncidentTodo,
     AttachPostmortem,
-    DeclareInDatadog,
+    DeclareIncident,
     Effect,
-    FindInDatadog,
+    FindIncident,
     OpenFollowUpIssue,
     PostComment,
-    PostToSlack,
+    PostToChat,
     React,
     ResolvePage,
     SetIssueState,
-    SyncDatadog,
     TriggerPage,
+    UpdateIncident,
     WritePostmortem,
 )
 from incident_response.core.errors import ServiceError
@@ -44,7 +44,11 @@ from incident_response.core.plan import Plan
 from incident_response.core.snapshot import effect_marker
 from incident_response.core.state import IncidentState
 
-__all__ = ["Services", "execute"]
+__all__ = ["DEFAULT_NAMES", "Services", "execute"]
+
+
+#: the vendors the shipped wiring puts behind each capability (another wiring names its own)
+DEFAULT_NAMES = {"pager": "PagerDuty", "mirror": "Datadog", "chat": "Slack", "github": "GitHub"}
 
 
 @dataclass
@@ -60,6 +64,12 @@ class Services:
     #: adapters built on their first use, so a vendor SDK is imported only when an effect
     #: needs it (the page does not wait for Datadog's and Slack's clients): port -> factory
     factories: dict[str, Callable[[], Any]] = field(default_factory=dict)
+
+    #: the vendor behind each capability, as people know it: port -> name
+    names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_NAMES))
+
+    def name(self, port: str) -> str:
+        return self.names.get(port, port)
 
     def adapter(self, port: str) -> Any:
         """The adapter for `pager`, `mirror`, `chat` or `github`, built now if it is due."""
@@ -83,7 +93,7 @@ def _resolve_page(effect: ResolvePage, pager: Pager, state: IncidentState,
     return "resolved"
 
 
-def _declare(effect: DeclareInDatadog, mirror: IncidentMirror, state: IncidentState,
+def _declare(effect: DeclareIncident, mirror: IncidentMirror, state: IncidentState,
              number: int) -> str:
     # A failed or unconfirmed attempt may have created it and lost the answer: look first.
     looked = effect.look_first or effect.key in state.failures
@@ -95,7 +105,7 @@ def _declare(effect: DeclareInDatadog, mirror: IncidentMirror, state: IncidentSt
     return f"incident {ref.public_id or ref.id}"
 
 
-def _find_incident(effect: FindInDatadog, mirror: IncidentMirror, state: IncidentState,
+def _find_incident(effect: FindIncident, mirror: IncidentMirror, state: IncidentState,
                    number: int) -> str:
     ref = mirror.find(effect.issue_url)
     if ref is None:
@@ -114,13 +124,14 @@ def _datadog_id(state: IncidentState) -> str:
     return state.datadog_id
 
 
-def _sync(effect: SyncDatadog, mirror: IncidentMirror, state: IncidentState, number: int) -> str:
+def _sync(effect: UpdateIncident, mirror: IncidentMirror, state: IncidentState, number: int) -> str:
     mirror.sync(_datadog_id(state), effect)
     state.datadog_synced = effect.fingerprint
     return "fields, state and commander updated"
 
 
-def _todo(effect: AddDatadogTodo, mirror: IncidentMirror, state: IncidentState, number: int) -> str:
+def _todo(effect: AddIncidentTodo, mirror: IncidentMirror, state: IncidentState,
+          number: int) -> str:
     incident = _datadog_id(state)
     if effect.look_first and mirror.has_todo(incident, effect.content):
         return "todo found, added by an earlier run"
@@ -133,7 +144,7 @@ def _react(effect: React, github: IssueTracker, state: IncidentState, number: in
     return f"reacted {effect.content}"
 
 
-def _slack(effect: PostToSlack, chat: ChatNotifier, state: IncidentState, number: int) -> str:
+def _slack(effect: PostToChat, chat: ChatNotifier, state: IncidentState, number: int) -> str:
     thread = state.slack_ts if effect.in_thread else None
     if effect.in_thread and thread is None:
         if not state.is_done(keys.ANNOUNCE):
@@ -166,11 +177,8 @@ def _slack(effect: PostToSlack, chat: ChatNotifier, state: IncidentState, number
     return f"posted to {effect.channel}{checked}"
 
 
-def _announcement(effect: PostToSlack, chat: ChatNotifier) -> SlackMessageRef | None:
-    incident = ((effect.metadata or {}).get("event_payload") or {}).get("incident")
-    wanted = replace(effect, in_thread=False, metadata={
-        "event_type": "incident_announced",
-        "event_payload": {"incident": incident, "effect": keys.ANNOUNCE}})
+def _announcement(effect: PostToChat, chat: ChatNotifier) -> SlackMessageRef | None:
+    wanted = replace(effect, key=keys.ANNOUNCE, in_thread=False, kind="incident_announced")
     try:
         return chat.find(wanted, None, None)
     except ServiceError:
@@ -229,45 +237,46 @@ def _followup_issue(effect: OpenFollowUpIssue, github: IssueTracker, state: Inci
     return f"issue #{created}"
 
 
-_HANDLERS: dict[type[Effect], tuple[str, Callable[..., str]]] = {
-    WritePostmortem: ("github", _postmortem),
-    AttachPostmortem: ("mirror", _attach),
-    SetIssueState: ("github", _issue_state),
-    OpenFollowUpIssue: ("github", _followup_issue),
-    TriggerPage: ("pager", _page),
-    ResolvePage: ("pager", _resolve_page),
-    DeclareInDatadog: ("mirror", _declare),
-    FindInDatadog: ("mirror", _find_incident),
-    SyncDatadog: ("mirror", _sync),
-    AddDatadogTodo: ("mirror", _todo),
-    PostToSlack: ("chat", _slack),
-    PostComment: ("github", _comment),
-    React: ("github", _react),
+_HANDLERS: dict[type[Effect], Callable[..., str]] = {
+    WritePostmortem: _postmortem,
+    AttachPostmortem: _attach,
+    SetIssueState: _issue_state,
+    OpenFollowUpIssue: _followup_issue,
+    TriggerPage: _page,
+    ResolvePage: _resolve_page,
+    DeclareIncident: _declare,
+    FindIncident: _find_incident,
+    UpdateIncident: _sync,
+    AddIncidentTodo: _todo,
+    PostToChat: _slack,
+    PostComment: _comment,
+    React: _react,
 }
 
 
 def execute(plan: Plan, services: Services, number: int, now: datetime) -> Outcome:
     outcome = Outcome()
     for effect in plan.effects:
-        port, handler = _HANDLERS[type(effect)]
+        port = effect.capability
+        name = services.name(port)
         adapter = services.adapter(port)
         if adapter is None:
-            reason = services.missing.get(effect.service, f"{effect.service} is not configured")
-            outcome.results.append(EffectResult(effect, "skipped", reason))
+            reason = services.missing.get(port, f"{name} is not configured")
+            outcome.results.append(EffectResult(effect, "skipped", reason, name))
             continue
         try:
-            detail = handler(effect, adapter, plan.state, number)
+            detail = _HANDLERS[type(effect)](effect, adapter, plan.state, number)
         except Waiting as waiting:
-            outcome.results.append(EffectResult(effect, "waiting", str(waiting)))
+            outcome.results.append(EffectResult(effect, "waiting", str(waiting), name))
         except ServiceError as error:
             plan.state.mark_failed(effect.key, str(error), now)
-            outcome.results.append(EffectResult(effect, "failed", str(error)))
+            outcome.results.append(EffectResult(effect, "failed", str(error), name))
         except Exception as error:
             traceback.print_exc(file=sys.stderr)
-            detail = f"{effect.service}: unexpected {type(error).__name__} (see the run log)"
+            detail = f"{name}: unexpected {type(error).__name__} (see the run log)"
             plan.state.mark_failed(effect.key, detail, now)
-            outcome.results.append(EffectResult(effect, "failed", detail))
+            outcome.results.append(EffectResult(effect, "failed", detail, name))
         else:
             plan.state.mark_done(effect.key, now)
-            outcome.results.append(EffectResult(effect, "done", detail))
+            outcome.results.append(EffectResult(effect, "done", detail, name))
     return outcome

@@ -48,17 +48,17 @@ def build_services(context: RunContext, repository: str, policy: Policy,
     if context.pagerduty_routing_key:
         services.factories["pager"] = lambda: pager(context, shared)
     else:
-        services.missing["PagerDuty"] = "PAGERDUTY_ROUTING_KEY is not set"
+        services.missing["pager"] = "PAGERDUTY_ROUTING_KEY is not set"
 
     if context.datadog_api_key and context.datadog_app_key:
         services.factories["mirror"] = lambda: _datadog(context, shared)
     else:
-        services.missing["Datadog"] = "DD_API_KEY and DD_APP_KEY are not both set"
+        services.missing["mirror"] = "DD_API_KEY and DD_APP_KEY are not both set"
 
     if context.slack_bot_token:
         services.factories["chat"] = lambda: _slack(context, shared)
     else:
-        services.missing["Slack"] = "SLACK_BOT_TOKEN is not set"
+        services.missing["chat"] = "SLACK_BOT_TOKEN is not set"
     return services
 
 
