@@ -43,7 +43,9 @@ def test_resolve_opens_the_postmortem_pull_request_once(world: World) -> None:
     document = world.github.branches[BRANCH]["files"][PATH]
     assert document.startswith("# Post-mortem: SSOe sign-in failing for Login.gov users (#1)")
     assert "| 2026-11-28 08:03 | Deploy of the ISAM change | @Codertocat |" in document
-    assert "| 2026-11-28 08:13 | /ic @sam | @Codertocat |" in document
+    # The command is quoted as text: a word joiner after `@` keeps GitHub from notifying @sam
+    # on every change to the pull request.
+    assert "| 2026-11-28 08:13 | /ic @\u2060sam | @Codertocat |" in document
     assert "| /mitigate |" not in document  # shown once, as the Mitigated milestone
     assert "```mermaid\ngantt" in document
     assert "Alert on SSOe error rate sooner (owner: @lee)" in document

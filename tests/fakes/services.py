@@ -41,6 +41,40 @@ TITLE_LIMIT = 256
 _DOCS = "https://docs.github.com/rest"
 
 
+_LEVELS = {"none": 0, "read": 1, "write": 2}
+
+#: The permission (GitHub's `permissions:` key) each operation routed here needs; a read (GET)
+#: needs "read", anything else "write". From "Permissions required for GitHub Apps"
+#: (https://docs.github.com/rest/authentication/permissions-required-for-github-apps), the
+#: list the workflow token's `permissions:` follow: issues, labels, comments, reactions, events
+#: and timelines are "Issues" (GitHub also accepts "Pull requests" for the endpoints issues
+#: share with pull requests, such as comments, hasura/comment-progress#9; the fake asks for
+#: "issues", the stricter reading, which every workflow here grants); git refs and file
+#: contents are "Contents"; pull requests and their commits are "Pull requests"; the
+#: repository itself and a collaborator's permission are "Metadata", which every token has.
+REQUIRED_PERMISSIONS: dict[str, str] = {
+    "issues/": "issues",
+    "reactions/create-for-issue-comment": "issues",
+    "git/": "contents",
+    "repos/get-content": "contents",
+    "repos/create-or-update-file-contents": "contents",
+    "pulls/": "pull-requests",
+    "repos/get": "metadata",
+    "repos/get-collaborator-permission-level": "metadata",
+    "rate-limit/get": "metadata",
+}
+
+
+def required_permission(operation_id: str, method: str) -> tuple[str, str] | None:
+    """(permission, level) the operation needs, None if the fake does not know it."""
+    scope = REQUIRED_PERMISSIONS.get(operation_id) or next(
+        (value for key, value in REQUIRED_PERMISSIONS.items()
+         if key.endswith("/") and operation_id.startswith(key)), None)
+    if scope is None:
+        return None
+    return scope, "read" if method == "GET" else "write"
+
+
 def _validation_failed(documentation: str, *errors: dict[str, str]) -> Reply:
     """GitHub's 422 answer (schema `validation-error`)."""
     return Reply(422, {"message": "Validation Failed", "errors": list(errors),
@@ -75,6 +109,15 @@ class FakeGitHub(FakeService):
             more=(FIXTURES / "github" / "rest-openapi-extra.json",)), tls)
         self.repository = repository
         self.tokens: dict[str, str] = {"ghs_bot_token": "github-actions[bot]"}
+        #: token -> what it may do, as a job's `permissions:` grants it ({"issues": "write",
+        #: "contents": "read", ...}; what is not named is "none"). A token not here may do
+        #: everything. A request needing more is refused as GitHub does (`authorise`).
+        self.token_permissions: dict[str, dict[str, str]] = {}
+        #: Settings -> Actions -> General -> Workflow permissions -> "Allow GitHub Actions to
+        #: create and approve pull requests". Off in every new repository (on here, so the
+        #: other tests need not turn it on); when off, the workflow token cannot open a pull
+        #: request, whatever its permissions (`_create_pull`).
+        self.actions_can_create_pulls = True
         self.permissions: dict[str, str] = {}
         self.issues: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, dict[str, Any]] = {}
@@ -301,6 +344,22 @@ class FakeGitHub(FakeService):
             "Bearer ")
         if token not in self.tokens:
             return Reply(401, {"message": "Bad credentials"})
+        granted = self.token_permissions.get(token)
+        if granted is None:
+            return None
+        needed = required_permission(request.operation, request.method)
+        if needed is None:
+            self.violations.append(f"{request.operation}: no permission known for it in the "
+                                   "fake (add it to REQUIRED_PERMISSIONS)")
+            return Reply(501, {"message": "not implemented by the fake"})
+        scope, level = needed
+        if scope != "metadata" and _LEVELS[granted.get(scope, "none")] < _LEVELS[level]:
+            # What GitHub answers a workflow or App token without the permission:
+            # actions/create-github-app-token#258 ({"message": "Resource not accessible by
+            # integration", "documentation_url": ..., "status": "403"}),
+            # jgehrcke/github-repo-stats#58, renovatebot/github-action#595.
+            return Reply(403, {"message": "Resource not accessible by integration",
+                               "documentation_url": _DOCS, "status": "403"})
         return None
 
     def _login(self, request: Recorded) -> str:
@@ -578,6 +637,15 @@ class FakeGitHub(FakeService):
         return Reply(200, found)
 
     def _create_pull(self, request: Recorded, values: dict[str, str]) -> Reply:
+        if not self.actions_can_create_pulls and self._login(request) == "github-actions[bot]":
+            # A new repository's default (peter-evans/create-pull-request#3979, 2025: "In all
+            # new repositories, you now have to explicitly enable this"); the answer verbatim
+            # from danielroe/uppt#11. An App token is not refused: the setting is about
+            # GitHub Actions' own token only.
+            return Reply(403, {
+                "message": "GitHub Actions is not permitted to create or approve pull requests.",
+                "documentation_url": f"{_DOCS}/pulls/pulls#create-a-pull-request",
+                "status": "403"})
         data = request.json()
         if errors := [e for e in _issue_errors(data) if e["field"] == "title"]:
             return _validation_failed("pulls/pulls#create-a-pull-request", *errors)
@@ -980,10 +1048,36 @@ class FakeSlack(FakeService):
         channel = self.channels.get(data["channel"], data["channel"])
         if channel not in self.channels.values():
             return Reply(200, {"ok": False, "error": "channel_not_found"})
+        if (invalid := self._invalid_blocks(data.get("blocks") or [])) is not None:
+            return Reply(200, {"ok": False, "error": "invalid_blocks",
+                               "errors": [invalid], "response_metadata": {"messages": [
+                                   f"[ERROR] {invalid}"]}})
         message = {**data, "channel": channel, "ts": f"1700000000.{next(self._ts):06d}"}
         self.messages.append(message)
         return Reply(200, {"ok": True, "channel": channel, "ts": message["ts"],
                            "message": {"text": data.get("text"), "ts": message["ts"]}})
+
+    @staticmethod
+    def _invalid_blocks(blocks: list[dict[str, Any]]) -> str | None:
+        """Block Kit's documented limits, answered as Slack does (`invalid_blocks`): 50 blocks,
+        a section's text 3,000 characters, its fields 10 of 2,000, a header's 150, a context's
+        elements 10 (https://docs.slack.dev/reference/block-kit/blocks)."""
+        if len(blocks) > 50:
+            return "no more than 50 items allowed [json-pointer:/blocks]"
+        for index, block in enumerate(blocks):
+            where = f"[json-pointer:/blocks/{index}"
+            text = (block.get("text") or {}).get("text", "")
+            if block.get("type") == "header" and len(text) > 150:
+                return f"must be less than 151 characters {where}/text/text]"
+            if block.get("type") == "section":
+                if len(text) > 3000:
+                    return f"must be less than 3001 characters {where}/text/text]"
+                fields = block.get("fields") or []
+                if len(fields) > 10 or any(len(f.get("text", "")) > 2000 for f in fields):
+                    return f"fields: at most 10 of 2000 characters {where}/fields]"
+            if block.get("type") == "context" and len(block.get("elements") or []) > 10:
+                return f"no more than 10 items allowed {where}/elements]"
+        return None
 
     def in_channel(self, channel: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["channel"] == self.channels.get(channel, channel)]
@@ -1142,6 +1236,13 @@ class FakePagerDuty(FakeService):
             return Reply(400, {"status": "invalid event", "message": "Event object is invalid",
                                "errors": ["Invalid routing key"]})
         key = event.get("dedup_key") or str(uuid.uuid4())
+        # Documented limits (Events API v2: summary 1,024 characters, dedup_key 255): PagerDuty
+        # refuses the event as invalid.
+        summary = (event.get("payload") or {}).get("summary") or ""
+        if len(summary) > 1024 or len(key) > 255:
+            return Reply(400, {"status": "invalid event", "message": "Event object is invalid",
+                               "errors": ["'payload.summary' is too long"
+                                          if len(summary) > 1024 else "'dedup_key' is too long"]})
         if event["event_action"] == "trigger":
             self.alerts.setdefault(key, {"status": "triggered", "event": event})
         elif key in self.alerts:

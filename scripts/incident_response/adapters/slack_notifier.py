@@ -23,6 +23,7 @@ from incident_response.adapters.ports import SlackMessageRef
 from incident_response.adapters.transport import Transport
 from incident_response.core.effects import Message, PostToChat
 from incident_response.core.errors import PermanentServiceError, TransientServiceError
+from incident_response.core.markdown_text import shorten
 
 __all__ = ["SlackNotifier"]
 
@@ -38,17 +39,74 @@ _FIXES = {
 }
 
 
+# Slack's Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks): 50 blocks a
+# message, 3,000 characters a section's text, 2,000 a field and 10 fields, 150 a header.
+_BLOCKS, _SECTION, _FIELD, _FIELDS, _HEADER = 50, 3000, 2000, 10, 150
+#: the plain `text` is shown in notifications; Slack truncates very long ones, so it follows
+#: the sections' rule
+_FALLBACK = 3000
+
+
+def _safe_end(text: str, cut: int) -> int:
+    """`cut` moved left out of a `<link|label>`, `<@mention>` or `&entity;` it would split."""
+    opened, closed = text.rfind("<", 0, cut), text.rfind(">", 0, cut)
+    if opened > closed:
+        cut = opened
+    amp = text.rfind("&", max(0, cut - 8), cut)
+    if amp != -1 and ";" not in text[amp:cut]:
+        cut = amp
+    return cut
+
+
+def split(text: str, limit: int) -> list[str]:
+    """`text` in pieces of at most `limit` characters, cut at a paragraph, a line or a space
+    where one is near, never inside a link, a mention, an entity or a grapheme cluster."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = next((at for at in (window.rfind(sep) for sep in ("\n\n", "\n", " "))
+                    if at > limit // 2), limit)
+        cut = _safe_end(rest, cut) or limit  # an atom longer than a piece is cut anyway
+        head = shorten(rest[:cut], cut, ellipsis="")
+        cut = len(head) or cut
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def _continued(more_at: str | None) -> str:
+    return f"\u2026 continued on GitHub: <{more_at}|the full text>" if more_at else "\u2026"
+
+
+def fallback(text: str, more_at: str | None) -> str:
+    """The plain text of a message, within the same limit and by the same rule."""
+    pieces = split(text, _FALLBACK - 80)
+    return pieces[0] + (" " + _continued(more_at) if len(pieces) > 1 else "") if pieces else ""
+
+
 def blocks(message: Message) -> list[dict[str, Any]]:
-    """Block Kit for a message: a header, the text, a context line (within Slack's limits)."""
-    laid: list[dict[str, Any]] = []
+    """Block Kit for a message: header, the facts (first, so any text can follow them), the
+    text in as many sections as it needs, and the context line, within Slack's limits."""
+    head: list[dict[str, Any]] = []
     if message.header:
-        laid.append({"type": "header", "text": {"type": "plain_text",
-                                                 "text": message.header[:150]}})
-    laid.append({"type": "section", "text": {"type": "mrkdwn", "text": message.text[:3000]}})
-    if message.context:
-        laid.append({"type": "context", "elements": [{"type": "mrkdwn",
-                                                      "text": message.context[:3000]}]})
-    return laid
+        head.append({"type": "header", "text": {"type": "plain_text",
+                                                 "text": shorten(message.header, _HEADER)}})
+    if message.facts:
+        head.append({"type": "section", "fields": [
+            {"type": "mrkdwn", "text": split(f"*{label}*\n{value}", _FIELD)[0]}
+            for label, value in message.facts[:_FIELDS]]})
+    tail = ([{"type": "context", "elements": [
+        {"type": "mrkdwn", "text": split(message.context, _SECTION)[0]}]}]
+        if message.context else [])
+    room = _BLOCKS - len(head) - len(tail)
+    pieces = split(message.text, _SECTION) or [" "]
+    if len(pieces) > room:
+        pieces = [*pieces[:room - 1], _continued(message.more_at)]
+    body = [{"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in pieces]
+    return [*head, *body, *tail]
 
 
 def metadata(effect: PostToChat) -> dict[str, Any]:
@@ -80,7 +138,7 @@ class SlackNotifier:
     def post(self, effect: PostToChat, thread_ts: str | None) -> SlackMessageRef:
         arguments: dict[str, Any] = {
             "channel": effect.channel,
-            "text": effect.text[:3000],
+            "text": fallback(effect.text, effect.message.more_at),
             "blocks": blocks(effect.message),
             "unfurl_links": False,
             "unfurl_media": False,

@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 
 from incident_response.core import effect_keys as keys
 from incident_response.core import lifecycle
+from incident_response.core.markdown_text import code_span
 from incident_response.core.people import mention
 from incident_response.core.policy import Policy
 from incident_response.core.report import IncidentReport
@@ -155,7 +156,7 @@ def _ic(command: Command, ctx: CommandContext) -> CommandResult:
     login = _login(command.argument)
     if login is None:
         return _refuse("ic", f"needs one GitHub handle such as @octocat, not "
-                             f"`{command.argument or 'nothing'}`")
+                             f"{code_span(command.argument or 'nothing')}")
     return _set_commander(login, ctx)
 
 
@@ -175,7 +176,7 @@ def _role(command: Command, ctx: CommandContext) -> CommandResult:
 def _severity_command(command: Command, ctx: CommandContext) -> CommandResult:
     severity = _severity(command.argument)
     if severity is None:
-        return _refuse("severity", f"does not know `{command.argument or 'nothing'}`")
+        return _refuse("severity", f"does not know {code_span(command.argument or 'nothing')}")
     before = ctx.state.severity
     ctx.state.severity_override = severity
     ctx.state.severity = severity
@@ -187,7 +188,7 @@ def _severity_command(command: Command, ctx: CommandContext) -> CommandResult:
 def _priority_command(command: Command, ctx: CommandContext) -> CommandResult:
     priority = _priority(command.argument)
     if priority is None:
-        return _refuse("priority", f"does not know `{command.argument or 'nothing'}`")
+        return _refuse("priority", f"does not know {code_span(command.argument or 'nothing')}")
     before = ctx.state.priority
     ctx.state.priority_override = priority
     ctx.state.priority = priority
@@ -236,7 +237,7 @@ def timeline_moment(argument: str, at: datetime) -> tuple[datetime, str] | str:
         try:
             day = datetime.strptime(match["date"], "%Y-%m-%d").date()
         except ValueError:
-            return f"has an impossible date `{match['date']}`"
+            return f"has an impossible date {code_span(match['date'])}"
         moment = datetime.combine(day, clock, tzinfo=at.tzinfo)
     else:
         moment = datetime.combine(at.date(), clock, tzinfo=at.tzinfo)

@@ -26,6 +26,7 @@ from incident_response.core.labels import (
     priority_label,
     severity_label,
 )
+from incident_response.core.markdown_text import quote
 from incident_response.core.mirrors import mirrors
 from incident_response.core.people import mention
 from incident_response.core.permissions import has_permission
@@ -125,7 +126,7 @@ def _apply_commands(issue: IssueSnapshot, state: IncidentState, policy: Policy,
             result = apply_command(command, context, permitted=has_permission(permission, needed),
                                    needed=needed)
             if result.message:
-                answers.append(f"> {command.line}\n\n{result.message}")
+                answers.append(f"{quote(command.line)}\n\n{result.message}")
         if answers:
             state.queue(Pending(key=keys.reply(comment.id), kind="reply",
                                 comment_id=comment.id,

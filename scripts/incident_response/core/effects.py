@@ -121,6 +121,10 @@ class Message:
     header: str | None = None
     #: a small line under the text (links, who and when)
     context: str | None = None
+    #: (label, value) pairs shown first, before any long text, so they survive it
+    facts: tuple[tuple[str, str], ...] = ()
+    #: where the whole text can be read when the chat cuts it ("continued on GitHub")
+    more_at: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from itertools import groupby
 from incident_response.core import effect_keys as keys
 from incident_response.core import lifecycle
 from incident_response.core.commands import Command, CommandContext, apply_command
+from incident_response.core.markdown_text import code_span
 from incident_response.core.permissions import has_permission
 from incident_response.core.policy import Policy
 from incident_response.core.report import IncidentReport
@@ -29,7 +30,7 @@ _BY_LABEL = {"declare", "mitigate", "resolve", "reactivate"}
 def _revert(state: IncidentState, event: LabelEvent, why: str) -> None:
     state.queue(Pending(
         key=keys.reply(f"label-{event.id}"), kind="reply",
-        text=f"@{event.actor}: the label `{event.label}` was "
+        text=f"@{event.actor}: the label {code_span(event.label)} was "
              f"{'added' if event.action == 'labeled' else 'removed'} and has been put back as "
              f"it was: {why}",
     ))

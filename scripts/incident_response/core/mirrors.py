@@ -31,6 +31,7 @@ from incident_response.core.effects import (
     WritePostmortem,
 )
 from incident_response.core.facts import FactText, followups, update_text
+from incident_response.core.markdown_text import shorten
 from incident_response.core.people import mention
 from incident_response.core.policy import Policy
 from incident_response.core.postmortem import (
@@ -47,6 +48,14 @@ from incident_response.core.vocabulary import Phase, Priority, Severity
 
 __all__ = ["datadog_fields", "mirrors"]
 
+
+
+#: the vendors' documented limits, in characters: GitHub's issue and pull-request titles and
+#: comment bodies (with room for the marker), PagerDuty's event summary, a Datadog textbox field
+GITHUB_TITLE = 256
+GITHUB_BODY = 65_536 - 200
+PAGE_SUMMARY = 1024
+DATADOG_TEXTBOX = 1000
 
 
 def _classified(state: IncidentState) -> tuple[Priority, Severity]:
@@ -102,8 +111,9 @@ def datadog_fields(report: IncidentReport, state: IncidentState, policy: Policy,
     if names.detection_method:
         fields[names.detection_method] = ("dropdown", "monitor" if report.monitor else "customer")
     if latest is not None:
-        fields["summary"] = ("textbox", f"{latest.at:%Y-%m-%d %H:%M} UTC, @{latest.author}: "
-                                        f"{latest.text}"[:1000])
+        fields["summary"] = ("textbox", shorten(f"{latest.at:%Y-%m-%d %H:%M} UTC, "
+                                                f"@{latest.author}: {latest.text}",
+                                                DATADOG_TEXTBOX))
     return fields
 
 
@@ -114,9 +124,27 @@ def _fingerprint(fields: dict[str, tuple[str, str | list[str]]], commander: str 
 
 
 def _thread_post(key: str, channel: str, text: str, *, incident: str, broadcast: bool = False,
-                 in_thread: bool = True) -> PostToChat:
-    return PostToChat(key=key, channel=channel, text=text, message=Message(text),
+                 in_thread: bool = True, more_at: str | None = None) -> PostToChat:
+    return PostToChat(key=key, channel=channel, text=text,
+                      message=Message(text, more_at=more_at),
                       in_thread=in_thread, broadcast=broadcast, incident=incident)
+
+
+def _facts(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
+           context: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    """What a responder needs at a glance, first in the announcement whatever follows."""
+    service = context["service"]
+    facts = [("Priority", f"{state.priority}"), ("Severity", f"{state.severity}"),
+             ("Service", f"{escape_slack(report.service)} ({escape_slack(report.environment)})"),
+             ("Users/hour", f"~{report.users_per_hour:,}"),
+             ("Incident commander", str(context["commander_mention"])),
+             ("Incident", f"<{issue.url}|GitHub {escape_slack(issue.key)}>")]
+    if report.started_at:
+        facts.append(("Impact started", f"{report.started_at:%Y-%m-%d %H:%M UTC}"))
+    procedure = getattr(service, "recovery_procedure", None)
+    if procedure:
+        facts.append(("Recovery procedure", f"<{procedure}|{escape_slack(report.service)}>"))
+    return tuple(facts)
 
 
 def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
@@ -128,7 +156,7 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
     if rule.page:
         wanted.append(TriggerPage(
             key=keys.PAGE, dedup_key=issue.key,
-            summary=render("page_summary.txt.j2", **context).strip()[:1024],
+            summary=shorten(render("page_summary.txt.j2", **context).strip(), PAGE_SUMMARY),
             source=f"{report.service} ({report.environment})",
             severity=policy.paging.severity[priority],
             links=(("GitHub incident " + issue.key, issue.url),)
@@ -163,7 +191,8 @@ def _declaration(issue: IssueSnapshot, report: IncidentReport, state: IncidentSt
         wanted.append(PostToChat(
             key=keys.ANNOUNCE, channel=policy.slack.support_channel, text=f"{header} ({issue.key})",
             message=Message(render("slack_announcement.mrkdwn.j2", **context).strip(), header,
-                            render("slack_context.mrkdwn.j2", **context).strip()),
+                            render("slack_context.mrkdwn.j2", **context).strip(),
+                            facts=_facts(issue, report, state, context), more_at=issue.url),
             incident=issue.key, kind="incident_announced", is_announcement=True,
         ))
     if rule.notify_leadership and policy.slack.leadership_channel:
@@ -222,7 +251,8 @@ def _slack_mirrors(issue: IssueSnapshot, state: IncidentState, context: dict[str
                 pending.key, support,
                 render("slack_update.mrkdwn.j2", update=update, issue=issue,
                        mention=context["commander_mention"]).strip(),
-                broadcast=policy.slack.updates_to_channel, incident=issue.key))
+                broadcast=policy.slack.updates_to_channel, incident=issue.key,
+                more_at=issue.url))
     for note in _pending(state, "note"):
         if note.channel:
             wanted.append(_thread_post(note.key, note.channel,
@@ -276,13 +306,17 @@ def _postmortem(issue: IssueSnapshot, report: IncidentReport, state: IncidentSta
         day = max((c.at for c in state.phase_changes if c.by == "reopened"), default=day)
     title = re.sub(r"^\s*\[[^\]]*\]\s*", "", issue.title) or issue.title
     recurrence = f" (recurrence {state.cycle})" if state.cycle > 1 else ""
+    # GitHub refuses a title over 256 characters: the incident's own title gives way, and
+    # what identifies the incident, `(#N)`, stays.
+    prefix, suffix = f"Post-mortem{recurrence}: ", f" (#{issue.number})"
+    title = shorten(title, GITHUB_TITLE - len(prefix) - len(suffix))
     return WritePostmortem(
         key=keys.POSTMORTEM_WRITE, branch=branch_name(issue.number),
         base=state.default_branch or "",
         path=state.postmortem_path or postmortem_path(issue.number, issue.title, day,
                                                       state.cycle),
         content=content, content_hash=content_hash(content),
-        title=f"Post-mortem{recurrence}: {title} (#{issue.number})",
+        title=f"{prefix}{title}{suffix}",
         body=render("postmortem_pr_body.md.j2", **context),
         commit_message=f"Post-mortem of incident #{issue.number}",
     )
@@ -298,7 +332,7 @@ def _completion(issue: IssueSnapshot, state: IncidentState, policy: Policy, *,
         wanted.append(SetIssueState(key=keys.GITHUB_CLOSE, open=False))
     wanted.extend(OpenFollowUpIssue(
         key=keys.followup_issue(item.id), followup_id=item.id,
-        title=f"Follow-up of incident #{issue.number}: {item.text}"[:200],
+        title=shorten(f"Follow-up of incident #{issue.number}: {item.text}", GITHUB_TITLE),
         body=render("followup_issue.md.j2", issue=issue, item=item, state=state),
     ) for item in followups(issue, state) if item.issue_number is None)
     return wanted
@@ -311,7 +345,7 @@ def replies(state: IncidentState) -> list[Effect]:
             wanted.append(React(key=reply.key, comment_id=reply.comment_id,
                                 content=reply.reaction))
         elif reply.text:
-            wanted.append(PostComment(key=reply.key, body=reply.text))
+            wanted.append(PostComment(key=reply.key, body=shorten(reply.text, GITHUB_BODY)))
     return wanted
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from incident_response.core.commands import parse_commands
 from incident_response.core.facts import followups, timeline_entries, updates
+from incident_response.core.gantt import TODAY_MARKER_OFF, task_name
 from incident_response.core.policy import Policy
 from incident_response.core.rendering import render
 from incident_response.core.report import IncidentReport
@@ -132,9 +133,10 @@ def _duration(value: timedelta | None) -> str:
     return f"{sign}{hours} h {minutes:02d} min" if hours else f"{sign}{minutes} min"
 
 
-def _mermaid_text(text: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9 .,'()/@_-]+", " ", text)
-    return " ".join(cleaned.split())[:60] or "event"
+#: Mermaid refuses a chart over 50,000 characters (its `maxTextSize`); a name is at most 60
+#: characters, encoded a few times longer, so a few hundred items stay well under it. The table
+#: above the chart keeps every item; the chart keeps the milestones and the latest others.
+_CHART_ITEMS = 150
 
 
 def mermaid(items: list[TimelineItem], figures_: Figures, state: IncidentState) -> str:
@@ -142,14 +144,18 @@ def mermaid(items: list[TimelineItem], figures_: Figures, state: IncidentState) 
         return f"{moment:%Y-%m-%dT%H:%M}"
 
     lines = ["gantt", "    title Incident timeline (UTC)", "    dateFormat YYYY-MM-DDTHH:mm",
-             "    axisFormat %H:%M"]
+             "    axisFormat %H:%M", f"    {TODAY_MARKER_OFF}"]
     end = state.resolved_at or (items[-1].at if items else figures_.impact_start)
     if end > figures_.impact_start:
         lines += ["    section Impact",
                   f"    Customer impact :crit, {stamp(figures_.impact_start)}, {stamp(end)}"]
     lines.append("    section Response")
-    lines += [f"    {_mermaid_text(item.text)} :milestone, {stamp(item.at)}, 0m"
-              for item in items]
+    if len(items) > _CHART_ITEMS:
+        milestones = [item for item in items if item.milestone]
+        others = [item for item in items if not item.milestone]
+        kept = set(map(id, milestones + others[-(_CHART_ITEMS - len(milestones)):]))
+        items = [item for item in items if id(item) in kept]
+    lines += [f"    {task_name(item.text)} :milestone, {stamp(item.at)}, 0m" for item in items]
     return "\n".join(lines)
 
 

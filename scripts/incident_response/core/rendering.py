@@ -1,8 +1,9 @@
 """Every text the bot posts comes from `incident_templates/`, rendered here.
 
 User text is escaped for where it goes: Slack mrkdwn (`&`, `<`, `>` only, as Slack asks, so
-`<!channel>` stays literal) and GitHub Markdown (no raw HTML, so nothing can fake or hide the
-bot's hidden markers).
+`<!channel>` stays literal) and GitHub Markdown through `markdown_text`, the one escaping
+module (tested against cmark-gfm): no block opened that swallows what follows, no raw HTML, no
+mention or cross-reference that notifies, code spans that keep their text.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from incident_response.core import markdown_text
 from incident_response.resources import templates_dir
 
 __all__ = ["escape_markdown", "escape_slack", "render"]
@@ -23,19 +25,8 @@ def escape_slack(text: object) -> str:
 
 
 def escape_markdown(text: object) -> str:
-    """Text for a GitHub comment: no HTML tags or comments, no table breaks."""
-    return (
-        str(text)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-    )
-
-
-def _inline(text: object) -> str:
-    """One line of user text as Markdown: newlines folded, escaped."""
-    return escape_markdown(" ".join(str(text).split()))
+    """One line of text for a GitHub comment (a list item, a table cell): literal."""
+    return markdown_text.inline(text)
 
 
 def _utc(moment: Any) -> str:
@@ -51,8 +42,10 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["md"] = escape_markdown
-    environment.filters["md_inline"] = _inline
+    environment.filters["md"] = markdown_text.block
+    environment.filters["md_inline"] = markdown_text.inline
+    environment.filters["md_code"] = markdown_text.code_span
+    environment.filters["md_quote"] = markdown_text.quote
     environment.filters["slack"] = escape_slack
     environment.filters["utc"] = _utc
     return environment

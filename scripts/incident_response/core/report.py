@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from incident_response.core.form import FormTemplate, ParsedForm
+from incident_response.core.markdown_text import code_span
 from incident_response.core.policy import Policy
 
 __all__ = [
@@ -108,8 +109,9 @@ class _Checker:
         folded = {o.casefold(): o for o in options}
         if text.casefold() in folded:
             return folded[text.casefold()]
-        listed = ", ".join(f"`{o}`" for o in options)
-        self.problem(field_id, f"`{text}` is not one of the choices; pick one of {listed}.")
+        listed = ", ".join(code_span(o) for o in options)
+        self.problem(field_id,
+                     f"{code_span(text)} is not one of the choices; pick one of {listed}.")
         return None
 
 
@@ -140,7 +142,7 @@ def validate_report(
         if users is None:
             check.problem(
                 "users_affected_per_hour",
-                f"`{users_text}` is not a number of users; write a number such as 1500, "
+                f"{code_span(users_text)} is not a number of users; write a number such as 1500, "
                 "1,500 or ~2000.",
             )
     impact = check.choice(
@@ -152,15 +154,16 @@ def validate_report(
         if name.casefold() in known:
             providers.append(known[name.casefold()])
         elif name.strip() and name != "None":
-            listed = ", ".join(f"`{p}`" for p in policy.severity.sign_in_providers)
-            check.problem("csps_affected", f"`{name}` is not a sign-in provider; use {listed}.")
+            listed = ", ".join(code_span(p) for p in policy.severity.sign_in_providers)
+            check.problem("csps_affected",
+                          f"{code_span(name)} is not a sign-in provider; use {listed}.")
     started = None
     if (started_text := check.text("started_at", required=False)) is not None:
         started = parse_started_at(started_text)
         if started is None:
             check.problem(
                 "started_at",
-                f"`{started_text}` is not a date and time; write it as 2026-11-28 08:05 "
+                f"{code_span(started_text)} is not a date and time; write it as 2026-11-28 08:05 "
                 "(UTC) or 2026-11-28T08:05Z.",
             )
     commander = reporter
@@ -169,7 +172,7 @@ def validate_report(
         if login is None:
             check.problem(
                 "incident_commander",
-                f"`{commander_text}` is not a GitHub handle; write it as @octocat.",
+                f"{code_span(commander_text)} is not a GitHub handle; write it as @octocat.",
             )
         else:
             commander = login["login"]
