@@ -32,7 +32,7 @@ from incident_response.core.people import mention
 from incident_response.core.permissions import has_permission
 from incident_response.core.plan import Plan
 from incident_response.core.policy import Policy
-from incident_response.core.reminders import record_due_reminder
+from incident_response.core.reminders import record_due_reminder, sweep_due, sweep_paused
 from incident_response.core.rendering import render
 from incident_response.core.report import IncidentReport, validate_report
 from incident_response.core.snapshot import IssueSnapshot
@@ -360,6 +360,16 @@ def _remind(issue: IssueSnapshot, state: IncidentState, policy: Policy, now: dat
     record_due_reminder(state, policy, now, mention(policy, state.commander or issue.author))
 
 
+def _sweep_health(plan: Plan, policy: Policy, now: datetime, *, sweep: bool) -> None:
+    """The sweep leaves its mark once a cadence (not every run: that would be a write each
+    time); other runs say so when it has been silent for several cadences."""
+    if sweep:
+        if sweep_due(plan.state, policy, now):
+            plan.state.swept_at = now
+    elif (notice := sweep_paused(plan.state, policy, now)) is not None:
+        plan.notices.append(notice)
+
+
 def _plan_effects(plan: Plan, issue: IssueSnapshot, report: IncidentReport | None,
                   policy: Policy, now: datetime) -> None:
     state = plan.state
@@ -389,8 +399,9 @@ def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
            template: FormTemplate, now: datetime, *, sweep: bool = False) -> Plan:
     """Plan one run for one incident.
 
-    `sweep` is kept for the callers' sake: every run reconciles everything that is due,
-    reminders included, because GitHub may cancel a pending sweep in favour of an event run.
+    Every run reconciles everything that is due, reminders included, because GitHub may cancel
+    a pending sweep in favour of an event run; `sweep` marks a run of the schedule, which
+    records when the sweep last looked (runs that are not sweeps warn when it stopped).
     """
     bot = policy.github.bot_login
     state = _starting_state(issue, previous, policy)
@@ -405,6 +416,7 @@ def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
     apply_label_events(issue, state, policy, report, bot)
     _postmortem_closed(issue, state, policy)
     _remind(issue, state, policy, now)
+    _sweep_health(plan, policy, now, sweep=sweep)
     if report is not None and state.phase is Phase.TRIAGE:
         _triage_notice(plan, issue, policy, report)
     _prune_outbox(issue, state, policy)

@@ -13,7 +13,12 @@ from incident_response.core import lifecycle
 from incident_response.core.policy import Policy
 from incident_response.core.state import IncidentState, Pending
 
-__all__ = ["cadence", "record_due_reminder"]
+__all__ = ["SWEEP_SILENCE", "cadence", "record_due_reminder", "sweep_due", "sweep_paused"]
+
+#: how many of an incident's cadences may pass without a sweep before a run says reminders
+#: are paused (GitHub disables a schedule after 60 days without activity, and drops or delays
+#: scheduled runs under load)
+SWEEP_SILENCE = 3
 
 
 def cadence(state: IncidentState, policy: Policy) -> timedelta | None:
@@ -52,3 +57,25 @@ def record_due_reminder(state: IncidentState, policy: Policy, now: datetime,
                  f"minutes and {unanswered} reminders went unanswered. Commander: "
                  f"{commander_mention}."))
     return True
+
+
+def _last_sweep(state: IncidentState) -> datetime | None:
+    return state.swept_at or state.declared_at or state.opened_at
+
+
+def sweep_due(state: IncidentState, policy: Policy, now: datetime) -> bool:
+    """Whether the sweep should look at this incident even with nothing else due: once a
+    cadence, so that `swept_at` tells the truth about the schedule."""
+    every, last = cadence(state, policy), _last_sweep(state)
+    return every is not None and (last is None or now - last >= every)
+
+
+def sweep_paused(state: IncidentState, policy: Policy, now: datetime) -> str | None:
+    """A notice when no sweep has looked at a live incident for SWEEP_SILENCE cadences."""
+    every, last = cadence(state, policy), _last_sweep(state)
+    if every is None or last is None or now - last < SWEEP_SILENCE * every:
+        return None
+    since = f"{last:%Y-%m-%d %H:%M} UTC"
+    return (f"Reminders are paused: the sweep has not run since {since}. Re-enable the "
+            "Incident sweep workflow (Actions, Incident sweep, Enable workflow); GitHub "
+            "disables a schedule after 60 days without activity in the repository.")
