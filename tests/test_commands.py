@@ -16,8 +16,8 @@ from incident_response.core.effects import (
     PostToChat,
     React,
     ResolvePage,
-    UpdateIncident,
     TriggerPage,
+    UpdateIncident,
 )
 from incident_response.core.facts import followups, timeline_entries, updates
 from incident_response.core.policy import Person

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import IMPORT_PROBE
 
@@ -75,3 +76,115 @@ def test_an_unknown_scenario_is_a_usage_error(tmp_path: Path) -> None:
     run = drill(tmp_path, "--scenario", "tornado")
     assert json.loads(run.stdout.strip().splitlines()[-1])["code"] == 2
     assert "choose one of p1, p3-staging, escalation" in run.stderr
+
+
+FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "incident.yml"
+PAYMENTS = """\
+labels:
+  incident: outage
+environments:
+  - {name: prod, tier: 1}
+  - {name: test, tier: 2}
+services:
+  - name: Payments
+    recovery_procedure: https://runbooks.example.com/payments
+    monitors: [Payments error rate]
+"""
+
+
+def adopter(tmp_path: Path, config: str = PAYMENTS, **options: list[str]) -> None:
+    """The adopter's checkout: their config, and the shipped form with their options."""
+    (tmp_path / ".github" / "ISSUE_TEMPLATE").mkdir(parents=True)
+    (tmp_path / ".github" / "incident-response.yml").write_text(config)
+    form = yaml.safe_load(FORM.read_text())
+    form["labels"] = ["outage"]
+    for element in form["body"]:
+        if element.get("id") in options:
+            element["attributes"]["options"] = options[element["id"]]
+    (tmp_path / ".github" / "ISSUE_TEMPLATE" / "incident.yml").write_text(yaml.safe_dump(form))
+
+
+def test_the_drill_uses_the_adopters_services_form_and_label(tmp_path: Path) -> None:
+    adopter(tmp_path, service=["Payments"], environment=["prod", "test"])
+    run = drill(tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "classified P1 / SEV-2" in run.stdout
+    assert "Datadog: incident declared: Payments is experiencing degraded service" in run.stdout
+    assert "open pull request: number 2, title Post-mortem: Drill: Payments sign-in" in run.stdout
+    assert "Datadog: incident updated: state completed" in run.stdout
+    assert "SSOe" not in (tmp_path / "out" / "status-comment.md").read_text()
+    [document] = (tmp_path / "out").glob("2026-11-28-incident-1-drill-payments-*.md")
+    assert "Payments error rate" in document.read_text()
+
+
+def test_the_staging_drill_takes_the_adopters_second_tier(tmp_path: Path) -> None:
+    adopter(tmp_path, service=["Payments"], environment=["prod", "test"])
+    run = drill(tmp_path, "--scenario", "p3-staging")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "test is tier 2" in run.stdout
+
+
+def test_a_form_with_no_service_of_the_config_is_refused_in_one_sentence(
+        tmp_path: Path) -> None:
+    adopter(tmp_path)  # the form still offers the built-in services
+    run = drill(tmp_path)
+    assert json.loads(run.stdout.strip().splitlines()[-1])["code"] == 2
+    assert run.stderr.strip() == (
+        "incident-response: the drill cannot run with this config and form: no service of the "
+        "config's `services:` is an option of the form's `service` dropdown "
+        "(`incident-response validate` names every disagreement)")
+    assert "Traceback" not in run.stderr
+
+
+def test_the_drill_takes_another_form(tmp_path: Path) -> None:
+    adopter(tmp_path, service=["Payments"], environment=["prod", "test"])
+    run = drill(tmp_path, "--form", str(FORM))  # the shipped form: no Payments
+    assert "no service of the config's `services:`" in run.stderr
+
+
+def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GITHUB_", "DD_", "SLACK_", "PAGERDUTY_"))}
+    env["PYTHONPATH"] = str(ROOT / "scripts")
+    return subprocess.run([sys.executable, "-m", "incident_response", *args], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, check=False, timeout=120)
+
+
+EVENT = str(ROOT / "examples" / "events" / "issues.opened.p1-production-ssoe.json")
+
+
+def test_handle_takes_a_form(tmp_path: Path) -> None:
+    custom = tmp_path / "my-form.yml"
+    custom.write_text(FORM.read_text())
+    run = cli(tmp_path, "handle", "--dry-run", "--event", EVENT, "--event-name", "issues",
+              "--form", str(custom))
+    assert run.returncode == 0, run.stderr
+    assert "P1" in run.stdout
+    missing = cli(tmp_path, "handle", "--dry-run", "--event", EVENT, "--event-name", "issues",
+                  "--form", str(tmp_path / "nope.yml"))
+    assert missing.returncode == 2
+    assert f"{tmp_path / 'nope.yml'}: cannot read the issue form" in missing.stderr
+
+
+def test_sweep_takes_a_form(tmp_path: Path) -> None:
+    run = cli(tmp_path, "sweep", "--repo", "acme/app", "--form", str(tmp_path / "nope.yml"))
+    assert run.returncode == 2
+    assert f"{tmp_path / 'nope.yml'}: cannot read the issue form" in run.stderr
+
+
+@pytest.mark.parametrize("name", ["issue", "push", "Issues"])
+def test_an_unknown_event_name_is_a_usage_error(tmp_path: Path, name: str) -> None:
+    run = cli(tmp_path, "handle", "--dry-run", "--event", EVENT, "--event-name", name)
+    assert run.returncode == 2
+    assert run.stderr.strip() == (
+        f"incident-response: --event-name {name!r} is not a GitHub Actions event this program "
+        "handles; use one of issues, issue_comment, pull_request, schedule, workflow_dispatch")
+    assert "nothing to do" not in run.stdout
+
+
+def test_a_known_event_that_is_not_about_an_incident_is_still_nothing_to_do(
+        tmp_path: Path) -> None:
+    run = cli(tmp_path, "handle", "--event", EVENT, "--event-name", "workflow_dispatch",
+              "--repo", "acme/app")
+    assert run.returncode == 0, run.stderr
+    assert "nothing to do" in run.stdout

@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     handle.add_argument("--event", help="event payload file (default: $GITHUB_EVENT_PATH)")
     handle.add_argument("--event-name", help="event name (default: $GITHUB_EVENT_NAME)")
     handle.add_argument("--repo", help="OWNER/REPO (default: $GITHUB_REPOSITORY)")
+    handle.add_argument("--form", type=Path, default=None,
+                        help="issue form (default: .github/ISSUE_TEMPLATE/incident.yml if "
+                             "present, else the built-in one)")
 
     sweep = commands.add_parser("sweep", help="reminders and repairs for every open incident")
     common(sweep)
@@ -89,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--incident", type=int, action="append", metavar="NUMBER",
                        help="sweep only this incident (repeatable): the sweep workflow runs "
                             "each due incident in that incident's own concurrency group")
+    sweep.add_argument("--form", type=Path, default=None,
+                       help="issue form (default: .github/ISSUE_TEMPLATE/incident.yml if "
+                            "present, else the built-in one)")
 
     drill = commands.add_parser("drill", help="a tabletop exercise of a whole incident, offline")
     common(drill)
@@ -97,12 +103,26 @@ def _parser() -> argparse.ArgumentParser:
     drill.add_argument("--output", type=Path, default=Path("drill-output"),
                        help="folder for the post-mortem and the transcript (default: "
                             "drill-output)")
+    drill.add_argument("--form", type=Path, default=None,
+                       help="issue form (default: .github/ISSUE_TEMPLATE/incident.yml if "
+                            "present, else the built-in one)")
 
     validate = commands.add_parser("validate",
                                    help="check the config and the issue form agree")
     common(validate)
     validate.add_argument("--form", type=Path, default=None,
                           help="issue form (default: .github/ISSUE_TEMPLATE/incident.yml)")
+
+    init = commands.add_parser("init", help="set a repository up: labels, form, config and "
+                                            "workflows")
+    common(init)
+    init.add_argument("--path", type=Path, default=Path(),
+                      help="the repository's root (default: the working directory)")
+    init.add_argument("--repo", help="OWNER/REPO whose labels to create (default: "
+                                     "$GITHUB_REPOSITORY)")
+    init.add_argument("--action", default=None, metavar="OWNER/REPO@REF",
+                      help="what the workflows' `uses:` names (default: "
+                           "OWNER/incident-response@v1, OWNER left for you to fill in)")
     return parser
 
 
@@ -115,7 +135,7 @@ def _config_path(given: Path | None) -> Path | None:
     return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 (one return per command)
     arguments = _parser().parse_args(argv)
     try:
         config = _config_path(arguments.config)
@@ -137,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
             from incident_response.validate import validate
 
             return validate(config, arguments.form)
+        if arguments.command == "init":
+            from incident_response.init import init
+
+            return init(arguments, arguments.config, context)
     except (UsageError, ConfigError) as error:
         print(f"incident-response: {error}", file=sys.stderr)
         return 2

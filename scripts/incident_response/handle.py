@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incident_response.core.errors import ServiceError
+from incident_response.core.errors import ServiceError, UsageError
 from incident_response.core.snapshot import IssueSnapshot, PostmortemClosed
 from incident_response.shell import actions
 from incident_response.shell.configuration import form_template
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from incident_response.shell.incident_run import IncidentRun
 
 _INCIDENT_EVENTS = ("issues", "issue_comment", "pull_request")
+#: every event a workflow of this program is triggered by; any other `--event-name` is a typo
+KNOWN_EVENTS = (*_INCIDENT_EVENTS, "schedule", "workflow_dispatch")
 
 __all__ = ["handle"]
 
@@ -82,6 +84,11 @@ def _is_about_incident(event: Event, number: int | None, bot_login: str) -> bool
     if event.name == "pull_request":
         return True
     if event.name == "issues":
+        # The bot's own label changes start runs when it writes with an App token (events of
+        # the workflow token start none): they have nothing to tell, so they stop here.
+        sender = (event.payload.get("sender") or {}).get("login")
+        if event.action in ("labeled", "unlabeled") and sender == bot_login:
+            return False
         return event.action in ("opened", "edited", "reopened", "closed", "labeled",
                                 "unlabeled")
     commenter = ((event.payload.get("comment") or {}).get("user") or {}).get("login")
@@ -129,6 +136,10 @@ def _dry_run(plan_of: Callable[[], Plan], policy: Policy, number: int,
 
 def handle(arguments: argparse.Namespace, config: Path | None, context: RunContext) -> int:
     now = context.now
+    if arguments.event_name and arguments.event_name not in KNOWN_EVENTS:
+        msg = (f"--event-name {arguments.event_name!r} is not a GitHub Actions event this "
+               f"program handles; use one of {', '.join(KNOWN_EVENTS)}")
+        raise UsageError(msg)
     event = read_event(arguments.event, arguments.event_name, arguments.repo, context)
     found = _incident_of(event, config)
     if found is None:
@@ -136,7 +147,7 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
               "incident; nothing to do.")
         return 0
     policy, number = found
-    template = form_template()
+    template = form_template(arguments.form)
     from incident_response.core.decide import decide
 
     if arguments.dry_run and not context.github_token:
@@ -161,6 +172,7 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
             or find_status_comment(issue, policy.github.bot_login)) else None
     except ServiceError as error:
         actions.annotate("error", "Incident not loaded", str(error))
+        actions.write_summary(context, f"**Incident #{number} not loaded**: {error}")
         print(f"incident-response: {error}")
         return 1
     if loaded is None:

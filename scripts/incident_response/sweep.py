@@ -60,7 +60,7 @@ def sweep(arguments: argparse.Namespace, config: Path | None, context: RunContex
         msg = "no repository: set GITHUB_REPOSITORY or pass --repo OWNER/REPO"
         raise UsageError(msg)
     policy = load_policy(config)
-    template = form_template()
+    template = form_template(arguments.form)
 
     from incident_response.shell.wiring import github_tracker
 

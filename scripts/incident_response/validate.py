@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from incident_response.core.form import FormTemplate
 from incident_response.core.policy import Policy
 from incident_response.core.report import CODE_CHANGE_ANSWERS
-from incident_response.shell.configuration import form_template, load_policy
+from incident_response.resources import default_form_path
+from incident_response.shell.configuration import DEFAULT_FORM, form_template, load_policy
 
-__all__ = ["REQUIRED_FIELDS", "check_form", "validate"]
+__all__ = ["EVENTS_WORKFLOW", "REQUIRED_FIELDS", "check_form", "check_incident_label",
+           "validate"]
+
+#: the events workflow, relative to the repository root (the working directory)
+EVENTS_WORKFLOW = Path(".github/workflows/incident.yml")
+#: the label names the events workflow's `if:` tests for: an issue's labels, a removed label
+_WORKFLOW_LABEL = re.compile(
+    r"contains\(\s*github\.event\.issue\.labels\.\*\.name\s*,\s*'(?P<a>(?:[^']|'')*)'\s*\)"
+    r"|github\.event\.label\.name\s*==\s*'(?P<b>(?:[^']|'')*)'")
 
 #: CONTRACT §5: ids the program reads, and the type each must have
 REQUIRED_FIELDS = {
@@ -63,15 +76,80 @@ def check_form(policy: Policy, template: FormTemplate) -> list[str]:
     return problems
 
 
+def _form_labels(data: Any) -> list[str]:
+    """The form's top-level `labels:` (a list, or GitHub's comma-separated string)."""
+    labels = data.get("labels") if isinstance(data, dict) else None
+    if isinstance(labels, str):
+        return [name.strip() for name in labels.split(",") if name.strip()]
+    if isinstance(labels, list):
+        return [str(name).strip() for name in labels]
+    return []
+
+
+def _workflow_labels(text: str) -> list[str]:
+    """The incident label names in the events workflow's `if:` (quotes unescaped)."""
+    return [(match.group("a") if match.group("a") is not None else match.group("b"))
+            .replace("''", "'") for match in _WORKFLOW_LABEL.finditer(text)]
+
+
+def check_incident_label(policy: Policy, *, config_path: Path | None, form_data: Any,
+                         form_path: Path, workflow_text: str | None,
+                         workflow_path: Path) -> list[str]:
+    """The config's `labels.incident`, the label the form applies and the label the events
+    workflow runs for must be one name, or a report is never handled (and nothing says so)."""
+    name = policy.labels.incident
+    where = config_path or "the built-in defaults"
+    config = f"the config's labels.incident ({where}) is `{name}`"
+    problems = []
+    form_labels = _form_labels(form_data)
+    if name not in form_labels:
+        shown = ", ".join(f"`{label}`" for label in form_labels) or "none"
+        problems.append(
+            f"{config}, but the form ({form_path}) applies the labels {shown} (its top-level "
+            f"`labels:`), so a report never gets `{name}` and is never handled; add `{name}` "
+            f"to the form's `labels:`, or set labels.incident in the config to the form's label")
+    if workflow_text is not None:
+        found = _workflow_labels(workflow_text)
+        wrong = sorted({label for label in found if label != name})
+        if not found:
+            problems.append(
+                f"{workflow_path}: its `if:` does not test for the incident label "
+                f"(contains(github.event.issue.labels.*.name, '{name}')), so the job runs for "
+                f"no report; restore the shipped `if:` (`incident-response init` writes it)")
+        elif wrong:
+            shown = ", ".join(f"'{label}'" for label in wrong)
+            problems.append(
+                f"{config}, but {workflow_path}'s `if:` runs the job only for the label "
+                f"{shown}; replace {shown} with '{name}' in its "
+                f"contains(github.event.issue.labels.*.name, ...) and "
+                f"github.event.label.name == ... tests, or set labels.incident in the config "
+                f"to match")
+    return problems
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None  # form_template has already said what is wrong with it
+
+
 def validate(config: Path | None, form: Path | None) -> int:
     policy = load_policy(config)
     template = form_template(form)
+    form_path = form or (DEFAULT_FORM if DEFAULT_FORM.exists() else default_form_path())
+    workflow = EVENTS_WORKFLOW.read_text(encoding="utf-8") if EVENTS_WORKFLOW.exists() else None
     problems = check_form(policy, template)
+    problems += check_incident_label(policy, config_path=config,
+                                     form_data=_read_yaml(form_path), form_path=form_path,
+                                     workflow_text=workflow, workflow_path=EVENTS_WORKFLOW)
     if problems:
-        print("incident-response validate: the config and the form disagree:")
+        print("incident-response validate: the config, the form and the workflow disagree:")
         for problem in problems:
             print(f"  - {problem}")
         return 2
     print(f"incident-response validate: config and form agree "
-          f"({len(policy.services)} services, {len(template.fields)} form fields).")
+          f"({len(policy.services)} services, {len(template.fields)} form fields; "
+          f"incident label `{policy.labels.incident}`"
+          + (f", as in {EVENTS_WORKFLOW}" if workflow is not None else "") + ").")
     return 0

@@ -198,9 +198,34 @@ class GitHubTracker:
             open=issue_data.get("state") == "open",
             url=issue_data.get("html_url") or "",
             created_at=_parse_time(issue_data.get("created_at")),
-            comments=tuple(self._comments(number)),
+            comments=self._check_bot_login(number, tuple(self._comments(number))),
             author_permission="unknown",
         )
+
+    def _check_bot_login(self, number: int, comments: tuple[CommentSnapshot, ...]
+                         ) -> tuple[CommentSnapshot, ...]:
+        """The record is trusted only from `github.bot_login`'s comments. A status comment by
+        another bot, and none by that login, means the token writes as someone else (a GitHub
+        App token writes as APP-SLUG[bot], the workflow token as github-actions[bot]): every
+        run would then miss its record and write a new one. Only an app can write as a
+        `[bot]` login, so a person cannot trigger this by copying the marker."""
+        from incident_response.core.state import STATUS_MARKER
+
+        def status_by(comment: CommentSnapshot) -> bool:
+            return comment.body.lstrip().startswith(STATUS_MARKER)
+
+        if any(c.author == self._bot and status_by(c) for c in comments):
+            return comments
+        other = next((c.author for c in comments
+                      if c.author.endswith("[bot]") and c.author != self._bot and status_by(c)),
+                     None)
+        if other is not None:
+            raise PermanentServiceError(_SERVICE, (
+                f"#{number}'s status comment was written by {other}, but github.bot_login is "
+                f"{self._bot}, so the record is not trusted. Set `github: bot_login: {other}` "
+                "in .github/incident-response.yml (a GitHub App token writes as APP-SLUG[bot], "
+                "the workflow token as github-actions[bot])"))
+        return comments
 
     def change_labels(self, number: int, add: list[str], remove: list[str],
                       specs: dict[str, LabelSpec] | None = None) -> None:
@@ -284,7 +309,17 @@ class GitHubTracker:
 
     def write_postmortem(self, effect: WritePostmortem, known_pr: int | None) -> PostmortemRef:
         """Branch, file and pull request, each made once; the file updated only while the bot
-        is the only one who has committed to the branch."""
+        is the only one who has committed to the branch. A refusal GitHub explains only by a
+        repository setting or a missing permission says which one to change."""
+        try:
+            return self._write_postmortem(effect, known_pr)
+        except PermanentServiceError as error:
+            explained = _explain_postmortem_refusal(error)
+            if explained is error:
+                raise
+            raise explained from error
+
+    def _write_postmortem(self, effect: WritePostmortem, known_pr: int | None) -> PostmortemRef:
         branch = quote(effect.branch, safe="/")
         base_name = effect.base or self._default_branch()
         owner = self._repository.split("/")[0]
@@ -361,6 +396,43 @@ class GitHubTracker:
 
 def _quote(name: str) -> str:
     return quote(name, safe="")
+
+
+#: GitHub's answer to a pull request opened with the workflow token while the repository (or its
+#: organisation) does not allow it, the default for new repositories since 2025: HTTP 403
+#: {"message": "GitHub Actions is not permitted to create or approve pull requests.",
+#: "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+#: "status": "403"} (danielroe/uppt#11, peter-evans/create-pull-request#3979 "In all new
+#: repositories, you now have to explicitly enable this"; the setting: GitHub changelog
+#: 2022-05-03 "Prevent GitHub Actions from creating and approving pull requests").
+_ACTIONS_MAY_NOT_OPEN_PULLS = "not permitted to create or approve pull requests"
+ACTIONS_PULLS_FIX = (
+    "GitHub Actions may not open pull requests here (HTTP 403): turn on Settings → Actions → "
+    "General → Workflow permissions → \"Allow GitHub Actions to create and approve pull "
+    "requests\", or give the Action's github-token input a GitHub App token (docs/adoption.md)")
+#: What GitHub answers a token without the permission an endpoint needs: HTTP 403
+#: {"message": "Resource not accessible by integration", ...} (actions/create-github-app-token#258,
+#: jgehrcke/github-repo-stats#58).
+_NOT_ACCESSIBLE = "Resource not accessible by integration"
+
+
+def _explain_postmortem_refusal(error: PermanentServiceError) -> PermanentServiceError:
+    """The post-mortem's 403s, with the one thing to change (kept under the 300 characters the
+    record keeps of a failure)."""
+    text = str(error)
+    if error.status != 403:
+        return error
+    if _ACTIONS_MAY_NOT_OPEN_PULLS in text:
+        return PermanentServiceError(_SERVICE, ACTIONS_PULLS_FIX, status=403)
+    if _NOT_ACCESSIBLE in text:
+        action = text.removeprefix(f"{_SERVICE}: ").split(" failed", 1)[0]
+        permission = ("pull-requests" if "pull request" in action or "commits" in action
+                      else "contents")
+        return PermanentServiceError(_SERVICE, (
+            f"{action} failed with HTTP 403: {_NOT_ACCESSIBLE}. The token lacks "
+            f"`{permission}: write`: give the job `permissions:` `contents: write` and "
+            "`pull-requests: write` (or the GitHub App those permissions)"), status=403)
+    return error
 
 
 def _comment(data: dict[str, Any]) -> CommentSnapshot:

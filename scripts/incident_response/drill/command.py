@@ -7,7 +7,7 @@ from pathlib import Path
 
 from incident_response.core.errors import UsageError
 from incident_response.drill.runner import run_drill
-from incident_response.drill.scenarios import SCENARIOS
+from incident_response.drill.scenarios import SCENARIOS, for_policy
 from incident_response.shell.configuration import form_template, load_policy
 from incident_response.shell.context import RunContext
 
@@ -21,4 +21,6 @@ def drill(arguments: argparse.Namespace, config: Path | None, context: RunContex
                f"{', '.join(SCENARIOS)}")
         raise UsageError(msg)
     start = context.now.replace(second=0, microsecond=0)
-    return run_drill(scenario, load_policy(config), form_template(), start, arguments.output)
+    policy, template = load_policy(config), form_template(arguments.form)
+    return run_drill(for_policy(scenario, policy, template), policy, template, start,
+                     arguments.output)

@@ -79,7 +79,8 @@ class Drill:
         lines: list[str] = []
         if step.kind == "report":
             body = form_body(self.template, self.scenario.answers)
-            self.number = self.github.open_issue(self.scenario.title, body, step.author)
+            self.number = self.github.open_issue(self.scenario.title, body, step.author,
+                                                 self.policy.labels.incident)
             run = self._run()
             state, classification = run.plan.state, run.plan.classification
             if classification is not None:
@@ -92,7 +93,12 @@ class Drill:
         elif step.kind == "sweep":
             self._run(sweep=True)
         elif step.kind == "merge":
-            pull = next(p for p in self.github.pulls.values() if not p["merged"])
+            pull = next((p for p in self.github.pulls.values() if not p["merged"]), None)
+            if pull is None:
+                self.failed = True
+                lines.append("no post-mortem pull request was opened, so there is nothing to "
+                             "merge: the status comment in the output folder says why")
+                return lines
             self.github.merge(pull["number"])
             self._run(closed=PostmortemClosed(pull["number"], True, self.clock.now, step.author,
                                               f"https://github.com/drill/identity/pull/"

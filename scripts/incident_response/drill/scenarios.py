@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from incident_response.core.form import FormTemplate
+from incident_response.core.errors import UsageError
+from incident_response.core.form import FormTemplate, parse_form
+from incident_response.core.policy import Policy
+from incident_response.core.report import validate_report
 
-__all__ = ["SCENARIOS", "Scenario", "Step", "form_body"]
+__all__ = ["SCENARIOS", "Scenario", "Step", "for_policy", "form_body"]
 
 REPORTER, COMMANDER, RESPONDER = "drill-reporter", "drill-commander", "drill-responder"
 
@@ -120,3 +123,79 @@ ESCALATION = Scenario(
 )
 
 SCENARIOS = {s.name: s for s in (P1, P3_STAGING, ESCALATION)}
+
+
+#: the tier each scenario's environment has in the built-in policy
+_SCENARIO_TIERS = {"production": 1, "staging": 2, "other": 3}
+
+
+def _offered(template: FormTemplate, field_id: str, known: list[str]) -> list[str]:
+    """What the config knows, in its order, that the form also offers (a field without
+    options, such as a free-text one, offers anything)."""
+    form_field = template.get(field_id)
+    options = {o.casefold() for o in form_field.options} if form_field else set()
+    return [k for k in known if not options or k.casefold() in options]
+
+
+def _refuse(reason: str) -> UsageError:
+    return UsageError(f"the drill cannot run with this config and form: {reason} "
+                      "(`incident-response validate` names every disagreement)")
+
+
+def for_policy(scenario: Scenario, policy: Policy, template: FormTemplate) -> Scenario:
+    """The scenario told in the adopter's words: their first service (one the form offers), an
+    environment of the scenario's tier, the impact of the scenario's severity, their sign-in
+    providers. Raises UsageError, one sentence, when the config and the form leave no way."""
+    answers = dict(scenario.answers)
+    services = _offered(template, "service", [s.name for s in policy.services])
+    if not services:
+        raise _refuse("no service of the config's `services:` is an option of the form's "
+                      "`service` dropdown")
+    old_service = answers["service"]
+    if old_service not in services:
+        service = next(s for s in policy.services if s.name == services[0])
+        answers["service"] = service.name
+        answers["monitor"] = service.monitors[0] if service.monitors else (
+            f"{service.name} error rate monitor")
+        answers["summary"] = answers["summary"].replace(old_service, service.name)
+
+    environments = [e for e in policy.environments
+                    if e.name in _offered(template, "environment",
+                                          [e.name for e in policy.environments])]
+    if not environments:
+        raise _refuse("no environment of the config's `environments:` is an option of the "
+                      "form's `environment` dropdown")
+    if answers["environment"] not in {e.name for e in environments}:
+        tier = _SCENARIO_TIERS.get(answers["environment"], 1)
+        answers["environment"] = min(environments, key=lambda e: (abs(e.tier - tier),
+                                                                  e.tier)).name
+
+    built_in = {"Nobody can sign in": "SEV-1", "A significant share": "SEV-2",
+                "Some users cannot": "SEV-3", "Sign-in works after": "SEV-4",
+                "Intermittent, low impact": "SEV-5"}
+    impacts = _offered(template, "user_impact", [o.label for o in policy.severity.user_impact])
+    if not impacts:
+        raise _refuse("no label of the config's severity.user_impact is an option of the "
+                      "form's `user_impact` dropdown")
+    if answers["user_impact"] not in impacts:
+        wanted = next((sev for start, sev in built_in.items()
+                       if answers["user_impact"].startswith(start)), "SEV-2")
+        same = [o.label for o in policy.severity.user_impact
+                if o.label in impacts and o.severity.value == wanted]
+        answers["user_impact"] = (same or impacts)[0]
+
+    providers = _offered(template, "csps_affected", list(policy.severity.sign_in_providers))
+    answers["csps_affected"] = "\n".join(
+        p for p in answers["csps_affected"].splitlines() if p in providers)
+
+    new_service = answers["service"]
+    adapted = replace(scenario, answers=answers,
+                      title=scenario.title.replace(old_service, new_service),
+                      steps=tuple(replace(step, text=step.text.replace(old_service, new_service))
+                                  for step in scenario.steps))
+    _, problems = validate_report(parse_form(form_body(template, answers), template), template,
+                                  policy, reporter=REPORTER)
+    if problems:
+        found = "; ".join(f"{p.label}: {p.message}" for p in problems)
+        raise _refuse(f"the drill's report would not be accepted ({found})")
+    return adapted

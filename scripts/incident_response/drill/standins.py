@@ -75,10 +75,11 @@ class StandInGitHub:
         self._numbers = itertools.count(1)
 
     # -- what people do
-    def open_issue(self, title: str, body: str, author: str) -> int:
+    def open_issue(self, title: str, body: str, author: str, label: str) -> int:
+        """A report from the form, which applies the incident label (named by the policy)."""
         number = next(self._numbers)
         self.issues[number] = {"title": title, "body": body, "author": author,
-                               "labels": ["incident"], "open": True,
+                               "labels": [label], "open": True,
                                "created_at": self.transcript.clock.now}
         return number
 
