@@ -58,3 +58,10 @@ def test_the_shipped_schema_is_generated_from_the_model() -> None:
     shipped = json.loads((ROOT / "schema" / "incident-response.schema.json").read_text())
     assert shipped == Policy.model_json_schema(), (
         "regenerate it: PYTHONPATH=scripts python -m incident_response.core.schema")
+
+
+def test_a_label_github_would_refuse_is_a_configuration_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text("labels:\n  phase_prefix: '" + "x" * 45 + "'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="GitHub allows 50: shorten it"):
+        load_policy(config)

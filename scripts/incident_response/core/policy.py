@@ -32,11 +32,27 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: GitHub refuses a label name longer than 50 characters
+LABEL_LIMIT = 50
+
+
 class Labels(_Model):
     incident: str = "incident"
     priority_prefix: str = "priority:"
     severity_prefix: str = "severity:"
     phase_prefix: str = "phase:"
+
+    @model_validator(mode="after")
+    def _names_fit(self) -> Labels:
+        longest = {"incident": self.incident, "priority_prefix": self.priority_prefix + "P1",
+                   "severity_prefix": self.severity_prefix + "SEV-1",
+                   "phase_prefix": self.phase_prefix + "completed"}
+        for key, name in longest.items():
+            if len(name) > LABEL_LIMIT:
+                msg = (f"labels.{key} makes the label {name!r}, {len(name)} characters; GitHub "
+                       f"allows {LABEL_LIMIT}: shorten it")
+                raise ValueError(msg)
+        return self
 
 
 class Environment(_Model):
