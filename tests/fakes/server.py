@@ -111,7 +111,10 @@ class FakeService:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits up to one poll for the loop to notice, at every test's
+        # teardown of four fakes (0.5 s each by default).
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.02}, daemon=True)
         self._thread.start()
 
     @property
