@@ -1,9 +1,11 @@
-"""GitHub requests the sweep makes with nothing due, for 0, 1, 10 and 50 open incidents.
+"""GitHub requests the sweep makes with nothing due, for 0, 1, 10 and 50 live incidents.
 
 Each incident is a declared P1 whose mirrors are all done and whose last sign of life is
 five minutes old (nothing due). The sweep runs as a subprocess against the loopback fakes;
-requests are counted by the fake GitHub. Closed incidents are added too, to show the cost
-does not grow with them.
+requests are counted by the fake GitHub. Twenty completed (closed) incidents are added too, to
+show the cost does not grow with them. Live incidents are listed by the incident label and by
+each live phase label (an issue closed by hand or stripped of its label is still found): four
+list requests, then one comments request per incident.
 
 Run: python bench/sweep_requests.py
 """
@@ -68,8 +70,11 @@ def main() -> None:
             world.github.add_issue(issue)
             comment = world.github.person_comments(number, "github-actions[bot]", body)
             comment["user"]["type"] = "Bot"
-        for number in range(1000, 1020):  # closed incidents must not cost anything
+        for number in range(1000, 1020):  # completed incidents must not cost anything
             issue, _ = seeded_issue(number, template, config, state_open=False)
+            for label in issue["labels"]:
+                if label["name"] == "phase:active":
+                    label["name"] = "phase:completed"
             world.github.add_issue(issue)
         now = (DECLARED + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
         completed = subprocess.run(

@@ -333,7 +333,8 @@ def _completion(issue: IssueSnapshot, state: IncidentState, policy: Policy, *,
     wanted.extend(OpenFollowUpIssue(
         key=keys.followup_issue(item.id), followup_id=item.id,
         title=shorten(f"Follow-up of incident #{issue.number}: {item.text}", GITHUB_TITLE),
-        body=render("followup_issue.md.j2", issue=issue, item=item, state=state),
+        body=shorten(render("followup_issue.md.j2", issue=issue, item=item, state=state),
+                     GITHUB_BODY),
     ) for item in followups(issue, state) if item.issue_number is None)
     return wanted
 
