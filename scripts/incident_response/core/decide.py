@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from incident_response.core import effect_keys as keys
 from incident_response.core import lifecycle
+from incident_response.core.chasing import record_due_chases
 from incident_response.core.classification import classify
 from incident_response.core.commands import CommandContext, apply_command, parse_commands
 from incident_response.core.effects import CLAIMED_EFFECTS, PostComment
@@ -174,6 +175,7 @@ def _reopen(issue: IssueSnapshot, state: IncidentState, now: datetime) -> None:
     completed = state.phase is Phase.COMPLETED
     state.change_phase(Phase.ACTIVE, now, "reopened")
     state.resolved_at = state.completed_at = None
+    state.chased, state.chased_on = [], None
     forget = {keys.PAGE, keys.PAGE_RESOLVE, keys.RECOVERY_CHECKLIST}
     if completed:
         state.cycle += 1
@@ -357,7 +359,9 @@ def _remind(issue: IssueSnapshot, state: IncidentState, policy: Policy, now: dat
     if (policy.rule(state.priority).declare and state.declared_at is None
             and lifecycle.traits(state.phase).live):
         state.declared_at = now
-    record_due_reminder(state, policy, now, mention(policy, state.commander or issue.author))
+    who = mention(policy, state.commander or issue.author)
+    record_due_reminder(state, policy, now, who)
+    record_due_chases(state, policy, now, who, issue.url)
 
 
 def _sweep_health(plan: Plan, policy: Policy, now: datetime, *, sweep: bool) -> None:

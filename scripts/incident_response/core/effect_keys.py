@@ -22,6 +22,7 @@ __all__ = [
     "POSTMORTEM_WRITE",
     "RECOVERY_CHECKLIST",
     "TRIAGE_REQUEST",
+    "chase",
     "followup_issue",
     "name",
     "reminder",
@@ -84,6 +85,11 @@ def followup_issue(fact: str) -> str:
 
 def reopen(tag: object) -> str:
     return f"{_REOPEN}{tag}"
+
+
+def chase(tag: str) -> str:
+    """A chase already made (kept in the state's `chased`, not an effect of its own)."""
+    return f"chase:{tag}"
 
 
 _NAMES = {

@@ -154,6 +154,8 @@ class PostToChat(Effect):
 @dataclass(frozen=True)
 class PostComment(Effect):
     body: str
+    #: the issue or pull request to comment on; None for the incident's own issue
+    on: int | None = None
 
     capability: ClassVar[str] = "github"
 

@@ -347,6 +347,8 @@ def replies(state: IncidentState) -> list[Effect]:
                                 content=reply.reaction))
         elif reply.text:
             wanted.append(PostComment(key=reply.key, body=shorten(reply.text, GITHUB_BODY)))
+    wanted.extend(PostComment(key=item.key, body=item.text or "", on=item.comment_id)
+                  for item in _pending(state, "pr-comment"))
     return wanted
 
 

@@ -183,6 +183,26 @@ class Reminders(_Model):
     escalate_after: int = Field(default=2, ge=1)
 
 
+class Chasing(_Model):
+    """When post-mortems and follow-ups are due, in business days (CONTRACT §4b, DOMAIN §8)."""
+
+    timezone: str = Field(default="America/New_York",
+                          description="Where business days start and end (an IANA zone).")
+    holidays: str | None = Field(
+        default="US", description="Country code of the public holidays that are not business "
+        "days (the `holidays` package's calendars); null for none.")
+    extra_holidays: list[str] = Field(
+        default_factory=list, description="More days off, as YYYY-MM-DD.")
+    postmortem_business_days: dict[Priority, int] = Field(
+        default_factory=lambda: {Priority.P1: 5, Priority.P2: 10},
+        description="Business days after resolution a post-mortem is due, per priority; a "
+        "priority left out is not chased.")
+    followup_business_days: int = Field(
+        default=20, ge=1, description="Business days after completion a follow-up is due.")
+    followup_reminder_business_days: int = Field(
+        default=5, ge=1, description="Business days between reminders of an overdue follow-up.")
+
+
 class OutOfBandDeploy(_Model):
     guide: str = ""
     postmortem_due_business_days: int = 2
@@ -214,6 +234,7 @@ class Policy(_Model):
     people: dict[str, Person] = Field(default_factory=dict)
     delivery: Delivery = Delivery()
     reminders: Reminders = Reminders()
+    chasing: Chasing = Chasing()
     out_of_band_deploy: OutOfBandDeploy = OutOfBandDeploy()
     services: list[Service] = Field(min_length=1)
 

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from incident_response.core.chasing import due_day
 from incident_response.core.commands import parse_commands
 from incident_response.core.facts import followups, timeline_entries, updates
 from incident_response.core.gantt import TODAY_MARKER_OFF, task_name
@@ -167,7 +168,7 @@ def render_postmortem(issue: IssueSnapshot, report: IncidentReport, state: Incid
         "postmortem.md.j2", issue=issue, report=report, state=state, policy=policy,
         service=policy.service(report.service), items=items, figures=numbers,
         duration=_duration, mermaid=mermaid(items, numbers, state),
-        followups=followups(issue, state),
+        followups=followups(issue, state), postmortem_due=due_day(state, policy),
         title=re.sub(r"^\s*\[[^\]]*\]\s*", "", issue.title) or issue.title,
     )
 

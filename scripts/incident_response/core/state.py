@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -63,7 +63,8 @@ class Pending(BaseModel):
 
     key: str
     #: "update" (fact id of an /update), "note" (text), "reply" (text or reaction),
-    #: "reminder" (number), "todo" (follow-up id)
+    #: "reminder" (number), "todo" (follow-up id), "pr-comment" (text, on the pull request
+    #: `comment_id` names)
     kind: str
     fact: str | None = None
     text: str | None = None
@@ -189,6 +190,13 @@ class IncidentState(BaseModel):
     rebuilt: list[str] = Field(default_factory=list)
     #: when a sweep last looked at this incident
     swept_at: datetime | None = None
+    #: the chases of the post-mortem (and follow-ups) already made, and the last business day
+    #: an overdue post-mortem was chased on the issue
+    chased: list[str] = Field(default_factory=list)
+    chased_on: date | None = None
+    #: when and by whom the page was first acknowledged (PagerDuty's log entries)
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
 
     def unanswered_reminders(self) -> int:
         return len(self.reminders_unanswered)

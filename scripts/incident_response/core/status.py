@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from incident_response.core import effect_keys as keys
+from incident_response.core.chasing import due_day
 from incident_response.core.facts import followups, timeline_entries, updates
 from incident_response.core.labels import phase_label
 from incident_response.core.outcome import Outcome
@@ -94,6 +95,8 @@ def status_comment(plan: Plan, outcome: Outcome | None, policy: Policy,
             followups=items[-shown_items:] if shown_items else [],
             followup_count=len(items),
             rebuilt=state.rebuilt,
+            postmortem_due=due_day(state, policy),
+            timezone=policy.chasing.timezone,
         )
         if len(body) <= _BUDGET:
             return body

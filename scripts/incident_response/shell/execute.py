@@ -186,7 +186,7 @@ def _announcement(effect: PostToChat, chat: ChatNotifier) -> SlackMessageRef | N
 
 
 def _comment(effect: PostComment, github: IssueTracker, state: IncidentState, number: int) -> str:
-    comment_id = github.create_comment(number, marked(effect.key, effect.body))
+    comment_id = github.create_comment(effect.on or number, marked(effect.key, effect.body))
     return f"comment {comment_id}"
 
 
