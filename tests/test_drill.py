@@ -54,7 +54,9 @@ def test_the_p1_drill_runs_the_whole_lifecycle_offline(tmp_path: Path) -> None:
     assert "| 2026-11-28 07:55 | ISAM configuration change deployed | @drill-commander |" in text
     assert "Alert on the SSOe error rate within 5 minutes (owner: @drill-responder)" in text
     calls = [json.loads(line) for line in (folder / "transcript.jsonl").read_text().splitlines()]
-    assert sum(c["service"] == "PagerDuty" for c in calls) == 2
+    # the page and its resolution; one read of the page's acknowledgement (then recorded)
+    assert [c["operation"] for c in calls if c["service"] == "PagerDuty"] == [
+        "trigger", "read acknowledgement", "resolve"]
     assert "phase:completed" in (folder / "status-comment.md").read_text()
 
 

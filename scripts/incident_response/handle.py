@@ -156,7 +156,7 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
                         offline)
 
     from incident_response.shell.loading import complete_snapshot, find_status_comment
-    from incident_response.shell.wiring import github_tracker
+    from incident_response.shell.wiring import acknowledgements, github_tracker
 
     paged = None
     if not arguments.dry_run:
@@ -167,7 +167,8 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
     try:
         issue = _with_event_facts(tracker.load_issue(number), event, now)
         # An incident whose label a person removed is still one: its record says so.
-        loaded = complete_snapshot(issue, tracker, policy) if (
+        loaded = complete_snapshot(issue, tracker, policy,
+                                   acknowledgements=acknowledgements(context, policy)) if (
             policy.labels.incident in issue.labels
             or find_status_comment(issue, policy.github.bot_login)) else None
     except ServiceError as error:

@@ -88,11 +88,14 @@ def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Po
               template: FormTemplate, context: RunContext) -> int:
     now = context.now
     from incident_response.shell.loading import complete_snapshot
+    from incident_response.shell.wiring import acknowledgements
 
+    acks = acknowledgements(context, policy)
     due: list[int] = []
     for issue in incidents:
         try:
-            loaded = complete_snapshot(issue, tracker, policy, sweep=True)
+            loaded = complete_snapshot(issue, tracker, policy, sweep=True,
+                                       acknowledgements=acks)
         except ServiceError:
             due.append(issue.number)  # its own run reports the failure where it belongs
             continue
@@ -113,7 +116,9 @@ def _sweep(incidents: list[IssueSnapshot], tracker: GitHubTracker, repository: s
     from incident_response.core.decide import decide
     from incident_response.shell.incident_run import run_incident
     from incident_response.shell.loading import complete_snapshot
-    from incident_response.shell.wiring import build_services
+    from incident_response.shell.wiring import acknowledgements, build_services
+
+    acks = acknowledgements(context, policy)
 
     services = None if dry_run else build_services(context, repository, policy,
                                                    github=tracker)
@@ -121,7 +126,8 @@ def _sweep(incidents: list[IssueSnapshot], tracker: GitHubTracker, repository: s
     failed = False
     for issue in incidents:
         try:
-            loaded = complete_snapshot(issue, tracker, policy, sweep=True)
+            loaded = complete_snapshot(issue, tracker, policy, sweep=True,
+                                       acknowledgements=acks)
         except ServiceError as error:
             failed = True
             lines.append(f"- #{issue.number}: **not loaded**: {error}")

@@ -27,6 +27,8 @@ from incident_response.core.snapshot import (
 )
 
 __all__ = [
+    "Acknowledgement",
+    "Acknowledgements",
     "ChatNotifier",
     "IncidentMirror",
     "IssueTracker",
@@ -35,6 +37,16 @@ __all__ = [
     "PostmortemRef",
     "SlackMessageRef",
 ]
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """The first acknowledgement of a page: by whom (a name, else an email) and when."""
+
+    who: str
+    at: datetime
+    #: the paging service's own page of the incident
+    incident_url: str
 
 
 @dataclass(frozen=True)
@@ -99,3 +111,7 @@ class ChatNotifier(Protocol):
     def post(self, effect: PostToChat, thread_ts: str | None) -> SlackMessageRef: ...
     def find(self, effect: PostToChat, thread_ts: str | None,
              since: datetime | None) -> SlackMessageRef | None: ...
+
+
+class Acknowledgements(Protocol):
+    def acknowledgement(self, dedup_key: str, since: datetime) -> Acknowledgement | None: ...

@@ -364,6 +364,16 @@ def _remind(issue: IssueSnapshot, state: IncidentState, policy: Policy, now: dat
     record_due_chases(state, policy, now, who, issue.url)
 
 
+def _acknowledged(plan: Plan, issue: IssueSnapshot) -> None:
+    """The page's first acknowledgement, once read; it counts for the MTTA."""
+    state = plan.state
+    if issue.acknowledgement is not None and state.acknowledged_at is None:
+        state.acknowledged_at = issue.acknowledgement.at
+        state.acknowledged_by = issue.acknowledgement.who
+    elif issue.acknowledgement_unknown and state.acknowledged_at is None:
+        plan.notices.append(issue.acknowledgement_unknown)
+
+
 def _sweep_health(plan: Plan, policy: Policy, now: datetime, *, sweep: bool) -> None:
     """The sweep leaves its mark once a cadence (not every run: that would be a write each
     time); other runs say so when it has been silent for several cadences."""
@@ -421,6 +431,7 @@ def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
     _postmortem_closed(issue, state, policy)
     _remind(issue, state, policy, now)
     _sweep_health(plan, policy, now, sweep=sweep)
+    _acknowledged(plan, issue)
     if report is not None and state.phase is Phase.TRIAGE:
         _triage_notice(plan, issue, policy, report)
     _prune_outbox(issue, state, policy)

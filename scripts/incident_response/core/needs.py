@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from incident_response.core import effect_keys as keys
 from incident_response.core import lifecycle
 from incident_response.core.commands import parse_commands
 from incident_response.core.labels import expected_labels, managed, phase_label
@@ -33,6 +34,8 @@ class Needs:
     history: bool = False
     #: the post-mortem pull request, to read whether it was merged or closed
     postmortem_pull: int | None = None
+    #: the page's dedup key, to read whether and by whom it was acknowledged
+    acknowledgement: str | None = None
 
 
 def find_status(issue: IssueSnapshot, policy: Policy) -> int | None:
@@ -82,6 +85,9 @@ def needs(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy, 
     history = (resolving and (phase is None or not lifecycle.traits(phase).ended)) or waiting
     pull = previous.postmortem_pr if previous and previous.postmortem_pr is not None and (
         previous.postmortem_pr not in previous.postmortem_closed) else None
+    paged = previous is not None and previous.is_done(keys.PAGE) and (
+        previous.acknowledged_at is None) and previous.page_dedup_key is not None
     return Needs(permissions=frozenset(people),
                  reporter=previous is None or previous.phase is Phase.TRIAGE,
-                 label_events=label_events, history=history, postmortem_pull=pull)
+                 label_events=label_events, history=history, postmortem_pull=pull,
+                 acknowledgement=previous.page_dedup_key if paged and previous else None)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 __all__ = ["EFFECT_MARKER", "CommentSnapshot", "HistoryEvent", "IssueSnapshot", "LabelEvent",
-           "PostmortemClosed", "effect_marker"]
+           "PageAcknowledgement", "PostmortemClosed", "effect_marker"]
 
 #: every comment the bot writes names, on its first line, the effect that wrote it, so a run
 #: that lost the answer to a create (or the record itself) finds it instead of writing twice
@@ -51,6 +51,14 @@ class HistoryEvent:
 
 
 @dataclass(frozen=True)
+class PageAcknowledgement:
+    """Who first acknowledged the page, and when (PagerDuty's log entries)."""
+
+    who: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class PostmortemClosed:
     """The post-mortem pull request was closed: merged or not."""
 
@@ -86,6 +94,10 @@ class IssueSnapshot:
     reopened: bool = False
     #: the incident's post-mortem pull request, read from GitHub once it is closed
     postmortem_closed: PostmortemClosed | None = None
+    #: the page's first acknowledgement, when it was looked up and found
+    acknowledgement: PageAcknowledgement | None = None
+    #: why the acknowledgement could not be looked up (no token, a refused token), if so
+    acknowledgement_unknown: str | None = None
 
     def comment(self, comment_id: int) -> CommentSnapshot | None:
         return next((c for c in self.comments if c.id == comment_id), None)

@@ -59,7 +59,8 @@ class Drill:
         self.transcript = Transcript(self.clock)
         self.github = StandInGitHub("drill/identity", self.transcript, policy.github.bot_login)
         self.github.permissions.update(scenario.people)
-        self.services = Services(github=self.github, pager=StandInPagerDuty(self.transcript),
+        self.pagerduty = StandInPagerDuty(self.transcript)
+        self.services = Services(github=self.github, pager=self.pagerduty,
                                  mirror=StandInDatadog(self.transcript),
                                  chat=StandInSlack(self.transcript))
         self.number = 0
@@ -69,7 +70,8 @@ class Drill:
         issue = self.github.load_issue(self.number)
         if closed is not None:
             issue = replace(issue, postmortem_closed=closed)
-        loaded = complete_snapshot(issue, self.github, self.policy, sweep=sweep)
+        loaded = complete_snapshot(issue, self.github, self.policy, sweep=sweep,
+                                   acknowledgements=self.pagerduty)
         run = run_incident(loaded, self.services, self.policy, self.template, self.clock.now,
                            sweep=sweep)
         self.failed = self.failed or run.failed

@@ -10,10 +10,15 @@ from __future__ import annotations
 import base64
 import itertools
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from incident_response.adapters.ports import MirrorRef, PostmortemRef, SlackMessageRef
+from incident_response.adapters.ports import (
+    Acknowledgement,
+    MirrorRef,
+    PostmortemRef,
+    SlackMessageRef,
+)
 from incident_response.core.effects import (
     DeclareIncident,
     LabelSpec,
@@ -230,12 +235,22 @@ class StandInPagerDuty:
     def __init__(self, transcript: Transcript) -> None:
         self.transcript = transcript
         self.alerts: dict[str, str] = {}
+        self.triggered_at: dict[str, datetime] = {}
 
     def trigger(self, effect: TriggerPage) -> str:
         self.alerts[effect.dedup_key] = "triggered"
+        self.triggered_at.setdefault(effect.dedup_key, self.transcript.clock.now)
         self.transcript.record("PagerDuty", "trigger", dedup_key=effect.dedup_key,
                                severity=effect.severity, summary=effect.summary)
         return effect.dedup_key
+
+    def acknowledgement(self, dedup_key: str, since: datetime) -> Acknowledgement | None:
+        """On-call acknowledges four minutes after the page, as a drill's on-call would."""
+        if dedup_key not in self.alerts:
+            return None
+        self.transcript.record("PagerDuty", "read acknowledgement", dedup_key=dedup_key)
+        return Acknowledgement("Drill On-call", self.triggered_at[dedup_key]
+                               + timedelta(minutes=4), "https://drill.pagerduty.com/incidents/1")
 
     def resolve(self, dedup_key: str) -> None:
         self.alerts[dedup_key] = "resolved"

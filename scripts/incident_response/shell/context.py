@@ -36,6 +36,8 @@ class RunContext:
     slack_api_url: str = "https://slack.com/api/"
     pagerduty_routing_key: str | None = field(default=None, repr=False)
     pagerduty_events_url: str = "https://events.pagerduty.com"
+    pagerduty_api_token: str | None = field(default=None, repr=False)
+    pagerduty_api_url: str = "https://api.pagerduty.com"
     #: CA bundle for every outbound HTTPS connection (SSL_CERT_FILE), None for the system's
     ca_file: str | None = None
 
@@ -68,6 +70,8 @@ class RunContext:
             slack_api_url=value("SLACK_API_URL") or cls.slack_api_url,
             pagerduty_routing_key=value("PAGERDUTY_ROUTING_KEY"),
             pagerduty_events_url=value("PAGERDUTY_EVENTS_URL") or cls.pagerduty_events_url,
+            pagerduty_api_token=value("PAGERDUTY_API_TOKEN"),
+            pagerduty_api_url=value("PAGERDUTY_API_URL") or cls.pagerduty_api_url,
             ca_file=value("SSL_CERT_FILE"),
         )
 

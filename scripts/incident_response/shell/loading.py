@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from incident_response.adapters.ports import IssueTracker
+from incident_response.adapters.ports import Acknowledgements, IssueTracker
 from incident_response.core.decide import answered_watermark, was_declared
+from incident_response.core.errors import PermanentServiceError, ServiceError
 from incident_response.core.needs import Needs, find_status, needs
 from incident_response.core.policy import Policy
-from incident_response.core.snapshot import CommentSnapshot, IssueSnapshot
+from incident_response.core.snapshot import CommentSnapshot, IssueSnapshot, PageAcknowledgement
 from incident_response.core.state import IncidentState, parse_state
 
 __all__ = ["LoadedIncident", "complete_snapshot", "find_status_comment"]
@@ -41,8 +42,15 @@ def find_status_comment(issue: IssueSnapshot, bot_login: str) -> CommentSnapshot
     return None
 
 
+#: said when the page's acknowledgement cannot be read because no REST token is configured
+NO_ACKNOWLEDGEMENTS = ("The page's acknowledgement is not read: PAGERDUTY_API_TOKEN is not set "
+                       "(a read-only PagerDuty REST API key suffices; without it the report "
+                       "counts time to declare instead of MTTA).")
+
+
 def complete_snapshot(issue: IssueSnapshot, reader: IssueTracker, policy: Policy, *,
-                      sweep: bool = False) -> LoadedIncident:
+                      sweep: bool = False,
+                      acknowledgements: Acknowledgements | None = None) -> LoadedIncident:
     index = find_status(issue, policy)
     status = issue.comments[index] if index is not None else None
     previous = parse_state(status.body) if status else None
@@ -52,15 +60,17 @@ def complete_snapshot(issue: IssueSnapshot, reader: IssueTracker, policy: Policy
     for _ in range(_ROUNDS):
         wanted = needs(issue, previous, policy, rebuilding=rebuilding, answered=answered,
                        sweep=sweep)
-        new = _load(issue, wanted, reader, loaded)
+        new = _load(issue, wanted, reader, loaded, acknowledgements=acknowledgements,
+                    previous=previous)
         if new == issue:
             break
         issue = new
     return LoadedIncident(issue, status, previous)
 
 
-def _load(issue: IssueSnapshot, wanted: Needs, reader: IssueTracker,
-          loaded: set[str]) -> IssueSnapshot:
+def _load(issue: IssueSnapshot, wanted: Needs, reader: IssueTracker, loaded: set[str], *,
+          acknowledgements: Acknowledgements | None,
+          previous: IncidentState | None) -> IssueSnapshot:
     """The issue with what `wanted` asks for and is not loaded yet (the same issue if none)."""
     before = issue
     if wanted.reporter and "reporter" not in loaded:
@@ -83,4 +93,24 @@ def _load(issue: IssueSnapshot, wanted: Needs, reader: IssueTracker,
         loaded.add("pull")
         closed = reader.postmortem_pull(wanted.postmortem_pull)
         issue = replace(issue, postmortem_closed=closed or issue.postmortem_closed)
+    if wanted.acknowledgement is not None and "acknowledgement" not in loaded:
+        loaded.add("acknowledgement")
+        issue = _acknowledgement(issue, wanted.acknowledgement, acknowledgements, previous)
     return issue if issue != before else before
+
+
+def _acknowledgement(issue: IssueSnapshot, dedup_key: str,
+                     acknowledgements: Acknowledgements | None,
+                     previous: IncidentState | None) -> IssueSnapshot:
+    if acknowledgements is None:
+        return replace(issue, acknowledgement_unknown=NO_ACKNOWLEDGEMENTS)
+    since = (previous.declared_at or previous.opened_at) if previous else None
+    try:
+        found = acknowledgements.acknowledgement(dedup_key, since or issue.created_at)
+    except PermanentServiceError as error:  # a refused token: say so, lose nothing else
+        return replace(issue, acknowledgement_unknown=str(error))
+    except ServiceError:
+        return issue  # transient: the next run looks again
+    if found is None:
+        return issue
+    return replace(issue, acknowledgement=PageAcknowledgement(found.who, found.at))

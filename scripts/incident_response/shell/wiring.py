@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from incident_response.adapters.ports import IssueTracker
+from incident_response.adapters.ports import Acknowledgements, IssueTracker
 from incident_response.adapters.transport import Transport
 from incident_response.core.errors import UsageError
 from incident_response.core.policy import Policy
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # each adapter (and its vendor SDK) loads only when a run nee
     from incident_response.adapters.pagerduty_pager import PagerDutyPager
     from incident_response.adapters.slack_notifier import SlackNotifier
 
-__all__ = ["build_services", "github_tracker", "pager", "transport"]
+__all__ = ["acknowledgements", "build_services", "github_tracker", "pager", "transport"]
 
 
 def transport(policy: Policy, context: RunContext) -> Transport:
@@ -60,6 +60,16 @@ def build_services(context: RunContext, repository: str, policy: Policy,
     else:
         services.missing["chat"] = "SLACK_BOT_TOKEN is not set"
     return services
+
+
+def acknowledgements(context: RunContext, policy: Policy) -> Acknowledgements | None:
+    """The page's acknowledgements from PagerDuty's REST API, when a token is given."""
+    if not context.pagerduty_api_token:
+        return None
+    from incident_response.adapters.pagerduty_rest import PagerDutyAcknowledgements
+
+    return PagerDutyAcknowledgements(context.pagerduty_api_token, context.pagerduty_api_url,
+                                     transport(policy, context))
 
 
 def pager(context: RunContext, shared: Transport) -> PagerDutyPager:
