@@ -161,4 +161,4 @@ def test_the_action_refuses_an_unknown_command(world: World) -> None:
     runner = Runner(world, {"command": "deploy"}, opened(world))
     code, log = runner.run()
     assert code == 2
-    assert "input 'command' is 'deploy'; use handle, sweep, drill or validate" in log
+    assert "input 'command' is 'deploy'; use handle, sweep, drill, validate or report" in log

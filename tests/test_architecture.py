@@ -13,7 +13,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "scripts" / "incident_response"
 VENDORS = ("github", "datadog_api_client", "slack_sdk", "pagerduty", "requests", "urllib3",
            "httpx")
-COMMANDS = ("handle", "sweep", "validate", "drill", "init")
+COMMANDS = ("handle", "sweep", "validate", "drill", "init", "monthly_report")
 
 
 def modules(folder: str = "") -> list[Path]:

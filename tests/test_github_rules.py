@@ -189,7 +189,8 @@ def test_the_workflows_permissions_suffice_for_what_each_job_does(world: World) 
     events = token_for(world, "ghs_incident_job", job_permissions("incident.yml", "handle"))
     finder = token_for(world, "ghs_sweep_find", job_permissions("sweep.yml", "find"))
     sweeper = token_for(world, "ghs_sweep_job", job_permissions("sweep.yml", "sweep"))
-    assert job_permissions("sweep.yml", "find") == {"issues": "read", "pull-requests": "read"}
+    assert job_permissions("sweep.yml", "find") == {"issues": "read", "pull-requests": "read",
+                                                    "contents": "read"}
 
     # The whole incident, up to its resolution, with the events job's token; the pull request
     # is refused (the repository setting), so the post-mortem is left to a sweep.

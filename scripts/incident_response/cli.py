@@ -113,6 +113,24 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--form", type=Path, default=None,
                           help="issue form (default: .github/ISSUE_TEMPLATE/incident.yml)")
 
+    report = commands.add_parser("report", help="the incident report of a month or a range")
+    report.add_argument("--config", type=Path, default=None,
+                        help="policy file (default: .github/incident-response.yml if present, "
+                             "else the built-in defaults)")
+    report.add_argument("--now", help="the clock, ISO 8601 (drills, tests)")
+    report.add_argument("--repo", help="OWNER/REPO (default: $GITHUB_REPOSITORY)")
+    report.add_argument("--month", metavar="YYYY-MM",
+                        help="the month (default: the last full month)")
+    report.add_argument("--since", metavar="DATE", help="start of a range (YYYY-MM-DD, UTC)")
+    report.add_argument("--until", metavar="DATE",
+                        help="end of a range, that day included (default: now)")
+    report.add_argument("--format", choices=("markdown", "json", "csv"), default="markdown",
+                        help="markdown (default), json or csv")
+    report.add_argument("--output", type=Path, default=None,
+                        help="file to write (default: standard output)")
+    report.add_argument("--publish", action="store_true",
+                        help="create or update the month's `incident-report` issue")
+
     init = commands.add_parser("init", help="set a repository up: labels, form, config and "
                                             "workflows")
     common(init)
@@ -157,6 +175,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 (one return per
             from incident_response.validate import validate
 
             return validate(config, arguments.form)
+        if arguments.command == "report":
+            from incident_response.monthly_report import report
+
+            return report(arguments, config, context)
         if arguments.command == "init":
             from incident_response.init import init
 

@@ -103,6 +103,8 @@ def target_files(policy: Policy, action: str, default_branch: str | None) -> dic
                                                          default_branch),
         ".github/workflows/sweep.yml": _workflow_text("sweep.yml", action, label,
                                                       default_branch),
+        ".github/workflows/report.yml": _workflow_text("report.yml", action, label,
+                                                       default_branch),
     }
 
 

@@ -21,7 +21,8 @@ if TYPE_CHECKING:  # each adapter (and its vendor SDK) loads only when a run nee
     from incident_response.adapters.pagerduty_pager import PagerDutyPager
     from incident_response.adapters.slack_notifier import SlackNotifier
 
-__all__ = ["acknowledgements", "build_services", "github_tracker", "pager", "transport"]
+__all__ = ["acknowledgements", "build_services", "chat_notifier", "github_tracker", "pager",
+           "transport"]
 
 
 def transport(policy: Policy, context: RunContext) -> Transport:
@@ -85,6 +86,11 @@ def _datadog(context: RunContext, shared: Transport) -> DatadogMirror:
     host = datadog_host(context.datadog_site, context.datadog_api_url)
     return DatadogMirror(context.datadog_api_key or "", context.datadog_app_key or "", host,
                          shared)
+
+
+def chat_notifier(context: RunContext, policy: Policy) -> SlackNotifier:
+    """The chat adapter alone, for a command that posts outside an incident (the digest)."""
+    return _slack(context, transport(policy, context))
 
 
 def _slack(context: RunContext, shared: Transport) -> SlackNotifier:
