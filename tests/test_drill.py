@@ -190,3 +190,28 @@ def test_a_known_event_that_is_not_about_an_incident_is_still_nothing_to_do(
               "--repo", "acme/app")
     assert run.returncode == 0, run.stderr
     assert "nothing to do" in run.stdout
+
+
+def test_the_overdue_postmortem_drill_chases_and_ends_with_the_months_report(
+        tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GITHUB_", "DD_", "SLACK_", "PAGERDUTY_"))}
+    env["PYTHONPATH"] = str(ROOT / "scripts")
+    # Resolved Tuesday 2026-11-24; Thanksgiving on Thursday: due at the end of Friday 11-27.
+    run = subprocess.run(
+        [sys.executable, "-m", "incident_response", "drill", "--scenario",
+         "overdue-postmortem", "--now", "2026-11-24T14:00:00Z", "--output",
+         str(tmp_path / "out")], cwd=tmp_path, env=env, capture_output=True, text=True,
+        check=False, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    reminders = [line for line in run.stdout.splitlines()
+                 if "this post-mortem is due on 2026-11-27" in line]
+    overdue = [line for line in run.stdout.splitlines()
+               if "the post-mortem of this incident was due on 2026-11-27" in line]
+    leadership = [line for line in run.stdout.splitlines() if "Overdue: the post-mortem" in line]
+    assert len(reminders) == 1  # once, on the last business day before (Wednesday)
+    assert len(overdue) == 2  # Monday and Tuesday: not Saturday, not Sunday
+    assert len(leadership) == 1
+    report = (tmp_path / "out" / "incident-report-2026-11.md").read_text(encoding="utf-8")
+    assert "Post-mortems: 0 merged on time, 1 late" in report
+    assert "| MTTA (page to acknowledgement) | 4.0 |" in report

@@ -14,7 +14,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +27,7 @@ from incident_response.shell.context import RunContext
 
 if TYPE_CHECKING:
     from incident_response.adapters.github_tracker import GitHubTracker
-    from incident_response.core.figures import IncidentRecord, Targets, Window
+    from incident_response.core.figures import IncidentRecord, Window
     from incident_response.core.policy import Policy
 
 __all__ = ["parse_window", "report"]
@@ -100,40 +100,11 @@ def parse_window(month: str | None, since: str | None, until: str | None,
     return Window(start, _next_month(start), f"{start:%Y-%m}")
 
 
-def _targets(policy: Policy) -> Targets:
-    """The report's targets: from the policy's `report:` section once there is one, else
-    the defaults of core/figures.py (DOMAIN §9 and §2.7)."""
-    from incident_response.core.figures import DEFAULT_RESPONSE_MINUTES, Targets
-
-    section: Any = getattr(policy, "report", None)
-    availability = getattr(section, "availability_target", None)
-    per_service = getattr(section, "availability_targets", None) or {}
-    response = getattr(section, "response_minutes", None) or {}
-    return Targets(
-        availability_percent=float(availability) if availability is not None else 99.9,
-        availability_by_service={str(k): float(v) for k, v in dict(per_service).items()},
-        response_minutes={**DEFAULT_RESPONSE_MINUTES,
-                          **{str(k): int(v) for k, v in dict(response).items()}},
-        production=frozenset(e.name for e in policy.environments if e.tier == 1),
-        services=tuple(s.name for s in policy.services),
-        postmortem_due_business_days={"P1": 5, "P2": 10},
-        out_of_band_business_days=policy.out_of_band_deploy.postmortem_due_business_days,
-    )
-
-
 def _postmortem_due(policy: Policy) -> Any:
-    """core/chasing.py's due date (holidays, configured days) when it exists, else None (the
-    figures then use their fallback: business days without holidays)."""
-    import importlib
+    """The post-mortem's due date as the chase computes it (business days, holidays)."""
+    from incident_response.core.chasing import postmortem_due
 
-    try:
-        chasing = importlib.import_module("incident_response.core.chasing")
-    except ImportError:
-        return None
-    due = getattr(chasing, "postmortem_due", None)
-    if due is None:
-        return None
-    return lambda state: due(state, policy)
+    return lambda state: postmortem_due(state, policy)
 
 
 @dataclass
@@ -232,21 +203,6 @@ def _history(published: Sequence[dict[str, Any]], bot: str, window: Window,
     return history, missing
 
 
-def _markdown(figures: Mapping[str, Any], table: Sequence[Mapping[str, Any]], *,
-              history: Mapping[str, float | None], missing: Sequence[str], repository: str,
-              notes: Sequence[str], limit: int | None = None) -> str:
-    from incident_response.core.figures import mttr_chart, priority_pie
-    from incident_response.core.rendering import render
-
-    marker = "<!-- incident-response:report " + json.dumps(
-        {"month": figures["month"], "mttr": figures["mttr_minutes"]["mean"],
-         "incidents": figures["incidents"]}, separators=(",", ":")) + " -->"
-    shown = list(table if limit is None else table[:limit])
-    return render("monthly_report.md.j2", f=figures, marker=marker, pie=priority_pie(figures),
-                  mttr=mttr_chart(history), missing_months=list(missing), incidents=shown,
-                  more=len(table) - len(shown), repository=repository, notes=list(notes))
-
-
 def _publish(reads: _Reads, published: Sequence[dict[str, Any]], title: str, body: str,
              label: str) -> str:
     """Create or update the month's one report issue; its address."""
@@ -300,6 +256,7 @@ def _digest(context: RunContext, policy: Policy, month: str, figures: dict[str, 
 
 def report(arguments: argparse.Namespace, config: Path | None, context: RunContext) -> int:
     from incident_response.core import figures as compute
+    from incident_response.core.figures import report_markdown, targets_for
 
     window = parse_window(arguments.month, arguments.since, arguments.until, context.now)
     repository = arguments.repo or context.repository
@@ -310,7 +267,7 @@ def report(arguments: argparse.Namespace, config: Path | None, context: RunConte
         msg = "--publish keeps one issue per month: give --month (or nothing, the last month)"
         raise UsageError(msg)
     policy = load_policy(config)
-    targets = _targets(policy)
+    targets = targets_for(policy)
     label = str(getattr(policy.labels, "report", REPORT_LABEL))
 
     from incident_response.shell.wiring import github_tracker
@@ -326,9 +283,6 @@ def report(arguments: argparse.Namespace, config: Path | None, context: RunConte
         return 1
     due = _postmortem_due(policy)
     notes = list(reads.failures)
-    if due is None:
-        notes.append("Post-mortem due dates: business days without holidays (P1 5, P2 10, "
-                     "2 after a code change); core/chasing.py was not found.")
     now = context.now
     figures = compute.compute(records, window, now, targets, due)
     table = compute.rows(records, window, now, targets, due)
@@ -337,7 +291,7 @@ def report(arguments: argparse.Namespace, config: Path | None, context: RunConte
     notes.append(f"{reads.requests} GitHub read(s) for {figures['incidents']} incident(s) "
                  f"({len(records)} records read).")
     def markdown_for(limit: int | None = None) -> str:
-        return _markdown(figures, table, history=history, missing=missing,
+        return report_markdown(figures, table, history=history, missing=missing,
                          repository=repository, notes=notes, limit=limit)
 
     markdown = markdown_for()

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -39,6 +40,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from incident_response.core.policy import Policy
+from incident_response.core.rendering import render
 from incident_response.core.state import IncidentState
 
 __all__ = [
@@ -441,3 +444,34 @@ def mttr_chart(history: Mapping[str, float | None]) -> str | None:
     values = ", ".join(f"{value:.1f}" for _, value in points)
     return ("xychart-beta\n    title \"MTTR per month (mean, minutes)\"\n"
             f"    x-axis [{months}]\n    y-axis \"Minutes\"\n    bar [{values}]")
+
+
+def targets_for(policy: Policy) -> Targets:
+    """The report's targets: from the policy's `report:` section once there is one, else
+    the defaults of core/figures.py (DOMAIN §9 and §2.7)."""
+    section: Any = getattr(policy, "report", None)
+    availability = getattr(section, "availability_target", None)
+    per_service = getattr(section, "availability_targets", None) or {}
+    response = getattr(section, "response_minutes", None) or {}
+    return Targets(
+        availability_percent=float(availability) if availability is not None else 99.9,
+        availability_by_service={str(k): float(v) for k, v in dict(per_service).items()},
+        response_minutes={**DEFAULT_RESPONSE_MINUTES,
+                          **{str(k): int(v) for k, v in dict(response).items()}},
+        production=frozenset(e.name for e in policy.environments if e.tier == 1),
+        services=tuple(s.name for s in policy.services),
+        postmortem_due_business_days={"P1": 5, "P2": 10},
+        out_of_band_business_days=policy.out_of_band_deploy.postmortem_due_business_days,
+    )
+
+
+def report_markdown(figures: Mapping[str, Any], table: Sequence[Mapping[str, Any]], *,
+              history: Mapping[str, float | None], missing: Sequence[str], repository: str,
+              notes: Sequence[str], limit: int | None = None) -> str:
+    marker = "<!-- incident-response:report " + json.dumps(
+        {"month": figures["month"], "mttr": figures["mttr_minutes"]["mean"],
+         "incidents": figures["incidents"]}, separators=(",", ":")) + " -->"
+    shown = list(table if limit is None else table[:limit])
+    return render("monthly_report.md.j2", f=figures, marker=marker, pie=priority_pie(figures),
+                  mttr=mttr_chart(history), missing_months=list(missing), incidents=shown,
+                  more=len(table) - len(shown), repository=repository, notes=list(notes))

@@ -10,6 +10,7 @@ from pathlib import Path
 from incident_response.core.form import FormTemplate
 from incident_response.core.policy import Policy
 from incident_response.core.snapshot import PostmortemClosed
+from incident_response.core.state import IncidentState
 from incident_response.drill.scenarios import Scenario, Step, form_body
 from incident_response.drill.standins import (
     Call,
@@ -117,7 +118,8 @@ def run_drill(scenario: Scenario, policy: Policy, template: FormTemplate, start:
     for step in scenario.steps:
         drill.clock.now = start + timedelta(minutes=step.minutes)
         mark = len(drill.transcript.calls)
-        print(f"[{drill.clock.now:%H:%M} UTC] {step.narration}")
+        stamp = "%Y-%m-%d %H:%M" if step.minutes >= 24 * 60 else "%H:%M"
+        print(f"[{drill.clock.now.strftime(stamp)} UTC] {step.narration}")
         for line in step.text.splitlines():
             print(f"    @{step.author} comments: {line}")
         for line in drill.step(step):
@@ -137,6 +139,12 @@ def run_drill(scenario: Scenario, policy: Policy, template: FormTemplate, start:
             transcript.write(json.dumps({"at": call.at.isoformat(), "service": call.service,
                                          "operation": call.operation,
                                          "details": call.details}, default=str) + "\n")
+    if scenario.report:
+        month = _monthly_report(drill, policy, start)
+        (output / f"incident-report-{start:%Y-%m}.md").write_text(month, encoding="utf-8")
+        documents_note = f" and the incident report of {start:%Y-%m}"
+    else:
+        documents_note = ""
     status = next((c.body for c in drill.github.comments.values()
                    if c.author == policy.github.bot_login
                    and c.body.startswith("<!-- incident-response:status -->")), "")
@@ -145,6 +153,48 @@ def run_drill(scenario: Scenario, policy: Policy, template: FormTemplate, start:
     for call in drill.transcript.calls:
         counts[call.service] = counts.get(call.service, 0) + 1
     per_service = ", ".join(f"{k} {v}" for k, v in counts.items())
-    print(f"Wrote {len(documents)} post-mortem(s), the final status comment and a transcript "
-          f"of {len(drill.transcript.calls)} calls ({per_service}) to {output}/")
+    print(f"Wrote {len(documents)} post-mortem(s){documents_note}, the final status comment "
+          f"and a transcript of {len(drill.transcript.calls)} calls ({per_service}) to "
+          f"{output}/")
     return 1 if drill.failed else 0
+
+
+def _monthly_report(drill: Drill, policy: Policy, start: datetime) -> str:
+    """The incident report of the drill's month, from the stand-in's issues and records, as
+    `incident-response report --month` computes it from GitHub."""
+    from incident_response.core.chasing import postmortem_due
+    from incident_response.core.figures import (
+        IncidentRecord,
+        Window,
+        compute,
+        report_markdown,
+        rows,
+        targets_for,
+    )
+    from incident_response.core.state import parse_state
+
+    since = start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    until = (since + timedelta(days=32)).replace(day=1)
+    window = Window(since, until, f"{since:%Y-%m}")
+    records = []
+    for number, issue in drill.github.issues.items():
+        if policy.labels.incident not in issue["labels"]:
+            continue
+        status = next((c.body for i, c in drill.github.comments.items()
+                       if drill.github.comment_issue[i] == number
+                       and c.author == policy.github.bot_login
+                       and c.body.startswith("<!-- incident-response:status -->")), "")
+        records.append(IncidentRecord(
+            number, f"https://github.com/drill/identity/issues/{number}", issue["title"],
+            issue["created_at"], parse_state(status)))
+    targets = targets_for(policy)
+
+    def due(state: IncidentState) -> datetime | None:
+        return postmortem_due(state, policy)
+
+    figures = compute(records, window, drill.clock.now, targets, due)
+    table = rows(records, window, drill.clock.now, targets, due)
+    return report_markdown(figures, table, history={window.label: figures["mttr_minutes"]
+                                                    ["mean"]},
+                           missing=[], repository="drill/identity",
+                           notes=["Computed from the drill's stand-in GitHub."])

@@ -33,6 +33,8 @@ class Scenario:
     description: str = ""
     people: dict[str, str] = field(default_factory=lambda: {
         REPORTER: "write", COMMANDER: "write", RESPONDER: "write"})
+    #: end with the incident report of the drill's month, written to the output folder
+    report: bool = False
 
 
 def form_body(template: FormTemplate, answers: dict[str, str]) -> str:
@@ -122,7 +124,31 @@ ESCALATION = Scenario(
     ),
 )
 
-SCENARIOS = {s.name: s for s in (P1, P3_STAGING, ESCALATION)}
+_DAY = 1440
+
+OVERDUE_POSTMORTEM = Scenario(
+    name="overdue-postmortem",
+    title="[Incident] Drill: SSOe outage fixed by an out-of-band deploy",
+    description="A P1 fixed by an out-of-band deploy, whose post-mortem is due 2 business days "
+                "after resolution and runs late: a reminder on its pull request, then a daily "
+                "comment and one message to leadership; it ends with the month's report.",
+    answers={**_SSOE, "code_change_required": "Yes"},
+    steps=(
+        Step(0, "report", REPORTER, narration="The on-call engineer opens the incident form."),
+        Step(20, "comment", REPORTER, "/update Hotfix for the SAML signing change in review",
+             "An update."),
+        Step(45, "comment", REPORTER, "/resolve",
+             "Resolved by the out-of-band deploy: the post-mortem is due in 2 business days."),
+        *(Step(day * _DAY + 60, "sweep",
+               narration=f"Day {day}: the scheduled sweep chases the post-mortem.")
+          for day in (1, 2, 3, 4, 5, 6, 7)),
+        Step(8 * _DAY + 60, "merge", COMMANDER,
+             narration="Day 8: the post-mortem is finally merged, late."),
+    ),
+    report=True,
+)
+
+SCENARIOS = {s.name: s for s in (P1, P3_STAGING, ESCALATION, OVERDUE_POSTMORTEM)}
 
 
 #: the tier each scenario's environment has in the built-in policy
