@@ -67,14 +67,62 @@ def sweep(arguments: argparse.Namespace, config: Path | None, context: RunContex
     tracker = github_tracker(context, repository, policy)
     try:
         incidents = _incidents(tracker, policy, arguments.incident)
+        followups = _overdue_followups(tracker, policy, context.now, arguments.incident)
     except ServiceError as error:
         actions.annotate("error", "Live incidents not listed", str(error))
         print(f"incident-response: {error}")
         return 1
+    incidents = [i for i in incidents if policy.labels.followup not in i.labels]
     if arguments.list_due:
-        return _list_due(incidents, tracker, policy, template, context)
-    return _sweep(incidents, tracker, repository, policy, template, context=context,
+        return _list_due(incidents, tracker, policy, template, context, followups=followups)
+    code = _sweep(incidents, tracker, repository, policy, template, context=context,
                   dry_run=arguments.dry_run)
+    if followups and not arguments.dry_run:
+        code = max(code, _chase_followups(followups, tracker, repository, policy, context))
+    return code
+
+
+def _overdue_followups(tracker: GitHubTracker, policy: Policy, now: datetime,
+                       only: list[int] | None) -> list[IssueSnapshot]:
+    """Open follow-up issues past their due date, with their comments (the reminders sent):
+    one list request, then one comments request per overdue follow-up only."""
+    from incident_response.core.chasing import followup_due
+
+    items = tracker.open_issues(policy.labels.followup)
+    overdue = []
+    for item in items:
+        if only and int(item["number"]) not in only:
+            continue
+        opened = datetime.fromisoformat(str(item["created_at"]).replace("Z", "+00:00"))
+        if followup_due(opened, policy) <= now:
+            overdue.append(tracker.snapshot(item))
+    return overdue
+
+
+def _chase_followups(followups: list[IssueSnapshot], tracker: GitHubTracker, repository: str,
+                     policy: Policy, context: RunContext) -> int:
+    from incident_response.core.chasing import followup_chases
+    from incident_response.core.plan import Plan
+    from incident_response.core.state import IncidentState
+    from incident_response.shell.execute import execute
+    from incident_response.shell.wiring import build_services
+
+    services = build_services(context, repository, policy, github=tracker)
+    lines, failed = [], False
+    for issue in followups:
+        effects = followup_chases(issue, policy, context.now)
+        if not effects:
+            continue
+        outcome = execute(Plan(state=IncidentState(), effects=effects), services,
+                          issue.number, context.now)
+        failed = failed or bool(outcome.failed)
+        lines.append(f"- follow-up #{issue.number}: " + "; ".join(
+            f"{effect_name(r.effect.key)} {r.status}" for r in outcome.results))
+    if lines:
+        summary = "\n".join(["### Overdue follow-ups", "", *lines])
+        print(summary)
+        actions.write_summary(context, summary)
+    return 1 if failed else 0
 
 
 def _incidents(tracker: GitHubTracker, policy: Policy,
@@ -85,7 +133,8 @@ def _incidents(tracker: GitHubTracker, policy: Policy,
 
 
 def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Policy,
-              template: FormTemplate, context: RunContext) -> int:
+              template: FormTemplate, context: RunContext, *,
+              followups: list[IssueSnapshot]) -> int:
     now = context.now
     from incident_response.shell.loading import complete_snapshot
     from incident_response.shell.wiring import acknowledgements
@@ -101,6 +150,9 @@ def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Po
             continue
         if _is_due(loaded, policy, template, now):
             due.append(issue.number)
+    from incident_response.core.chasing import followup_chases
+
+    due += [f.number for f in followups if followup_chases(f, policy, now)]
     print(json.dumps(due))
     actions.write_outputs(context, {"incidents": json.dumps(due)})
     actions.write_summary(context, f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live "

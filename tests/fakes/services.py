@@ -560,8 +560,17 @@ class FakeGitHub(FakeService):
             return _validation_failed("issues/issues#create-an-issue", *errors)
         issue = _example("issues.create.201.json")
         number = next(self._numbers)
-        issue.update(number=number, title=data["title"], body=data.get("body"), labels=[],
-                     state="open", html_url=f"https://github.com/{self.repository}/issues/{number}")
+        # Labels given at creation are applied, and made if the repository lacks them, as
+        # add-labels does (docs: "Create an issue", `labels`).
+        labels = [self.labels.setdefault(str(name), {
+            "id": next(self._ids), "node_id": "LA_x", "name": str(name), "url": "",
+            "color": "ededed", "default": False, "description": None})
+            for name in data.get("labels") or []]
+        issue.update(number=number, title=data["title"], body=data.get("body"),
+                     labels=copy.deepcopy(labels), state="open", created_at=_now(),
+                     html_url=f"https://github.com/{self.repository}/issues/{number}")
+        issue["user"] = {**issue["user"], "login": self._login(request)}
+        issue.pop("pull_request", None)
         self.add_issue(issue)
         return Reply(201, self.issues[number])
 

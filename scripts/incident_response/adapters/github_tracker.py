@@ -132,6 +132,16 @@ class GitHubTracker:
         return [self._snapshot(item) for number, item in sorted(found.items())
                 if not item.get("pull_request")]
 
+    def open_issues(self, label: str) -> list[dict[str, Any]]:
+        """Open issues with this label, as GitHub lists them (no comments read): one list."""
+        return [item for item in self._pages("Listing follow-up issues", "/issues",
+                                             labels=label, state="open")
+                if not item.get("pull_request")]
+
+    def snapshot(self, item: dict[str, Any]) -> IssueSnapshot:
+        """An issue as listed, with its comments (one more request)."""
+        return self._snapshot(item)
+
     def get_comment(self, comment_id: int) -> CommentSnapshot | None:
         """One comment as it is now (the record re-read before it is written), None if gone."""
         data = self._maybe("Reading the status comment", f"/issues/comments/{comment_id}")
@@ -372,9 +382,9 @@ class GitHubTracker:
         change = {"state": "open"} if open_ else {"state": "closed", "state_reason": reason}
         self._request("Changing the issue's state", "PATCH", f"/issues/{number}", input=change)
 
-    def create_issue(self, title: str, body: str) -> int:
+    def create_issue(self, title: str, body: str, labels: list[str] | None = None) -> int:
         data = self._request("Opening a follow-up issue", "POST", "/issues",
-                             input={"title": title, "body": body})
+                             input={"title": title, "body": body, "labels": labels or []})
         return int(data["number"])
 
     def update_comment(self, comment_id: int, body: str) -> None:

@@ -10,17 +10,21 @@ schedule ran: a late sweep sends what is due once, never a burst.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from incident_response.core import effect_keys as keys
+from incident_response.core.effects import Effect, Message, PostComment, PostToChat
 from incident_response.core.policy import Policy
+from incident_response.core.rendering import escape_slack
+from incident_response.core.snapshot import IssueSnapshot
 from incident_response.core.state import IncidentState, Pending
 from incident_response.core.vocabulary import Phase
 
-__all__ = ["business_day", "due_day", "nth_business_day_after", "postmortem_due",
-           "record_due_chases"]
+__all__ = ["business_day", "due_day", "followup_chases", "followup_due",
+           "nth_business_day_after", "postmortem_due", "record_due_chases"]
 
 
 @cache
@@ -119,3 +123,51 @@ def record_due_chases(state: IncidentState, policy: Policy, now: datetime,
             channel=policy.slack.leadership_channel,
             text=f"Overdue: the post-mortem of the {state.priority} incident was due on "
                  f"{stamp} and is not merged. <{issue_url}|The incident>."))
+
+
+_OWNER = re.compile(r"; owner @(?P<owner>[A-Za-z0-9-]+)")
+_RECORDER = re.compile(r"recorded by @(?P<author>[A-Za-z0-9-]+)")
+_FOLLOWUP_REMINDER = "chase-followup-"
+
+
+def followup_due(opened_at: datetime, policy: Policy) -> datetime:
+    """A follow-up issue is due N business days after it was opened, at the incident's
+    completion (CONTRACT §4b; default 20)."""
+    opened = opened_at.astimezone(_zone(policy)).date()
+    return _end_of(nth_business_day_after(opened, policy.chasing.followup_business_days,
+                                          policy), policy)
+
+
+def followup_chases(issue: IssueSnapshot, policy: Policy, now: datetime) -> list[Effect]:
+    """What an open follow-up issue's due date calls for now: once overdue, a reminder that
+    mentions its owner (else who recorded it) at most once every N business days (default 5),
+    and with the first, one message to the leadership channel. The reminders are comments
+    with markers on the follow-up issue itself, so it needs no record of its own."""
+    due = followup_due(issue.created_at, policy)
+    if not issue.open or now < due:
+        return []
+    today = now.astimezone(_zone(policy)).date()
+    sent = sorted(date.fromisoformat(key.removeprefix(keys.reply(_FOLLOWUP_REMINDER)))
+                  for key in issue.posted_keys(policy.github.bot_login)
+                  if key.startswith(keys.reply(_FOLLOWUP_REMINDER)))
+    every = policy.chasing.followup_reminder_business_days
+    if sent and today < nth_business_day_after(sent[-1], every, policy):
+        return []
+    if not business_day(today, policy):
+        return []
+    found = _OWNER.search(issue.body) or _RECORDER.search(issue.body)
+    who = f"@{found.group(1)}" if found else "the incident commander"
+    stamp = f"{(due - timedelta(seconds=1)).date():%Y-%m-%d}"
+    effects: list[Effect] = [PostComment(
+        key=keys.reply(f"{_FOLLOWUP_REMINDER}{today:%Y-%m-%d}"),
+        body=f"{who}: this follow-up was due on {stamp} (end of the day, "
+             f"{policy.chasing.timezone}). Please do it and close this issue, or say here when "
+             "it will be done.")]
+    if not sent and policy.slack.leadership_channel:
+        text = (f"Overdue follow-up: {escape_slack(issue.title)} was due on {stamp}. "
+                f"<{issue.url}|The follow-up>.")
+        effects.append(PostToChat(key=keys.slack_note(f"followup-overdue-{issue.number}"),
+                                  channel=policy.slack.leadership_channel, text=text,
+                                  message=Message(text), incident=issue.key,
+                                  kind="followup_overdue"))
+    return effects

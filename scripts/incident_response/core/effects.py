@@ -259,6 +259,8 @@ class OpenFollowUpIssue(Effect):
     followup_id: str
     title: str
     body: str
+    #: labels it is opened with (the follow-up label, by which the sweep chases it)
+    labels: tuple[str, ...] = ()
 
     capability: ClassVar[str] = "github"
 

@@ -62,6 +62,8 @@ def label_specs(policy: Policy) -> dict[str, LabelSpec]:
             policy.labels.incident, "b60205", "Incident record managed by incident-response"
         )
     }
+    specs[policy.labels.followup] = LabelSpec(
+        policy.labels.followup, "fbca04", "Follow-up of an incident, chased until it is closed")
     for priority in Priority:
         name = priority_label(policy, priority)
         specs[name] = LabelSpec(name, _PRIORITY_COLOURS[priority.value],

@@ -335,6 +335,7 @@ def _completion(issue: IssueSnapshot, state: IncidentState, policy: Policy, *,
         title=shorten(f"Follow-up of incident #{issue.number}: {item.text}", GITHUB_TITLE),
         body=shorten(render("followup_issue.md.j2", issue=issue, item=item, state=state),
                      GITHUB_BODY),
+        labels=(policy.labels.followup,),
     ) for item in followups(issue, state) if item.issue_number is None)
     return wanted
 

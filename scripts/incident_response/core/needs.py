@@ -85,6 +85,10 @@ def needs(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy, 
     history = (resolving and (phase is None or not lifecycle.traits(phase).ended)) or waiting
     pull = previous.postmortem_pr if previous and previous.postmortem_pr is not None and (
         previous.postmortem_pr not in previous.postmortem_closed) else None
+    if sweep and issue.open:
+        # A merged post-mortem closes its issue (`Closes #N`): a sweep reads the pull request
+        # only then, so incidents waiting for their post-mortem cost one read each.
+        pull = None
     paged = previous is not None and previous.is_done(keys.PAGE) and (
         previous.acknowledged_at is None) and previous.page_dedup_key is not None
     return Needs(permissions=frozenset(people),

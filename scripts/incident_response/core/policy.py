@@ -41,10 +41,13 @@ class Labels(_Model):
     priority_prefix: str = "priority:"
     severity_prefix: str = "severity:"
     phase_prefix: str = "phase:"
+    #: on the follow-up issues opened when an incident completes: the sweep finds them by it
+    followup: str = "incident-followup"
 
     @model_validator(mode="after")
     def _names_fit(self) -> Labels:
-        longest = {"incident": self.incident, "priority_prefix": self.priority_prefix + "P1",
+        longest = {"incident": self.incident, "followup": self.followup,
+                   "priority_prefix": self.priority_prefix + "P1",
                    "severity_prefix": self.severity_prefix + "SEV-1",
                    "phase_prefix": self.phase_prefix + "completed"}
         for key, name in longest.items():

@@ -223,9 +223,10 @@ class StandInGitHub:
         self.transcript.record("GitHub", "reopen issue" if open_ else "close issue",
                                number=number)
 
-    def create_issue(self, title: str, body: str) -> int:
+    def create_issue(self, title: str, body: str, labels: list[str] | None = None) -> int:
         number = next(self._numbers)
-        self.issues[number] = {"title": title, "body": body, "author": self.bot, "labels": [],
+        self.issues[number] = {"title": title, "body": body, "author": self.bot,
+                               "labels": list(labels or []),
                                "open": True, "created_at": self.transcript.clock.now}
         self.transcript.record("GitHub", "open issue", number=number, title=title)
         return number

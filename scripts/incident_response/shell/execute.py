@@ -230,7 +230,7 @@ def _followup_issue(effect: OpenFollowUpIssue, github: IssueTracker, state: Inci
     body = marked(effect.key, effect.body)
     created = github.find_issue(effect.key) if effect.look_first else None
     if created is None:
-        created = github.create_issue(effect.title, body)
+        created = github.create_issue(effect.title, body, list(effect.labels))
     for item in state.followups:
         if item.id == effect.followup_id:
             item.issue_number = created
