@@ -57,6 +57,27 @@ def seeded_issue(number: int, template: dict, config: Path,
     return issue, status_comment(again, None, policy)
 
 
+def resolved_waiting(issue: dict, body: str, number: int) -> tuple[dict, str]:
+    """The same incident, resolved 10 minutes after its declaration, its post-mortem pull
+    request open and not yet due (P1: 5 business days)."""
+    from incident_response.core.state import parse_state, render_state
+    from incident_response.core.vocabulary import Phase
+
+    state = parse_state(body)
+    assert state is not None
+    state.phase, state.resolved_at = Phase.RESOLVED, DECLARED + timedelta(minutes=10)
+    state.postmortem_pr = 5000 + number
+    state.done += ["page:resolve", "comment:recovery-checklist", "postmortem:write"]
+    # Not declared in Datadog here: the bench counts GitHub reads, not a Datadog update.
+    state.done.remove("datadog:declare")
+    state.datadog_id = None
+    for label in issue["labels"]:
+        if label["name"] == "phase:active":
+            label["name"] = "phase:resolved"
+    start = body.index("<!-- incident-response:state")
+    return issue, body[:start] + render_state(state)
+
+
 def main() -> None:
     loopback = Loopback()
     workdir, config = loopback.workdir, loopback.config
@@ -86,6 +107,28 @@ def main() -> None:
         outside = world.outside_requests()
         print(f"{count:14d} | {len(world.github.requests):3d} {dict(operations)} | {writes} | "
               f"{outside}")
+        loopback.stop(world)
+
+    print("\nresolved incidents waiting for their post-mortem (nothing due yet) | GitHub "
+          "requests | writes")
+    for count in (1, 10, 50):
+        world = loopback.world()
+        for number in range(1, count + 1):
+            issue, body = resolved_waiting(*seeded_issue(number, template, config), number)
+            world.github.add_issue(issue)
+            comment = world.github.person_comments(number, "github-actions[bot]", body)
+            comment["user"]["type"] = "Bot"
+        now = (DECLARED + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for _ in range(2):  # the first sweep renders the seeded records in full; count the next
+            world.github.requests.clear()
+            completed = subprocess.run(
+                [sys.executable, "-m", "incident_response", "sweep", "--now", now],
+                cwd=workdir, env=world.environment(), capture_output=True, text=True,
+                check=False)
+            assert completed.returncode == 0, completed.stdout + completed.stderr
+        operations = Counter(r.operation for r in world.github.requests)
+        writes = sum(1 for r in world.github.requests if r.method != "GET")
+        print(f"{count:14d} | {len(world.github.requests):3d} {dict(operations)} | {writes}")
         loopback.stop(world)
 
 

@@ -96,19 +96,20 @@ def test_an_incident_spanning_the_month_boundary_is_clipped_to_each_month() -> N
     november = figures.compute([spanning], NOVEMBER, NOW, Targets(services=("SSOe", "SiS")))
     assert november["incidents"] == 1
     assert november["mttr_minutes"]["mean"] == 240.0  # the whole incident, in its month
-    ssoe = november["availability"]["SSOe"]
+    assert isinstance(november["availability"]["SSOe"], float)  # CONTRACT §4b: percent
+    ssoe = november["availability_detail"]["SSOe"]
     assert ssoe["impact_minutes"] == 120.0  # 22:00 to midnight only
     minutes = 30 * 24 * 60
     assert ssoe["percent"] == round(100 * (1 - 120 / minutes), 4)
     assert ssoe["met"] is (ssoe["percent"] >= 99.9)
-    assert november["availability"]["SiS"] == {"percent": 100.0, "impact_minutes": 0.0,
+    assert november["availability_detail"]["SiS"] == {"percent": 100.0, "impact_minutes": 0.0,
                                                "target": 99.9, "met": True}
 
     december = Window(t(1, month=12), datetime(2027, 1, 1, tzinfo=UTC), "2026-12")
     later = datetime(2027, 1, 2, tzinfo=UTC)
     result = figures.compute([spanning], december, later, Targets())
     assert result["incidents"] == 0  # it belongs to November
-    assert result["availability"]["SSOe"]["impact_minutes"] == 120.0  # midnight to 02:00
+    assert result["availability_detail"]["SSOe"]["impact_minutes"] == 120.0  # midnight to 02:00
 
 
 def test_overlapping_incidents_of_a_service_count_their_impact_once() -> None:
@@ -116,8 +117,8 @@ def test_overlapping_incidents_of_a_service_count_their_impact_once() -> None:
                incident(2, t(3, 11), resolved=t(3, 13)),
                incident(3, t(3, 11), resolved=t(3, 13), service="SiS")]
     result = figures.compute(records, NOVEMBER, NOW, Targets())
-    assert result["availability"]["SSOe"]["impact_minutes"] == 180.0
-    assert result["availability"]["SiS"]["impact_minutes"] == 120.0
+    assert result["availability_detail"]["SSOe"]["impact_minutes"] == 180.0
+    assert result["availability_detail"]["SiS"]["impact_minutes"] == 120.0
 
 
 def test_postmortems_on_time_late_and_open_by_business_days() -> None:
@@ -276,7 +277,7 @@ def test_the_month_of_a_range_with_no_incidents_is_empty(world: World) -> None:
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     assert result["incidents"] == 0 and result["mttr_minutes"]["count"] == 0
-    assert result["availability"]["SSOe"]["percent"] == 100.0
+    assert result["availability"]["SSOe"] == 100.0
 
 
 def test_two_months_are_one_window_each() -> None:

@@ -338,6 +338,7 @@ def compute(records: Sequence[IncidentRecord], window: Window, now: datetime,
             "impact_minutes": _stats(m.impact for m in group),
         }
     paged = [m for m in measured if m.state.page_dedup_key]
+    availability = _availability(everything, window, now, targets)
     return {
         "month": window.label,
         "window": {"since": _iso(window.since), "until": _iso(window.until)},
@@ -354,13 +355,16 @@ def compute(records: Sequence[IncidentRecord], window: Window, now: datetime,
         "per_priority": per_priority,
         "acknowledgement": {"paged": len(paged),
                             "acknowledged": sum(1 for m in paged if m.mtta is not None)},
-        "availability": _availability(everything, window, now, targets),
+        # CONTRACT §4b: per service, percent; the impact and the target beside it
+        "availability": {name: detail["percent"] for name, detail in availability.items()},
+        "availability_detail": availability,
         "sla": dict(sorted(sla.items())),
         "postmortems": _postmortems(measured, due, now),
         "followups": _followups(measured, now, targets),
         "reminders": {"sent": sum(m.state.reminder_count for m in measured),
                       "incidents_reminded": sum(1 for m in measured
-                                                if m.state.reminder_count)},
+                                                if m.state.reminder_count),
+                      "escalations": sum(m.state.escalations for m in measured)},
     }
 
 

@@ -165,6 +165,8 @@ class IncidentState(BaseModel):
     #: reminders sent in all (numbers them) and those since the last update (escalation)
     reminder_count: int = 0
     reminders_unanswered: list[datetime] = Field(default_factory=list)
+    #: escalations of silence made (to the thread, then to leadership), for the report
+    escalations: int = 0
     phase_changes: list[PhaseChange] = Field(default_factory=list)
     #: the latest repairs, newest last (a few are kept, for the status comment)
     repairs: list[Repair] = Field(default_factory=list)
@@ -353,8 +355,8 @@ def merge_states(base: IncidentState, mine: IncidentState,
     merged: dict[str, Any] = {}
     for name in IncidentState.model_fields:
         b, m, t = getattr(base, name), getattr(mine, name), getattr(theirs, name)
-        if name in ("watermark", "label_watermark", "reminder_count", "cycle", "reopens",
-                    "closed_by_hand"):
+        if name in ("watermark", "label_watermark", "reminder_count", "escalations", "cycle",
+                    "reopens", "closed_by_hand"):
             merged[name] = max(m, t)
         elif isinstance(m, list):
             merged[name] = _merge_list(b, m, t)
