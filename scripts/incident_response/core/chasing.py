@@ -118,11 +118,10 @@ def record_due_chases(state: IncidentState, policy: Policy, now: datetime,
     leadership = keys.chase("postmortem-overdue-leadership")
     if policy.slack.leadership_channel and leadership not in state.chased:
         state.chased.append(leadership)
-        state.queue(Pending(
-            key=keys.slack_note("postmortem-overdue"), kind="note",
-            channel=policy.slack.leadership_channel,
-            text=f"Overdue: the post-mortem of the {state.priority} incident was due on "
-                 f"{stamp} and is not merged. <{issue_url}|The incident>."))
+        state.note("postmortem-overdue",
+                   f"Overdue: the post-mortem of the {state.priority} incident was due on "
+                   f"{stamp} and is not merged. <{issue_url}|The incident>.",
+                   channel=policy.slack.leadership_channel)
 
 
 _OWNER = re.compile(r"; owner @(?P<owner>[A-Za-z0-9-]+)")

@@ -101,8 +101,7 @@ class CommandContext:
         return mention(self.policy, login)
 
     def note(self, text: str, *, broadcast: bool = False) -> None:
-        self.state.queue(Pending(key=keys.slack_note(self.fact_id), kind="note", text=text,
-                                 broadcast=broadcast))
+        self.state.note(self.fact_id, text, broadcast=broadcast)
 
 
 def _login(argument: str) -> str | None:

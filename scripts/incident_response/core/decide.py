@@ -186,8 +186,8 @@ def _reopen(issue: IssueSnapshot, state: IncidentState, now: datetime) -> None:
     # Forget the mirrors of the resolution so they happen again at the next one, and page again
     # (PagerDuty opens a new alert for a dedup key whose alert was resolved).
     state.done = [k for k in state.done if k not in forget]
-    state.queue(Pending(key=keys.slack_note(f"reopened-{state.reopens}"), kind="note",
-                        text="The incident was reopened on GitHub: it is active again."))
+    state.note(f"reopened-{state.reopens}",
+               "The incident was reopened on GitHub: it is active again.")
     state.queue(Pending(
         key=keys.reply(f"reopened-{state.reopens}"), kind="reply",
         text=f"This incident was reopened after it was "
@@ -244,12 +244,10 @@ def _postmortem_closed(issue: IssueSnapshot, state: IncidentState, policy: Polic
     state.completed_at, state.postmortem_merged_at = closed.at, closed.at
     link = state.datadog_url or issue.url
     if policy.slack.leadership_channel:
-        state.queue(Pending(
-            key=keys.slack_note(f"completed-{closed.number}"), kind="note",
-            channel=policy.slack.leadership_channel,
-            text=f"Completed: the {state.priority} incident {issue.key} is complete and its "
-                 f"post-mortem is merged: <{link}|the completed incident> and "
-                 f"<{closed.url}|the post-mortem>."))
+        state.note(f"completed-{closed.number}",
+                   f"Completed: the {state.priority} incident {issue.key} is complete and its "
+                   f"post-mortem is merged: <{link}|the completed incident> and "
+                   f"<{closed.url}|the post-mortem>.", channel=policy.slack.leadership_channel)
 
 
 def _labels(plan: Plan, issue: IssueSnapshot, policy: Policy) -> None:

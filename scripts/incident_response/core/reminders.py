@@ -46,18 +46,15 @@ def record_due_reminder(state: IncidentState, policy: Policy, now: datetime,
     threshold = policy.reminders.escalate_after
     if unanswered == threshold:
         state.escalations += 1
-        state.queue(Pending(
-            key=keys.slack_note(f"escalation-{state.reminder_count}"), kind="note",
-            text=f"{commander_mention}: no update for {silent} minutes on this "
-                 f"{state.priority} incident. Please post one with `/update` on the issue."))
+        state.note(f"escalation-{state.reminder_count}",
+                   f"{commander_mention}: no update for {silent} minutes on this "
+                   f"{state.priority} incident. Please post one with `/update` on the issue.")
     elif unanswered == threshold + 1 and policy.slack.leadership_channel:
         state.escalations += 1
-        state.queue(Pending(
-            key=keys.slack_note(f"escalation-leadership-{state.reminder_count}"), kind="note",
-            channel=policy.slack.leadership_channel,
-            text=f"Escalation: the {state.priority} incident has had no update for {silent} "
-                 f"minutes and {unanswered} reminders went unanswered. Commander: "
-                 f"{commander_mention}."))
+        state.note(f"escalation-leadership-{state.reminder_count}",
+                   f"Escalation: the {state.priority} incident has had no update for {silent} "
+                   f"minutes and {unanswered} reminders went unanswered. Commander: "
+                   f"{commander_mention}.", channel=policy.slack.leadership_channel)
     return True
 
 

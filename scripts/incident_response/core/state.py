@@ -225,6 +225,12 @@ class IncidentState(BaseModel):
         if all(existing.key != item.key for existing in self.outbox):
             self.outbox.append(item)
 
+    def note(self, tag: str, text: str, *, channel: str | None = None,
+             broadcast: bool = False) -> None:
+        """Queue a chat message: to the incident's thread, or to a channel of its own."""
+        self.queue(Pending(key=keys.slack_note(tag), kind="note", text=text, channel=channel,
+                           broadcast=broadcast))
+
     def is_done(self, key: str) -> bool:
         return key in self.done
 
