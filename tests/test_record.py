@@ -332,3 +332,19 @@ def test_the_status_marker_is_the_first_line(world: World) -> None:
     declare(world)
     [status] = status_comments(world)
     assert status["body"].startswith(STATUS_MARKER)
+
+
+def test_a_post_waiting_for_its_thread_is_not_held_back_as_in_flight(world: World) -> None:
+    world.slack.inject("chat_postMessage", *[Fault(500) for _ in range(100)])
+    payload = opened(world)
+    world.github.permissions["sam"] = "write"
+    world.call("handle", "--now", at(0), payload=payload)
+    assert announcements(world) == 0  # Slack was down: nothing announced, nothing lost
+    handle(world, comment(world, "/update Still failing over", 2), 2.5)
+    assert not any("Still failing over" in m["text"] for m in world.slack.messages)
+    assert "slack:update" not in " ".join(state(world).claimed)  # waited, never sent
+    world.slack.faults.clear()
+    run = world.call("sweep", "--now", at(5))  # Slack is back, five minutes later
+    assert run.returncode == 0, run.stdout
+    assert announcements(world) == 1
+    assert sum("Still failing over" in t for t in thread_texts(world)) == 1

@@ -262,11 +262,13 @@ def execute(plan: Plan, services: Services, number: int, now: datetime) -> Outco
         adapter = services.adapter(port)
         if adapter is None:
             reason = services.missing.get(port, f"{name} is not configured")
+            plan.state.claimed.pop(effect.key, None)  # nothing went out: no claim to keep
             outcome.results.append(EffectResult(effect, "skipped", reason, name))
             continue
         try:
             detail = _HANDLERS[type(effect)](effect, adapter, plan.state, number)
         except Waiting as waiting:
+            plan.state.claimed.pop(effect.key, None)  # nothing went out: no claim to keep
             outcome.results.append(EffectResult(effect, "waiting", str(waiting), name))
         except ServiceError as error:
             plan.state.mark_failed(effect.key, str(error), now)
