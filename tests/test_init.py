@@ -157,6 +157,9 @@ def test_another_action_reference_is_written_as_given(world: World) -> None:
     assert run.returncode == 0
     assert "uses: acme/incident-response@v1.2.0" in (root / FILES[3]).read_text()
     assert "replace OWNER" not in run.stdout
+    config = (root / ".github" / "incident-response.yml").read_text()
+    assert ("$schema=https://raw.githubusercontent.com/acme/incident-response/v1.2.0/schema/"
+            "incident-response.schema.json") in config
 
 
 def test_a_missing_folder_is_a_usage_error(world: World) -> None:

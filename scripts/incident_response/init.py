@@ -86,6 +86,20 @@ def _workflow_text(name: str, action: str, incident_label: str, default_branch: 
     return text
 
 
+_SCHEMA_URL = "https://raw.githubusercontent.com/OWNER/incident-response/v1/"
+
+
+def _config_text(action: str) -> str:
+    """The shipped config, its schema reference pointing at the Action's own repository and
+    ref (`OWNER/REPO@REF`), so an editor can fetch the schema the config is checked against."""
+    text = default_config_path().read_text(encoding="utf-8")
+    repository, _, ref = action.partition("@")
+    if "/" in repository and ref and not repository.startswith("OWNER/"):
+        text = text.replace(_SCHEMA_URL,
+                            f"https://raw.githubusercontent.com/{repository}/{ref}/")
+    return text
+
+
 def _form_text(incident_label: str) -> str:
     text = default_form_path().read_text(encoding="utf-8")
     if incident_label != "incident":
@@ -98,7 +112,7 @@ def target_files(policy: Policy, action: str, default_branch: str | None) -> dic
     label = policy.labels.incident
     return {
         ".github/ISSUE_TEMPLATE/incident.yml": _form_text(label),
-        ".github/incident-response.yml": default_config_path().read_text(encoding="utf-8"),
+        ".github/incident-response.yml": _config_text(action),
         ".github/workflows/incident.yml": _workflow_text("incident.yml", action, label,
                                                          default_branch),
         ".github/workflows/sweep.yml": _workflow_text("sweep.yml", action, label,
