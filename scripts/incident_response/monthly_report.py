@@ -100,13 +100,6 @@ def parse_window(month: str | None, since: str | None, until: str | None,
     return Window(start, _next_month(start), f"{start:%Y-%m}")
 
 
-def _postmortem_due(policy: Policy) -> Any:
-    """The post-mortem's due date as the chase computes it (business days, holidays)."""
-    from incident_response.core.chasing import postmortem_due
-
-    return lambda state: postmortem_due(state, policy)
-
-
 @dataclass
 class _Reads:
     """GitHub, read through the tracker's own helpers, with every request counted."""
@@ -281,11 +274,10 @@ def report(arguments: argparse.Namespace, config: Path | None, context: RunConte
         actions.annotate("error", "Incident report not made", str(error))
         print(f"incident-response: {error}", file=sys.stderr)
         return 1
-    due = _postmortem_due(policy)
     notes = list(reads.failures)
     now = context.now
-    figures = compute.compute(records, window, now, targets, due)
-    table = compute.rows(records, window, now, targets, due)
+    figures = compute.compute(records, window, now, targets)
+    table = compute.rows(records, window, now, targets)
     history, missing = _history(published, policy.github.bot_login, window,
                                 figures["mttr_minutes"]["mean"])
     notes.append(f"{reads.requests} GitHub read(s) for {figures['incidents']} incident(s) "

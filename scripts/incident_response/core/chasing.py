@@ -11,6 +11,8 @@ schedule ran: a late sweep sends what is due once, never a burst.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -23,8 +25,9 @@ from incident_response.core.snapshot import IssueSnapshot
 from incident_response.core.state import IncidentState, Pending
 from incident_response.core.vocabulary import Phase
 
-__all__ = ["business_day", "due_day", "followup_chases", "followup_due",
-           "nth_business_day_after", "postmortem_due", "record_due_chases"]
+__all__ = ["Calendar", "business_day", "calendar_of", "due_after_resolution", "due_day",
+           "followup_chases", "followup_due", "nth_business_day_after", "postmortem_due",
+           "record_due_chases"]
 
 
 @cache
@@ -37,48 +40,73 @@ def _holidays(country: str | None, extra: tuple[str, ...], year: int) -> frozens
     return frozenset(days)
 
 
-def business_day(day: date, policy: Policy) -> bool:
+@dataclass(frozen=True)
+class Calendar:
+    """Business days: Monday to Friday except public holidays (a `holidays` calendar) and
+    extra days off, in a time zone. The chase and the report count with the same one."""
+
+    timezone: str = "America/New_York"
+    #: a country code of the `holidays` package, or None for no public holidays
+    holidays: str | None = None
+    extra: tuple[str, ...] = ()
+
+    def business_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in _holidays(self.holidays, self.extra, day.year)
+
+    def nth_business_day_after(self, day: date, count: int) -> date:
+        while count > 0:
+            day += timedelta(days=1)
+            if self.business_day(day):
+                count -= 1
+        return day
+
+    def previous_business_day(self, day: date) -> date:
+        day -= timedelta(days=1)
+        while not self.business_day(day):
+            day -= timedelta(days=1)
+        return day
+
+    def local_day(self, moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo(self.timezone)).date()
+
+    def end_of(self, day: date) -> datetime:
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(self.timezone))
+
+    def due_after(self, moment: datetime, count: int) -> datetime:
+        """The end of the `count`-th business day after the day of `moment`."""
+        return self.end_of(self.nth_business_day_after(self.local_day(moment), count))
+
+
+def calendar_of(policy: Policy) -> Calendar:
     chasing = policy.chasing
-    return day.weekday() < 5 and day not in _holidays(
-        chasing.holidays, tuple(chasing.extra_holidays), day.year)
+    return Calendar(chasing.timezone, chasing.holidays, tuple(chasing.extra_holidays))
+
+
+def business_day(day: date, policy: Policy) -> bool:
+    return calendar_of(policy).business_day(day)
 
 
 def nth_business_day_after(day: date, count: int, policy: Policy) -> date:
-    while count > 0:
-        day += timedelta(days=1)
-        if business_day(day, policy):
-            count -= 1
-    return day
+    return calendar_of(policy).nth_business_day_after(day, count)
 
 
-def _previous_business_day(day: date, policy: Policy) -> date:
-    day -= timedelta(days=1)
-    while not business_day(day, policy):
-        day -= timedelta(days=1)
-    return day
-
-
-def _zone(policy: Policy) -> ZoneInfo:
-    return ZoneInfo(policy.chasing.timezone)
-
-
-def _end_of(day: date, policy: Policy) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=_zone(policy))
+def due_after_resolution(state: IncidentState, calendar: Calendar, out_of_band_days: int,
+                         days_per_priority: Mapping[str, int]) -> datetime | None:
+    """CONTRACT §4b: the end of the Nth business day after the resolution, N = the out-of-band
+    days when the form said a code change was needed, else per priority (None: not chased)."""
+    if state.resolved_at is None or state.priority is None:
+        return None
+    code_change = state.report is not None and state.report.code_change_required == "Yes"
+    count = out_of_band_days if code_change else days_per_priority.get(str(state.priority))
+    return calendar.due_after(state.resolved_at, count) if count else None
 
 
 def postmortem_due(state: IncidentState, policy: Policy) -> datetime | None:
     """When the post-mortem is due (the end of that business day), or None if not chased:
     2 business days after resolution after an out-of-band deploy, else per priority."""
-    if state.resolved_at is None or state.priority is None:
-        return None
-    if state.report is not None and state.report.code_change_required == "Yes":
-        count: int | None = policy.out_of_band_deploy.postmortem_due_business_days
-    else:
-        count = policy.chasing.postmortem_business_days.get(state.priority)
-    if not count:
-        return None
-    resolved = state.resolved_at.astimezone(_zone(policy)).date()
-    return _end_of(nth_business_day_after(resolved, count, policy), policy)
+    return due_after_resolution(
+        state, calendar_of(policy), policy.out_of_band_deploy.postmortem_due_business_days,
+        {str(p): n for p, n in policy.chasing.postmortem_business_days.items()})
 
 
 def due_day(state: IncidentState, policy: Policy) -> str | None:
@@ -95,20 +123,21 @@ def record_due_chases(state: IncidentState, policy: Policy, now: datetime,
     due = postmortem_due(state, policy)
     if due is None or state.phase is not Phase.RESOLVED or state.postmortem_merged_at:
         return
-    today = now.astimezone(_zone(policy)).date()
+    calendar = calendar_of(policy)
+    today = calendar.local_day(now)
     due_day = (due - timedelta(seconds=1)).date()
     stamp = f"{due_day:%Y-%m-%d} (end of the day, {policy.chasing.timezone})"
     if now < due:
         before = keys.chase("postmortem-before-due")
         if (state.postmortem_pr is not None and before not in state.chased
-                and today >= _previous_business_day(due_day, policy)):
+                and today >= calendar.previous_business_day(due_day)):
             state.chased.append(before)
             state.queue(Pending(
                 key=before, kind="pr-comment", comment_id=state.postmortem_pr,
                 text=f"{commander_mention}: this post-mortem is due on {stamp}. Please finish "
                      "and merge it; the incident completes when it is merged."))
         return
-    if business_day(today, policy) and state.chased_on != today:
+    if calendar.business_day(today) and state.chased_on != today:
         state.chased_on = today
         state.queue(Pending(
             key=keys.reply(f"postmortem-overdue-{today:%Y-%m-%d}"), kind="reply",
@@ -132,9 +161,7 @@ _FOLLOWUP_REMINDER = "chase-followup-"
 def followup_due(opened_at: datetime, policy: Policy) -> datetime:
     """A follow-up issue is due N business days after it was opened, at the incident's
     completion (CONTRACT §4b; default 20)."""
-    opened = opened_at.astimezone(_zone(policy)).date()
-    return _end_of(nth_business_day_after(opened, policy.chasing.followup_business_days,
-                                          policy), policy)
+    return calendar_of(policy).due_after(opened_at, policy.chasing.followup_business_days)
 
 
 def followup_chases(issue: IssueSnapshot, policy: Policy, now: datetime) -> list[Effect]:
@@ -145,14 +172,15 @@ def followup_chases(issue: IssueSnapshot, policy: Policy, now: datetime) -> list
     due = followup_due(issue.created_at, policy)
     if not issue.open or now < due:
         return []
-    today = now.astimezone(_zone(policy)).date()
+    calendar = calendar_of(policy)
+    today = calendar.local_day(now)
     sent = sorted(date.fromisoformat(key.removeprefix(keys.reply(_FOLLOWUP_REMINDER)))
                   for key in issue.posted_keys(policy.github.bot_login)
                   if key.startswith(keys.reply(_FOLLOWUP_REMINDER)))
     every = policy.chasing.followup_reminder_business_days
-    if sent and today < nth_business_day_after(sent[-1], every, policy):
+    if sent and today < calendar.nth_business_day_after(sent[-1], every):
         return []
-    if not business_day(today, policy):
+    if not calendar.business_day(today):
         return []
     found = _OWNER.search(issue.body) or _RECORDER.search(issue.body)
     who = f"@{found.group(1)}" if found else "the incident commander"

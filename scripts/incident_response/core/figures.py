@@ -36,10 +36,10 @@ import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from incident_response.core.chasing import Calendar, calendar_of, due_after_resolution
 from incident_response.core.policy import Policy
 from incident_response.core.rendering import render
 from incident_response.core.state import IncidentState
@@ -50,7 +50,6 @@ __all__ = [
     "IncidentRecord",
     "Targets",
     "Window",
-    "business_days_after",
     "compute",
     "fallback_postmortem_due",
     "mttr_chart",
@@ -107,43 +106,19 @@ class Targets:
     #: every configured service, listed in `availability` even without an incident
     services: tuple[str, ...] = ()
     followup_due_business_days: int = 20
-    #: fallback post-mortem rule (core/chasing.py's `postmortem_due` wins when present)
+    #: the post-mortem's due date, as the chase computes it (core/chasing.py)
     postmortem_due_business_days: Mapping[str, int] = field(
         default_factory=lambda: {"P1": 5, "P2": 10})
     out_of_band_business_days: int = 2
-    timezone: str = "America/New_York"
-
-
-# -- business days ------------------------------------------------------------------------------
-
-def business_days_after(moment: datetime, days: int, timezone: str) -> datetime:
-    """The end of the `days`-th business day (Monday to Friday, no holidays) after the day of
-    `moment` in `timezone`, in UTC."""
-    zone = ZoneInfo(timezone)
-    day: date = moment.astimezone(zone).date()
-    counted = 0
-    while counted < days:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            counted += 1
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return end.astimezone(UTC)
+    #: the policy's calendar (targets_for); by default Monday to Friday, no holidays
+    calendar: Calendar = field(default_factory=Calendar)
 
 
 def fallback_postmortem_due(state: IncidentState, targets: Targets) -> datetime | None:
-    """CONTRACT §4b's due date without holidays: N business days after the resolution, N = 2
-    when the form said a code change was needed, else per priority (P1 5, P2 10)."""
-    if state.resolved_at is None:
-        return None
-    code_change = state.report is not None and state.report.code_change_required == "Yes"
-    days = (targets.out_of_band_business_days if code_change
-            else targets.postmortem_due_business_days.get(str(state.priority or ""), 0))
-    if not days:
-        return None
-    return business_days_after(state.resolved_at, days, targets.timezone)
+    """The post-mortem's due date by the targets' calendar and days (the chase's rule)."""
+    return due_after_resolution(state, targets.calendar, targets.out_of_band_business_days,
+                                targets.postmortem_due_business_days)
 
-
-# -- measures ------------------------------------------------------------------------------------
 
 def _minutes(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
@@ -293,8 +268,8 @@ def _followups(measured: Sequence[_Measured], now: datetime,
     counts = {"opened": 0, "closed": 0, "overdue": 0, "unread": 0}
     for item in measured:
         completed = item.state.completed_at
-        deadline = (business_days_after(completed, targets.followup_due_business_days,
-                                        targets.timezone) if completed else None)
+        deadline = (targets.calendar.due_after(completed, targets.followup_due_business_days)
+                    if completed else None)
         for followup in item.state.followups:
             counts["opened"] += 1
             number = followup.issue_number
@@ -313,10 +288,11 @@ def _in_window(records: Iterable[IncidentRecord], window: Window) -> list[Incide
 
 
 def compute(records: Sequence[IncidentRecord], window: Window, now: datetime,
-            targets: Targets, postmortem_due: Due | None = None) -> dict[str, Any]:
+            targets: Targets) -> dict[str, Any]:
     """The report's JSON (CONTRACT §4b). `records` may hold incidents opened before the window
     (they count towards availability only)."""
-    due = postmortem_due or (lambda state: fallback_postmortem_due(state, targets))
+    def due(state: IncidentState) -> datetime | None:
+        return fallback_postmortem_due(state, targets)
     everything = [_measure(r, now, window, targets) for r in records]
     measured = [m for m in everything if window.contains(m.record.created_at)]
     sla: dict[str, dict[str, Any]] = {}
@@ -380,9 +356,10 @@ CSV_COLUMNS = ("number", "title", "url", "created_at", "priority", "severity", "
 
 
 def rows(records: Sequence[IncidentRecord], window: Window, now: datetime, targets: Targets,
-         postmortem_due: Due | None = None) -> list[dict[str, Any]]:
+         ) -> list[dict[str, Any]]:
     """One row per incident of the window, with its figures (the CSV)."""
-    due = postmortem_due or (lambda state: fallback_postmortem_due(state, targets))
+    def due(state: IncidentState) -> datetime | None:
+        return fallback_postmortem_due(state, targets)
     result = []
     for record in sorted(_in_window(records, window), key=lambda r: r.number):
         item = _measure(record, now, window, targets)
@@ -464,8 +441,11 @@ def targets_for(policy: Policy) -> Targets:
                           **{str(k): int(v) for k, v in dict(response).items()}},
         production=frozenset(e.name for e in policy.environments if e.tier == 1),
         services=tuple(s.name for s in policy.services),
-        postmortem_due_business_days={"P1": 5, "P2": 10},
+        postmortem_due_business_days={
+            str(p): n for p, n in policy.chasing.postmortem_business_days.items()},
         out_of_band_business_days=policy.out_of_band_deploy.postmortem_due_business_days,
+        followup_due_business_days=policy.chasing.followup_business_days,
+        calendar=calendar_of(policy),
     )
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from incident_response.core.form import FormTemplate
 from incident_response.core.policy import Policy
 from incident_response.core.snapshot import PostmortemClosed
-from incident_response.core.state import IncidentState
 from incident_response.drill.scenarios import Scenario, Step, form_body
 from incident_response.drill.standins import (
     Call,
@@ -162,7 +161,6 @@ def run_drill(scenario: Scenario, policy: Policy, template: FormTemplate, start:
 def _monthly_report(drill: Drill, policy: Policy, start: datetime) -> str:
     """The incident report of the drill's month, from the stand-in's issues and records, as
     `incident-response report --month` computes it from GitHub."""
-    from incident_response.core.chasing import postmortem_due
     from incident_response.core.figures import (
         IncidentRecord,
         Window,
@@ -188,12 +186,8 @@ def _monthly_report(drill: Drill, policy: Policy, start: datetime) -> str:
             number, f"https://github.com/drill/identity/issues/{number}", issue["title"],
             issue["created_at"], parse_state(status)))
     targets = targets_for(policy)
-
-    def due(state: IncidentState) -> datetime | None:
-        return postmortem_due(state, policy)
-
-    figures = compute(records, window, drill.clock.now, targets, due)
-    table = rows(records, window, drill.clock.now, targets, due)
+    figures = compute(records, window, drill.clock.now, targets)
+    table = rows(records, window, drill.clock.now, targets)
     return report_markdown(figures, table, history={window.label: figures["mttr_minutes"]
                                                     ["mean"]},
                            missing=[], repository="drill/identity",
