@@ -36,7 +36,7 @@ KNOWN_EVENTS = (*_INCIDENT_EVENTS, "schedule", "workflow_dispatch")
 __all__ = ["handle"]
 
 def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> str:
-    from incident_response.core.status import effect_name
+    from incident_response.core.effect_keys import name as effect_name
 
     state = plan.state
     lines = [f"### Incident #{number}: {state.priority or 'unclassified'} "
@@ -57,7 +57,7 @@ def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> st
 
 
 def _summary_and_outputs(run: IncidentRun, context: RunContext) -> int:
-    from incident_response.core.status import effect_name
+    from incident_response.core.effect_keys import name as effect_name
 
     for result in run.outcome.skipped:
         actions.annotate("notice", f"{result.service} skipped", result.detail)
@@ -155,22 +155,22 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
         return _dry_run(lambda: decide(offline, None, policy, template, now), policy, number,
                         offline)
 
-    from incident_response.shell.loading import complete_snapshot, find_status_comment
+    from incident_response.core.state import status_comment_of
+    from incident_response.shell.first_page import FirstPage, page_first
+    from incident_response.shell.loading import complete_snapshot
     from incident_response.shell.wiring import acknowledgements, github_tracker
 
-    paged = None
-    if not arguments.dry_run:
-        from incident_response.shell.first_page import page_first
-
-        paged = page_first(event, number, policy, template, context)
+    first = FirstPage() if arguments.dry_run else page_first(event, number, policy, template,
+                                                              context)
     tracker = github_tracker(context, event.repository, policy)
     try:
         issue = _with_event_facts(tracker.load_issue(number), event, now)
         # An incident whose label a person removed is still one: its record says so.
         loaded = complete_snapshot(issue, tracker, policy,
-                                   acknowledgements=acknowledgements(context, policy)) if (
+                                   acknowledgements=acknowledgements(context, policy),
+                                   reporter_permission=first.reporter_permission) if (
             policy.labels.incident in issue.labels
-            or find_status_comment(issue, policy.github.bot_login)) else None
+            or status_comment_of(issue, policy.github.bot_login)) else None
     except ServiceError as error:
         actions.annotate("error", "Incident not loaded", str(error))
         actions.write_summary(context, f"**Incident #{number} not loaded**: {error}")
@@ -188,4 +188,5 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
 
     services = build_services(context, event.repository, policy, github=tracker)
     return _summary_and_outputs(run_incident(loaded, services, policy, template, now,
-                                             run_url=context.run_url, paged=paged), context)
+                                             run_url=context.run_url, paged=first.page),
+                                context)

@@ -118,13 +118,12 @@ class _Reads:
 
     def record(self, item: dict[str, Any]) -> IncidentRecord:
         from incident_response.core.figures import IncidentRecord
-        from incident_response.core.needs import find_status
-        from incident_response.core.state import parse_state
+        from incident_response.core.state import parse_state, status_comment_of
 
         issue = self.tracker._snapshot(item)
         self.requests += len(issue.comments) // 100 + 1
-        index = find_status(issue, self.policy)
-        state = parse_state(issue.comments[index].body) if index is not None else None
+        status = status_comment_of(issue, self.policy.github.bot_login)
+        state = parse_state(status.body) if status else None
         closed: dict[int, bool] = {}
         for followup in state.followups if state else []:
             number = followup.issue_number

@@ -19,8 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from incident_response.core.effect_keys import name as effect_name
 from incident_response.core.errors import ServiceError, UsageError
-from incident_response.core.status import effect_name
 from incident_response.shell import actions
 from incident_response.shell.configuration import form_template, load_policy
 from incident_response.shell.context import RunContext

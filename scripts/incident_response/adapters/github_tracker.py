@@ -113,10 +113,6 @@ class GitHubTracker:
             "GET", self._path(f"/issues/{number}")))
         return self._snapshot(issue_data)
 
-    def open_incidents(self, label: str) -> list[IssueSnapshot]:
-        """Every open issue with the incident label, with comments: cost grows with them only."""
-        return self.live_incidents(label, [])
-
     def live_incidents(self, label: str, phase_labels: list[str]) -> list[IssueSnapshot]:
         """Open issues with the incident label, and issues open or closed with a live phase
         label (one closed by hand or stripped of the incident label is still live): one list

@@ -16,10 +16,10 @@ from incident_response.core.commands import parse_commands
 from incident_response.core.labels import expected_labels, managed, phase_label
 from incident_response.core.policy import Policy
 from incident_response.core.snapshot import IssueSnapshot
-from incident_response.core.state import IncidentState, parse_state
+from incident_response.core.state import IncidentState
 from incident_response.core.vocabulary import Phase
 
-__all__ = ["Needs", "find_status", "needs", "previous_state"]
+__all__ = ["Needs", "needs"]
 
 
 @dataclass(frozen=True)
@@ -36,22 +36,6 @@ class Needs:
     postmortem_pull: int | None = None
     #: the page's dedup key, to read whether and by whom it was acknowledged
     acknowledgement: str | None = None
-
-
-def find_status(issue: IssueSnapshot, policy: Policy) -> int | None:
-    """The index of the bot's status comment among the issue's comments, or None."""
-    from incident_response.core.state import STATUS_MARKER
-
-    bot = policy.github.bot_login
-    for index, comment in enumerate(issue.comments):
-        if comment.author == bot and comment.body.lstrip().startswith(STATUS_MARKER):
-            return index
-    return None
-
-
-def previous_state(issue: IssueSnapshot, policy: Policy) -> IncidentState | None:
-    index = find_status(issue, policy)
-    return parse_state(issue.comments[index].body) if index is not None else None
 
 
 def _pending_commands(issue: IssueSnapshot, previous: IncidentState | None,

@@ -16,17 +16,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from incident_response.core import markdown_text
 from incident_response.resources import templates_dir
 
-__all__ = ["escape_markdown", "escape_slack", "render"]
+__all__ = ["escape_slack", "render"]
 
 
 def escape_slack(text: object) -> str:
     """Slack's own escaping: the three characters that start control sequences."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def escape_markdown(text: object) -> str:
-    """One line of text for a GitHub comment (a list item, a table cell): literal."""
-    return markdown_text.inline(text)
 
 
 def _utc(moment: Any) -> str:

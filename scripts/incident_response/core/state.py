@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from incident_response.core import effect_keys as keys
+from incident_response.core.snapshot import CommentSnapshot, IssueSnapshot
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "merge_states",
     "parse_state",
     "render_state",
+    "status_comment_of",
 ]
 
 STATE_VERSION = 2
@@ -250,6 +252,14 @@ class IncidentState(BaseModel):
         previous = self.failures.get(key)
         attempts = (previous.attempts if previous else 0) + 1
         self.failures[key] = EffectFailure(attempts=attempts, error=error[:300], at=at)
+
+
+def status_comment_of(issue: IssueSnapshot, bot_login: str) -> CommentSnapshot | None:
+    """The bot's status comment: its marker on the first line, written by the bot's login."""
+    for comment in issue.comments:
+        if comment.author == bot_login and comment.body.lstrip().startswith(STATUS_MARKER):
+            return comment
+    return None
 
 
 def render_state(state: IncidentState) -> str:

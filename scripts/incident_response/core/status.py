@@ -6,10 +6,11 @@ from incident_response.core import effect_keys as keys
 from incident_response.core.chasing import due_day
 from incident_response.core.facts import followups, timeline_entries, updates
 from incident_response.core.labels import phase_label
+from incident_response.core.markdown_text import inline
 from incident_response.core.outcome import Outcome
 from incident_response.core.plan import Plan
 from incident_response.core.policy import Policy
-from incident_response.core.rendering import escape_markdown, render
+from incident_response.core.rendering import render
 from incident_response.core.snapshot import IssueSnapshot
 from incident_response.core.state import render_state
 
@@ -23,10 +24,6 @@ _BUDGET = COMMENT_LIMIT - 1_000
 #: roomiest to the leanest; the lists are trimmed, never the record, when a comment grows
 _SHOWN = ((10, 20, 30), (5, 10, 10), (3, 3, 3), (0, 0, 0))
 
-def effect_name(key: str) -> str:
-    return keys.name(key)
-
-
 def mirror_lines(plan: Plan, outcome: Outcome | None, policy: Policy) -> list[str]:
     state = plan.state
     lines: list[str] = []
@@ -37,27 +34,27 @@ def mirror_lines(plan: Plan, outcome: Outcome | None, policy: Policy) -> list[st
         link = f"[{label}]({state.datadog_url})" if state.datadog_url else f"`{label}`"
         lines.append(f"Datadog: incident {link} declared")
     if state.slack_ts:
-        lines.append(f"Slack: announced in {escape_markdown(policy.slack.support_channel)} "
+        lines.append(f"Slack: announced in {inline(policy.slack.support_channel)} "
                      f"(thread `{state.slack_ts}`)")
     if state.is_done(keys.LEADERSHIP):
         lines.append("Slack: leadership notified")
     if state.is_done(keys.PAGE_RESOLVE):
         lines.append("PagerDuty: page resolved")
     for result in outcome.skipped if outcome else []:
-        lines.append(f"{effect_name(result.effect.key)}: skipped, {escape_markdown(result.detail)}")
+        lines.append(f"{keys.name(result.effect.key)}: skipped, {inline(result.detail)}")
     for result in outcome.results if outcome else []:
         if result.status == "waiting":
-            lines.append(f"{effect_name(result.effect.key)}: {escape_markdown(result.detail)}")
+            lines.append(f"{keys.name(result.effect.key)}: {inline(result.detail)}")
     for repair in state.repairs:
-        lines.append(f"{effect_name(repair.key)}: repaired {repair.at:%Y-%m-%d %H:%M} UTC, "
+        lines.append(f"{keys.name(repair.key)}: repaired {repair.at:%Y-%m-%d %H:%M} UTC, "
                      "after an earlier failure")
     for key, failure in state.failures.items():
         lines.append(
-            f"**{effect_name(key)}: failed** after {failure.attempts} run(s): "
-            f"{escape_markdown(failure.error)}. It is retried on the next run."
+            f"**{keys.name(key)}: failed** after {failure.attempts} run(s): "
+            f"{inline(failure.error)}. It is retried on the next run."
         )
     for key in plan.abandoned:
-        lines.append(f"**{effect_name(key)}: given up** after repeated failures; do it by hand.")
+        lines.append(f"**{keys.name(key)}: given up** after repeated failures; do it by hand.")
     return lines
 
 

@@ -120,9 +120,6 @@ class StandInGitHub:
         self.transcript.record("GitHub", "read issue and comments", number=number)
         return self._snapshot(number)
 
-    def open_incidents(self, label: str) -> list[IssueSnapshot]:
-        return self.live_incidents(label, [])
-
     def live_incidents(self, label: str, phase_labels: list[str]) -> list[IssueSnapshot]:
         self.transcript.record("GitHub", "list live incidents", label=label)
         return [self._snapshot(n) for n, i in self.issues.items()

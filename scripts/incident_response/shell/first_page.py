@@ -14,7 +14,7 @@ never lose it or send one that the full run would not.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from incident_response.adapters.github_reads import GitHubReads
 from incident_response.core.decide import decide
@@ -28,15 +28,24 @@ from incident_response.shell.context import RunContext
 from incident_response.shell.events import Event, issue_from_payload
 from incident_response.shell.wiring import pager, transport
 
-__all__ = ["page_first"]
+__all__ = ["FirstPage", "page_first"]
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """What the early path did: the page it sent, and the reporter's permission it read (the
+    full run uses it instead of reading it again)."""
+
+    page: TriggerPage | None = None
+    reporter_permission: str | None = None
 
 
 def page_first(event: Event, number: int, policy: Policy, template: FormTemplate,
-               context: RunContext) -> TriggerPage | None:
-    """Send the page of a report just opened, if it calls for one; the page sent, or None."""
+               context: RunContext) -> FirstPage:
+    """Send the page of a report just opened, if it calls for one."""
     fresh = event.name == "issues" and event.action == "opened"
     if not (fresh and context.github_token and context.pagerduty_routing_key):
-        return None
+        return FirstPage()
     shared = transport(policy, context)
     reads = GitHubReads(context.github_token, event.repository, context.github_api_url, shared)
     try:
@@ -44,17 +53,18 @@ def page_first(event: Event, number: int, policy: Policy, template: FormTemplate
         labels = {str(label.get("name")) for label in current.get("labels") or []}
         phases = {phase_label(policy, phase) for phase in Phase}
         if current.get("state") != "open" or labels & phases:
-            return None  # not a fresh report (a re-run, a later event): the full run decides
+            return FirstPage()  # not a fresh report (a re-run, a later event): the full run
         issue = issue_from_payload(event, context.now)
+        permission = reads.permission(issue.author)
         issue = replace(issue, body=str(current.get("body") or ""), labels=tuple(labels),
-                        author_permission=reads.permission(issue.author))
+                        author_permission=permission)
     except ServiceError:
-        return None
+        return FirstPage()
     plan = decide(issue, None, policy, template, context.now)
     page = next((e for e in plan.effects if isinstance(e, TriggerPage)), None)
     try:
         if page is not None:
             pager(context, shared).trigger(page)
     except ServiceError:
-        return None  # the full run pages again, and reports a failure there
-    return page
+        page = None  # the full run pages again, and reports a failure there
+    return FirstPage(page, permission)

@@ -118,11 +118,6 @@ def _claim(plan: Plan, now: datetime) -> bool:
     return bool(claims)
 
 
-def _decide(loaded: LoadedIncident, previous: IncidentState | None, policy: Policy,
-            template: FormTemplate, *, now: datetime, sweep: bool) -> Plan:
-    return decide(loaded.issue, previous, policy, template, now, sweep=sweep)
-
-
 def _run(effects: list[Effect], plan: Plan, services: Services, run: IncidentRun,
          now: datetime) -> None:
     if effects:
@@ -145,8 +140,8 @@ class _Run:
     run: IncidentRun
 
     def decide(self, previous: IncidentState | None) -> Plan:
-        self.run.plan = _decide(self.loaded, previous, self.policy, self.template,
-                                now=self.now, sweep=self.sweep)
+        self.run.plan = decide(self.loaded.issue, previous, self.policy, self.template,
+                               self.now, sweep=self.sweep)
         return self.run.plan
 
     def execute(self, effects: list[Effect]) -> None:

@@ -14,12 +14,12 @@ from dataclasses import replace
 from incident_response.adapters.ports import Acknowledgements, IssueTracker
 from incident_response.core.decide import answered_watermark, was_declared
 from incident_response.core.errors import PermanentServiceError, ServiceError
-from incident_response.core.needs import Needs, find_status, needs
+from incident_response.core.needs import Needs, needs
 from incident_response.core.policy import Policy
 from incident_response.core.snapshot import CommentSnapshot, IssueSnapshot, PageAcknowledgement
-from incident_response.core.state import IncidentState, parse_state
+from incident_response.core.state import IncidentState, parse_state, status_comment_of
 
-__all__ = ["LoadedIncident", "complete_snapshot", "find_status_comment"]
+__all__ = ["LoadedIncident", "complete_snapshot"]
 
 #: rounds of asking: the second round only adds the permissions of people named by label
 #: events, so a third never asks for anything new
@@ -32,16 +32,6 @@ class LoadedIncident:
         self.issue, self.status, self.previous = issue, status, previous
 
 
-def find_status_comment(issue: IssueSnapshot, bot_login: str) -> CommentSnapshot | None:
-    """The bot's status comment: its marker on the first line, written by the bot's login."""
-    from incident_response.core.state import STATUS_MARKER
-
-    for comment in issue.comments:
-        if comment.author == bot_login and comment.body.lstrip().startswith(STATUS_MARKER):
-            return comment
-    return None
-
-
 #: said when the page's acknowledgement cannot be read because no REST token is configured
 NO_ACKNOWLEDGEMENTS = ("The page's acknowledgement is not read: PAGERDUTY_API_TOKEN is not set "
                        "(a read-only PagerDuty REST API key suffices; without it the report "
@@ -50,13 +40,18 @@ NO_ACKNOWLEDGEMENTS = ("The page's acknowledgement is not read: PAGERDUTY_API_TO
 
 def complete_snapshot(issue: IssueSnapshot, reader: IssueTracker, policy: Policy, *,
                       sweep: bool = False,
-                      acknowledgements: Acknowledgements | None = None) -> LoadedIncident:
-    index = find_status(issue, policy)
-    status = issue.comments[index] if index is not None else None
+                      acknowledgements: Acknowledgements | None = None,
+                      reporter_permission: str | None = None) -> LoadedIncident:
+    """The incident with what the core needs. `reporter_permission`: already read (the early
+    page's path read it), so not read again."""
+    status = status_comment_of(issue, policy.github.bot_login)
     previous = parse_state(status.body) if status else None
     rebuilding = previous is None and was_declared(issue, policy)
     answered = answered_watermark(issue, policy.github.bot_login)
     loaded: set[str] = set()
+    if reporter_permission is not None:
+        issue = replace(issue, author_permission=reporter_permission)
+        loaded.add("reporter")
     for _ in range(_ROUNDS):
         wanted = needs(issue, previous, policy, rebuilding=rebuilding, answered=answered,
                        sweep=sweep)
