@@ -111,7 +111,7 @@ class _Reads:
 
     def pages(self, action: str, path: str, **parameters: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
-        for item in self.tracker._pages(action, path, **parameters):
+        for item in self.tracker.pages(action, path, **parameters):
             items.append(item)
         self.requests += len(items) // 100 + 1
         return items
@@ -120,7 +120,7 @@ class _Reads:
         from incident_response.core.figures import IncidentRecord
         from incident_response.core.state import parse_state, status_comment_of
 
-        issue = self.tracker._snapshot(item)
+        issue = self.tracker.snapshot(item)
         self.requests += len(issue.comments) // 100 + 1
         status = status_comment_of(issue, self.policy.github.bot_login)
         state = parse_state(status.body) if status else None
@@ -129,7 +129,7 @@ class _Reads:
             number = followup.issue_number
             if number is None or number in closed:
                 continue
-            data = self.tracker._maybe("Reading a follow-up issue", f"/issues/{number}")
+            data = self.tracker.issue_data(number)
             self.requests += 1
             if data is not None:
                 closed[number] = data.get("state") == "closed"
@@ -208,12 +208,10 @@ def _publish(reads: _Reads, published: Sequence[dict[str, Any]], title: str, bod
     if mine:
         issue = mine[0]
         if (issue.get("body") or "") != body:
-            reads.tracker._request("Updating the report issue", "PATCH",
-                                   f"/issues/{issue['number']}", input={"body": body})
+            reads.tracker.update_issue_body(int(issue["number"]), body)
             reads.requests += 1
         return str(issue.get("html_url") or "")
-    created = reads.tracker._request("Opening the report issue", "POST", "/issues",
-                                     input={"title": title, "body": body, "labels": [label]})
+    created = reads.tracker.open_labelled_issue(title, body, [label])
     reads.requests += 1
     if label not in {lb.get("name") for lb in created.get("labels") or []}:
         reads.tracker.change_labels(int(created["number"]), [label], [], {label: LabelSpec(

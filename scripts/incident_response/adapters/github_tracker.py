@@ -118,11 +118,11 @@ class GitHubTracker:
         label (one closed by hand or stripped of the incident label is still live): one list
         request per label, then the comments of each incident."""
         found: dict[int, dict[str, Any]] = {}
-        for item in self._pages("Listing open incidents", "/issues", labels=label,
+        for item in self.pages("Listing open incidents", "/issues", labels=label,
                                 state="open"):
             found.setdefault(int(item["number"]), item)
         for phase in phase_labels:
-            for item in self._pages("Listing live incidents", "/issues", labels=phase,
+            for item in self.pages("Listing live incidents", "/issues", labels=phase,
                                     state="all"):
                 found.setdefault(int(item["number"]), item)
         return [self._snapshot(item) for number, item in sorted(found.items())
@@ -130,9 +130,23 @@ class GitHubTracker:
 
     def open_issues(self, label: str) -> list[dict[str, Any]]:
         """Open issues with this label, as GitHub lists them (no comments read): one list."""
-        return [item for item in self._pages("Listing follow-up issues", "/issues",
+        return [item for item in self.pages("Listing follow-up issues", "/issues",
                                              labels=label, state="open")
                 if not item.get("pull_request")]
+
+    def issue_data(self, number: int) -> dict[str, Any] | None:
+        """An issue as GitHub answers it (without its comments), None if it does not exist."""
+        data: dict[str, Any] | None = self._maybe("Reading an issue", f"/issues/{number}")
+        return data
+
+    def update_issue_body(self, number: int, body: str) -> None:
+        self._request("Updating an issue", "PATCH", f"/issues/{number}", input={"body": body})
+
+    def open_labelled_issue(self, title: str, body: str, labels: list[str]) -> dict[str, Any]:
+        """A new issue with these labels, as GitHub answers it (its address, its labels)."""
+        data: dict[str, Any] = self._request("Opening an issue", "POST", "/issues", input={
+            "title": title, "body": body, "labels": labels})
+        return data
 
     def snapshot(self, item: dict[str, Any]) -> IssueSnapshot:
         """An issue as listed, with its comments (one more request)."""
@@ -154,7 +168,7 @@ class GitHubTracker:
     def find_issue(self, effect_key: str) -> int | None:
         """An issue the bot opened for this effect (its marker on the first line)."""
         marker = effect_marker(effect_key)
-        for item in self._pages("Looking for an issue the bot opened", "/issues",
+        for item in self.pages("Looking for an issue the bot opened", "/issues",
                                 creator=self._bot, state="all"):
             if marker in (item.get("body") or "").split("\n", 1)[0]:
                 return int(item["number"])
@@ -176,8 +190,8 @@ class GitHubTracker:
             actor=str((pull.get("merged_by") or pull.get("user") or {}).get("login") or ""),
             url=str(pull.get("html_url") or ""))
 
-    def _pages(self, action: str, path: str, **parameters: Any) -> Iterator[dict[str, Any]]:
-        """Every item of a paginated list, 100 at a time."""
+    def pages(self, action: str, path: str, **parameters: Any) -> Iterator[dict[str, Any]]:
+        """Every item of a paginated list under the repository, 100 at a time."""
         page = 1
         while True:
             data = self._request(action, "GET", path,
@@ -188,7 +202,7 @@ class GitHubTracker:
             page += 1
 
     def _comments(self, number: int) -> list[CommentSnapshot]:
-        return [_comment(c) for c in self._pages("Listing the issue's comments",
+        return [_comment(c) for c in self.pages("Listing the issue's comments",
                                                  f"/issues/{number}/comments")]
 
     def _snapshot(self, issue_data: dict[str, Any]) -> IssueSnapshot:
@@ -274,7 +288,7 @@ class GitHubTracker:
                            label=item["label"]["name"],
                            actor=(item.get("actor") or {}).get("login", ""),
                            at=_parse_time(item["created_at"]))
-                for item in self._pages("Reading the issue's label events",
+                for item in self.pages("Reading the issue's label events",
                                         f"/issues/{number}/events")
                 if item.get("event") in ("labeled", "unlabeled") and item.get("label")]
 
@@ -294,7 +308,7 @@ class GitHubTracker:
     def history(self, number: int) -> list[HistoryEvent]:
         """The issue's timeline: label changes, assignments, comments, closes and reopens."""
         events: list[HistoryEvent] = []
-        for item in self._pages("Reading the issue's timeline", f"/issues/{number}/timeline"):
+        for item in self.pages("Reading the issue's timeline", f"/issues/{number}/timeline"):
             kind = item.get("event", "")
             actor = ((item.get("actor") or item.get("user")) or {}).get("login", "")
             detail = {"labeled": (item.get("label") or {}).get("name", ""),
