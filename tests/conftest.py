@@ -18,7 +18,10 @@ from typing import Any
 import pytest
 import trustme
 
-from tests.fakes.services import FakeDatadog, FakeGitHub, FakePagerDuty, FakeSlack
+from tests.fakes.datadog import FakeDatadog
+from tests.fakes.github import FakeGitHub
+from tests.fakes.pagerduty import FakePagerDuty
+from tests.fakes.slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -26,7 +26,9 @@ from github import Auth, Github, GithubException, UnknownObjectException
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from tests.fakes.services import FakeDatadog, FakeGitHub, FakeSlack
+from tests.fakes.datadog import FakeDatadog
+from tests.fakes.github import FakeGitHub
+from tests.fakes.slack import FakeSlack
 
 BOT = "github-actions[bot]"
 REPO = "/repos/Codertocat/Hello-World"

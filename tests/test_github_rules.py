@@ -227,9 +227,9 @@ def test_the_workflows_permissions_suffice_for_what_each_job_does(world: World) 
 def test_every_operation_the_fake_routes_has_a_permission() -> None:
     """A route added to the fake without its permission would be refused for restricted
     tokens: keep the table complete."""
-    from tests.fakes.services import required_permission
+    from tests.fakes.github import required_permission
 
-    source = Path(ROOT / "tests" / "fakes" / "services.py").read_text(encoding="utf-8")
+    source = Path(ROOT / "tests" / "fakes" / "github.py").read_text(encoding="utf-8")
     source = source.split("class FakeGitHub", 1)[1].split("\nclass ", 1)[0]
     routed = set(re.findall(r'self\.route\("(\w+)", "([^"]+)"', source))
     missing = [f"{method} {operation}" for method, operation in sorted(routed)

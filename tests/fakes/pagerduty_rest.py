@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from tests.fakes.common import FIXTURES
 from tests.fakes.openapi import ApiDescription, SpecViolation
 from tests.fakes.server import FakeService, Fault, Recorded, Reply
-from tests.fakes.services import FIXTURES
 
 DESCRIPTION = FIXTURES / "pagerduty" / "rest-openapi-subset.json"
 ACCEPT = "application/vnd.pagerduty+json;version=2"
