@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from incident_response.core import names
 from incident_response.core.errors import ServiceError, UsageError
 from incident_response.core.snapshot import IssueSnapshot, PostmortemClosed
 from incident_response.shell import actions
@@ -87,12 +88,12 @@ def _is_about_incident(event: Event, number: int | None, bot_login: str) -> bool
         # The bot's own label changes start runs when it writes with an App token (events of
         # the workflow token start none): they have nothing to tell, so they stop here.
         sender = (event.payload.get("sender") or {}).get("login")
-        if event.action in ("labeled", "unlabeled") and sender == bot_login:
+        if event.action in ("labeled", "unlabeled") and names.same(sender, bot_login):
             return False
         return event.action in ("opened", "edited", "reopened", "closed", "labeled",
                                 "unlabeled")
     commenter = ((event.payload.get("comment") or {}).get("user") or {}).get("login")
-    return event.action in ("created", "edited") and commenter != bot_login
+    return event.action in ("created", "edited") and not names.same(commenter, bot_login)
 
 
 def _with_event_facts(issue: IssueSnapshot, event: Event, now: datetime) -> IssueSnapshot:
@@ -169,7 +170,7 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
         loaded = complete_snapshot(issue, tracker, policy,
                                    acknowledgements=acknowledgements(context, policy),
                                    reporter_permission=first.reporter_permission) if (
-            policy.labels.incident in issue.labels
+            issue.has_label(policy.labels.incident)
             or status_comment_of(issue, policy.github.bot_login)) else None
     except ServiceError as error:
         actions.annotate("error", "Incident not loaded", str(error))

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from incident_response.core import names
 from incident_response.core.errors import ServiceError, UsageError
 from incident_response.shell import actions
 from incident_response.shell.configuration import load_policy
@@ -168,7 +169,7 @@ def _history(published: Sequence[dict[str, Any]], bot: str, window: Window,
     figures block in the bot's issue body), this one computed now."""
     found: dict[str, float | None] = {}
     for item in published:
-        if (item.get("user") or {}).get("login") != bot:
+        if not names.same((item.get("user") or {}).get("login"), bot):
             continue
         match = _FIGURES.search(item.get("body") or "")
         if not match:
@@ -201,10 +202,11 @@ def _publish(reads: _Reads, published: Sequence[dict[str, Any]], title: str, bod
     from incident_response.core.effects import LabelSpec
 
     bot = reads.policy.github.bot_login
-    # Pull requests are not told apart: one labelled `incident-report` and titled as the month's
-    # report is taken as the report (and GitHub's own example issue carries `pull_request`).
-    mine = [i for i in published if i.get("title") == title]
-    mine.sort(key=lambda i: ((i.get("user") or {}).get("login") != bot, int(i["number"])))
+    # GitHub lists pull requests among issues (each with a `pull_request` key): a pull request
+    # labelled and titled as the month's report is not the report.
+    mine = [i for i in published if i.get("title") == title and not i.get("pull_request")]
+    mine.sort(key=lambda i: (not names.same((i.get("user") or {}).get("login"), bot),
+                             int(i["number"])))
     if mine:
         issue = mine[0]
         if (issue.get("body") or "") != body:

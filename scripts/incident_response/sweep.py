@@ -72,7 +72,7 @@ def sweep(arguments: argparse.Namespace, config: Path | None, context: RunContex
         actions.annotate("error", "Live incidents not listed", str(error))
         print(f"incident-response: {error}")
         return 1
-    incidents = [i for i in incidents if policy.labels.followup not in i.labels]
+    incidents = [i for i in incidents if not i.has_label(policy.labels.followup)]
     if arguments.list_due:
         return _list_due(incidents, tracker, policy, template, context, followups=followups)
     code = _sweep(incidents, tracker, repository, policy, template, context=context,

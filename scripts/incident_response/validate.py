@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from incident_response.core import names
 from incident_response.core.form import FormTemplate
 from incident_response.core.policy import Policy
 from incident_response.core.report import CODE_CHANGE_ANSWERS
@@ -102,7 +103,9 @@ def check_incident_label(policy: Policy, *, config_path: Path | None, form_data:
     config = f"the config's labels.incident ({where}) is `{name}`"
     problems = []
     form_labels = _form_labels(form_data)
-    if name not in form_labels:
+    # GitHub compares label names without case (the form's `Incident` applies the
+    # repository's `incident`), and so do the workflow expressions' contains() and ==.
+    if names.spelled(name, form_labels) is None:
         shown = ", ".join(f"`{label}`" for label in form_labels) or "none"
         problems.append(
             f"{config}, but the form ({form_path}) applies the labels {shown} (its top-level "
@@ -110,7 +113,7 @@ def check_incident_label(policy: Policy, *, config_path: Path | None, form_data:
             f"to the form's `labels:`, or set labels.incident in the config to the form's label")
     if workflow_text is not None:
         found = _workflow_labels(workflow_text)
-        wrong = sorted({label for label in found if label != name})
+        wrong = sorted({label for label in found if not names.same(label, name)})
         if not found:
             problems.append(
                 f"{workflow_path}: its `if:` does not test for the incident label "

@@ -160,7 +160,7 @@ class GitHubTracker:
     def find_comment(self, number: int, marker: str) -> int | None:
         """The bot's comment whose first line carries this marker (after a lost answer)."""
         for comment in self._comments(number):
-            if comment.author == self._bot and comment.body.lstrip().split("\n", 1)[0].find(
+            if comment.is_by(self._bot) and comment.body.lstrip().split("\n", 1)[0].find(
                     marker) >= 0:
                 return comment.id
         return None
@@ -170,6 +170,9 @@ class GitHubTracker:
         marker = effect_marker(effect_key)
         for item in self.pages("Looking for an issue the bot opened", "/issues",
                                 creator=self._bot, state="all"):
+            # GitHub lists the bot's pull requests here too (each with `pull_request`).
+            if item.get("pull_request"):
+                continue
             if marker in (item.get("body") or "").split("\n", 1)[0]:
                 return int(item["number"])
         return None
@@ -234,10 +237,10 @@ class GitHubTracker:
         def status_by(comment: CommentSnapshot) -> bool:
             return comment.body.lstrip().startswith(STATUS_MARKER)
 
-        if any(c.author == self._bot and status_by(c) for c in comments):
+        if any(c.is_by(self._bot) and status_by(c) for c in comments):
             return comments
         other = next((c.author for c in comments
-                      if c.author.endswith("[bot]") and c.author != self._bot and status_by(c)),
+                      if c.author.endswith("[bot]") and not c.is_by(self._bot) and status_by(c)),
                      None)
         if other is not None:
             raise PermanentServiceError(_SERVICE, (

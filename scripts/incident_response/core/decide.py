@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from incident_response.core import effect_keys as keys
-from incident_response.core import lifecycle
+from incident_response.core import lifecycle, names
 from incident_response.core.chasing import record_due_chases
 from incident_response.core.classification import classify
 from incident_response.core.commands import CommandContext, apply_command, parse_commands
@@ -23,9 +23,9 @@ from incident_response.core.labels import (
     expected_labels,
     label_specs,
     managed,
-    phase_label,
-    priority_label,
-    severity_label,
+    phase_of,
+    priority_of,
+    severity_of,
 )
 from incident_response.core.markdown_text import quote
 from incident_response.core.mirrors import mirrors
@@ -58,8 +58,8 @@ def was_declared(issue: IssueSnapshot, policy: Policy) -> bool:
     The record is written before the labels, so a phase label past triage (or any comment the
     bot wrote for an effect) means a record existed: it was deleted or damaged since.
     """
-    phases = {phase_label(policy, p) for p in lifecycle.phases(declared=True)}
-    return bool(phases & set(issue.labels)) or bool(
+    declared = set(lifecycle.phases(declared=True))
+    return any(phase_of(policy, name) in declared for name in issue.labels) or bool(
         issue.posted_keys(policy.github.bot_login) - {keys.TRIAGE_REQUEST})
 
 
@@ -67,24 +67,27 @@ def answered_watermark(issue: IssueSnapshot, bot_login: str) -> int:
     """The newest comment the bot visibly answered (a 👍 or a reply): commands up to it ran."""
     posted = issue.posted_keys(bot_login)
     answered = [c.id for c in issue.comments
-                if c.author != bot_login and (c.plus_one > 0 or keys.reply(c.id) in posted)]
+                if not c.is_by(bot_login) and (c.plus_one > 0 or keys.reply(c.id) in posted)]
     return max(answered, default=0)
 
 
 def _rebuild(issue: IssueSnapshot, policy: Policy) -> IncidentState:
     """A lost record rebuilt from what GitHub shows: never declared or announced again."""
-    labels = set(issue.labels)
     state = IncidentState(reporter=issue.author, opened_at=issue.created_at,
                           declared_at=issue.created_at, page_dedup_key=issue.key)
-    state.phase = next((p for p in Phase if phase_label(policy, p) in labels), Phase.ACTIVE)
-    state.priority = next((p for p in Priority if priority_label(policy, p) in labels), None)
-    state.severity = next((s for s in Severity if severity_label(policy, s) in labels), None)
+    # The lifecycle's order decides between two labels of a kind (a person's slip).
+    phases = {phase_of(policy, name) for name in issue.labels}
+    priorities = {priority_of(policy, name) for name in issue.labels}
+    severities = {severity_of(policy, name) for name in issue.labels}
+    state.phase = next((p for p in Phase if p in phases), Phase.ACTIVE)
+    state.priority = next((p for p in Priority if p in priorities), None)
+    state.severity = next((s for s in Severity if s in severities), None)
     bot = policy.github.bot_login
     state.watermark = answered_watermark(issue, bot)
     # Label changes made before the loss were honoured then; only later ones count.
     state.label_watermark = max((e.id for e in issue.label_events), default=0)
     for comment in issue.comments:
-        if comment.author == bot or comment.id > state.watermark or comment.plus_one == 0:
+        if comment.is_by(bot) or comment.id > state.watermark or comment.plus_one == 0:
             continue
         for index, command in enumerate(parse_commands(comment.body)):
             if command.name == "update" and command.argument:
@@ -106,7 +109,7 @@ def _rebuild(issue: IssueSnapshot, policy: Policy) -> IncidentState:
 def _apply_commands(issue: IssueSnapshot, state: IncidentState, policy: Policy,
                     report: IncidentReport | None, bot_login: str) -> None:
     for comment in sorted(issue.comments, key=lambda c: (c.created_at, c.id)):
-        if comment.author == bot_login or comment.id <= state.watermark:
+        if comment.is_by(bot_login) or comment.id <= state.watermark:
             continue
         commands = parse_commands(comment.body)
         state.watermark = max(state.watermark, comment.id)
@@ -140,7 +143,7 @@ def _apply_commands(issue: IssueSnapshot, state: IncidentState, policy: Policy,
 def _edited_commands(issue: IssueSnapshot, state: IncidentState, bot_login: str) -> None:
     """A command edited after it was applied is not applied again; say so, once per edit."""
     for comment in issue.comments:
-        if comment.author == bot_login or comment.id > state.watermark or (
+        if comment.is_by(bot_login) or comment.id > state.watermark or (
                 comment.updated_at is None):
             continue
         applied = state.applied.get(str(comment.id), comment.created_at)
@@ -253,12 +256,14 @@ def _postmortem_closed(issue: IssueSnapshot, state: IncidentState, policy: Polic
 def _labels(plan: Plan, issue: IssueSnapshot, policy: Policy) -> None:
     state = plan.state
     wanted = expected_labels(state, policy)
-    if policy.labels.incident in issue.labels or lifecycle.traits(state.phase).watched:
+    if issue.has_label(policy.labels.incident) or lifecycle.traits(state.phase).watched:
         wanted.add(policy.labels.incident)
-    present = set(issue.labels)
+    # GitHub compares label names without case: a repository's own `Phase:Active` is the
+    # phase label, kept as it is spelled, never joined by a second `phase:active`.
     specs = label_specs(policy)
-    plan.labels_to_add = sorted(wanted - present)
-    plan.labels_to_remove = sorted(n for n in present - wanted if managed(policy, n))
+    plan.labels_to_add = sorted(n for n in wanted if not issue.has_label(n))
+    plan.labels_to_remove = sorted(n for n in issue.labels if managed(policy, n)
+                                   and names.spelled(n, wanted) is None)
     plan.labels_to_create = [specs[n] for n in plan.labels_to_add if n in specs]
 
 

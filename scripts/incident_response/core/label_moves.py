@@ -11,8 +11,9 @@ from __future__ import annotations
 from itertools import groupby
 
 from incident_response.core import effect_keys as keys
-from incident_response.core import lifecycle
+from incident_response.core import lifecycle, names
 from incident_response.core.commands import Command, CommandContext, apply_command
+from incident_response.core.labels import managed, phase_of
 from incident_response.core.markdown_text import code_span
 from incident_response.core.permissions import has_permission
 from incident_response.core.policy import Policy
@@ -38,7 +39,6 @@ def _revert(state: IncidentState, event: LabelEvent, why: str) -> None:
 
 def _move(state: IncidentState, event: LabelEvent, policy: Policy,
           report: IncidentReport | None) -> None:
-    prefixes = policy.labels
     name = event.label
     context = CommandContext(state=state, policy=policy, report=report, actor=event.actor,
                              at=event.at, comment_id=event.id, index=0)
@@ -46,10 +46,9 @@ def _move(state: IncidentState, event: LabelEvent, policy: Policy,
         _revert(state, event, "the bot keeps one phase, priority and severity label; move the "
                               "incident by adding the new label or with a command (`/help`).")
         return
-    if name.startswith(prefixes.phase_prefix):
-        try:
-            target = Phase(name.removeprefix(prefixes.phase_prefix))
-        except ValueError:
+    if names.starts_with(name, policy.labels.phase_prefix):
+        target = phase_of(policy, name)
+        if target is None:
             _revert(state, event, "it is not a phase of the lifecycle.")
             return
         if target is state.phase:
@@ -69,9 +68,9 @@ def _move(state: IncidentState, event: LabelEvent, policy: Policy,
         if not result.ok:
             _revert(state, event, result.message or "the move is not possible now.")
         return
-    kind = "priority" if name.startswith(prefixes.priority_prefix) else "severity"
-    value = name.removeprefix(prefixes.priority_prefix if kind == "priority"
-                              else prefixes.severity_prefix)
+    kind = "priority" if names.starts_with(name, policy.labels.priority_prefix) else "severity"
+    value = names.without_prefix(name, policy.labels.priority_prefix if kind == "priority"
+                                 else policy.labels.severity_prefix) or ""
     result = apply_command(Command(kind, value, name), context, permitted=True, needed="")
     if not result.ok:
         _revert(state, event, result.message or "it is not a valid value.")
@@ -83,20 +82,19 @@ def apply_label_events(issue: IssueSnapshot, state: IncidentState, policy: Polic
     unseen = [e for e in issue.label_events if e.id > state.label_watermark]
     state.label_watermark = max([state.label_watermark, *(e.id for e in unseen)])
     for event in unseen:
-        if (event.label == policy.labels.incident and event.action == "unlabeled"
-                and event.actor != bot_login
+        if (names.same(event.label, policy.labels.incident) and event.action == "unlabeled"
+                and not event.is_by(bot_login)
                 and lifecycle.traits(state.phase).watched):
             _revert(state, event, "this issue is a live incident's record, and without that "
                                   "label its reminders, repairs and post-mortem would stop. "
                                   "An incident ends with `/resolve` and the merge of its "
                                   "post-mortem.")
-    fresh = [e for e in unseen if e.actor != bot_login
-             and e.label.startswith((policy.labels.phase_prefix, policy.labels.priority_prefix,
-                                     policy.labels.severity_prefix))]
+    fresh = [e for e in unseen if not e.is_by(bot_login)
+             and managed(policy, e.label)]
     for _, batch in groupby(fresh, key=lambda e: (e.actor, e.at)):
         events = list(batch)
         added_phases = [e for e in events if e.action == "labeled"
-                        and e.label.startswith(policy.labels.phase_prefix)]
+                        and names.starts_with(e.label, policy.labels.phase_prefix)]
         if len(added_phases) > 1:
             for event in added_phases:
                 _revert(state, event, "two phases at once; add one phase label at a time.")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from incident_response.core import names
 from incident_response.core.effects import LabelSpec
 from incident_response.core.policy import Policy
 from incident_response.core.state import IncidentState
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
-__all__ = ["expected_labels", "label_specs", "managed", "phase_label", "priority_label",
-           "severity_label"]
+__all__ = ["expected_labels", "label_specs", "managed", "phase_label", "phase_of",
+           "priority_label", "priority_of", "severity_label", "severity_of"]
 
 _PRIORITY_COLOURS = {"P1": "b60205", "P2": "d93f0b", "P3": "fbca04", "P4": "c2e0c6"}
 _SEVERITY_COLOURS = {
@@ -39,6 +40,30 @@ def phase_label(policy: Policy, phase: Phase) -> str:
     return f"{policy.labels.phase_prefix}{phase.value}"
 
 
+def _value_of(name: str, prefix: str, values: type[Phase] | type[Priority] | type[Severity],
+              ) -> Phase | Priority | Severity | None:
+    rest = names.without_prefix(name, prefix)
+    if rest is None:
+        return None
+    return next((v for v in values if names.same(v.value, rest)), None)
+
+
+def phase_of(policy: Policy, name: str) -> Phase | None:
+    """The phase a label names, however the repository spells it (`Phase:Active`)."""
+    found = _value_of(name, policy.labels.phase_prefix, Phase)
+    return found if isinstance(found, Phase) else None
+
+
+def priority_of(policy: Policy, name: str) -> Priority | None:
+    found = _value_of(name, policy.labels.priority_prefix, Priority)
+    return found if isinstance(found, Priority) else None
+
+
+def severity_of(policy: Policy, name: str) -> Severity | None:
+    found = _value_of(name, policy.labels.severity_prefix, Severity)
+    return found if isinstance(found, Severity) else None
+
+
 def expected_labels(state: IncidentState, policy: Policy) -> set[str]:
     """The phase, priority and severity labels the record implies (the incident label aside)."""
     expected = {phase_label(policy, state.phase)}
@@ -53,7 +78,7 @@ def managed(policy: Policy, name: str) -> bool:
     """Whether the bot owns this label name (and may remove it)."""
     prefixes = (policy.labels.priority_prefix, policy.labels.severity_prefix,
                 policy.labels.phase_prefix)
-    return name.startswith(prefixes)
+    return names.starts_with(name, prefixes)
 
 
 def label_specs(policy: Policy) -> dict[str, LabelSpec]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from incident_response.core import effect_keys as keys
-from incident_response.core import lifecycle
+from incident_response.core import lifecycle, names
 from incident_response.core.commands import parse_commands
 from incident_response.core.labels import expected_labels, managed, phase_label
 from incident_response.core.policy import Policy
@@ -42,7 +42,7 @@ def _pending_commands(issue: IssueSnapshot, previous: IncidentState | None,
                       watermark: int, bot: str) -> list[tuple[str, str]]:
     """(author, command name) of every command not yet applied."""
     return [(c.author, command.name) for c in issue.comments
-            if c.author != bot and c.id > watermark for command in parse_commands(c.body)]
+            if not c.is_by(bot) and c.id > watermark for command in parse_commands(c.body)]
 
 
 def needs(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy, *,
@@ -56,14 +56,15 @@ def needs(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy, 
     pending = _pending_commands(issue, previous, watermark, bot)
     people = {author for author, _ in pending}
     label_events = rebuilding or (previous is not None and (
-        {n for n in issue.labels if managed(policy, n)} != expected_labels(previous, policy)
-        or policy.labels.incident not in issue.labels))
+        {names.fold(n) for n in issue.labels if managed(policy, n)}
+        != {names.fold(n) for n in expected_labels(previous, policy)}
+        or not issue.has_label(policy.labels.incident)))
     if issue.label_events:
         seen = previous.label_watermark if previous else max(e.id for e in issue.label_events)
-        people |= {e.actor for e in issue.label_events if e.id > seen and e.actor != bot}
+        people |= {e.actor for e in issue.label_events if e.id > seen and not e.is_by(bot)}
     phase = previous.phase if previous else None
     resolving = any(name == "resolve" for _, name in pending) or (
-        phase_label(policy, Phase.RESOLVED) in issue.labels)
+        issue.has_label(phase_label(policy, Phase.RESOLVED)))
     waiting = phase is Phase.RESOLVED and previous is not None and (
         previous.postmortem_merged_at is None) and (not sweep or previous.postmortem_pr is None)
     history = (resolving and (phase is None or not lifecycle.traits(phase).ended)) or waiting

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from incident_response.core import names
 from incident_response.core.chasing import due_day
 from incident_response.core.commands import parse_commands
 from incident_response.core.facts import followups, timeline_entries, updates
@@ -76,7 +77,7 @@ class Figures:
 def _history_items(history: tuple[HistoryEvent, ...], bot: str) -> list[TimelineItem]:
     items = []
     for event in history:
-        if event.actor == bot:
+        if names.same(event.actor, bot):
             continue  # the bot's own label changes mirror facts listed from the state
         if event.kind in ("labeled", "unlabeled"):
             verb = "added label" if event.kind == "labeled" else "removed label"
@@ -104,12 +105,12 @@ def timeline(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
                                   f"Declared {state.priority}: paged, Datadog, Slack", "", True))
     items += [TimelineItem(u.at, f"Update: {u.text}", u.author) for u in updates(issue, state)]
     items += [TimelineItem(e.at, e.text, e.author) for e in timeline_entries(issue, state)]
-    names = {"stable": "Mitigated", "resolved": "Resolved", "active": "Back to active",
+    titles = {"stable": "Mitigated", "resolved": "Resolved", "active": "Back to active",
              "completed": "Completed"}
     for index, change in enumerate(state.phase_changes):
         if index == 0 and change.phase is Phase.ACTIVE:
             continue  # the declaration itself, listed above
-        items.append(TimelineItem(change.at, names.get(change.phase.value, change.phase.value),
+        items.append(TimelineItem(change.at, titles.get(change.phase.value, change.phase.value),
                                   change.by, True))
     items += _history_items(issue.history or (), bot)
     return sorted(items, key=lambda item: (item.at, not item.milestone, item.text))

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from incident_response.core import names
+
 __all__ = ["EFFECT_MARKER", "CommentSnapshot", "HistoryEvent", "IssueSnapshot", "LabelEvent",
            "PageAcknowledgement", "PostmortemClosed", "effect_marker"]
 
@@ -28,6 +30,10 @@ class CommentSnapshot:
     #: how many 👍 reactions it has (GitHub's reaction roll-up): the bot's answer to a command
     plus_one: int = 0
 
+    def is_by(self, login: str) -> bool:
+        """Written by this login (logins are case-insensitive on GitHub)."""
+        return names.same(self.author, login)
+
 
 @dataclass(frozen=True)
 class LabelEvent:
@@ -38,6 +44,9 @@ class LabelEvent:
     label: str
     actor: str
     at: datetime
+
+    def is_by(self, login: str) -> bool:
+        return names.same(self.actor, login)
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,10 @@ class IssueSnapshot:
     #: why the acknowledgement could not be looked up (no token, a refused token), if so
     acknowledgement_unknown: str | None = None
 
+    def has_label(self, name: str) -> bool:
+        """Whether the issue carries this label, in whatever case the repository spells it."""
+        return names.spelled(name, self.labels) is not None
+
     def comment(self, comment_id: int) -> CommentSnapshot | None:
         return next((c for c in self.comments if c.id == comment_id), None)
 
@@ -106,7 +119,7 @@ class IssueSnapshot:
         """Effect keys of the comments the bot has written on this issue."""
         keys: set[str] = set()
         for comment in self.comments:
-            if comment.author == bot_login:
+            if comment.is_by(bot_login):
                 first = comment.body.lstrip().split("\n", 1)[0]
                 keys.update(m["key"] for m in EFFECT_MARKER.finditer(first))
         return keys

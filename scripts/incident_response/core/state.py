@@ -257,7 +257,7 @@ class IncidentState(BaseModel):
 def status_comment_of(issue: IssueSnapshot, bot_login: str) -> CommentSnapshot | None:
     """The bot's status comment: its marker on the first line, written by the bot's login."""
     for comment in issue.comments:
-        if comment.author == bot_login and comment.body.lstrip().startswith(STATUS_MARKER):
+        if comment.is_by(bot_login) and comment.body.lstrip().startswith(STATUS_MARKER):
             return comment
     return None
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from incident_response.core import names
 from incident_response.core.form import FormTemplate
 from incident_response.core.policy import Policy
 from incident_response.core.snapshot import PostmortemClosed
@@ -145,7 +146,7 @@ def run_drill(scenario: Scenario, policy: Policy, template: FormTemplate, start:
     else:
         documents_note = ""
     status = next((c.body for c in drill.github.comments.values()
-                   if c.author == policy.github.bot_login
+                   if c.is_by(policy.github.bot_login)
                    and c.body.startswith("<!-- incident-response:status -->")), "")
     (output / "status-comment.md").write_text(status, encoding="utf-8")
     counts: dict[str, int] = {}
@@ -176,11 +177,11 @@ def _monthly_report(drill: Drill, policy: Policy, start: datetime) -> str:
     window = Window(since, until, f"{since:%Y-%m}")
     records = []
     for number, issue in drill.github.issues.items():
-        if policy.labels.incident not in issue["labels"]:
+        if names.spelled(policy.labels.incident, issue["labels"]) is None:
             continue
         status = next((c.body for i, c in drill.github.comments.items()
                        if drill.github.comment_issue[i] == number
-                       and c.author == policy.github.bot_login
+                       and c.is_by(policy.github.bot_login)
                        and c.body.startswith("<!-- incident-response:status -->")), "")
         records.append(IncidentRecord(
             number, f"https://github.com/drill/identity/issues/{number}", issue["title"],

@@ -19,6 +19,7 @@ from incident_response.adapters.ports import (
     PostmortemRef,
     SlackMessageRef,
 )
+from incident_response.core import names
 from incident_response.core.effects import (
     DeclareIncident,
     LabelSpec,
@@ -123,7 +124,8 @@ class StandInGitHub:
     def live_incidents(self, label: str, phase_labels: list[str]) -> list[IssueSnapshot]:
         self.transcript.record("GitHub", "list live incidents", label=label)
         return [self._snapshot(n) for n, i in self.issues.items()
-                if (i["open"] and label in i["labels"]) or set(phase_labels) & set(i["labels"])]
+                if (i["open"] and names.spelled(label, i["labels"]))
+                or any(names.spelled(phase, i["labels"]) for phase in phase_labels)]
 
     def get_comment(self, comment_id: int) -> CommentSnapshot | None:
         self.transcript.record("GitHub", "read status comment", comment=comment_id)
@@ -131,7 +133,7 @@ class StandInGitHub:
 
     def find_comment(self, number: int, marker: str) -> int | None:
         return next((i for i, c in self.comments.items() if self.comment_issue[i] == number
-                     and c.author == self.bot and marker in c.body.split("\n", 1)[0]), None)
+                     and c.is_by(self.bot) and marker in c.body.split("\n", 1)[0]), None)
 
     def find_issue(self, effect_key: str) -> int | None:
         marker = effect_marker(effect_key)
@@ -161,13 +163,19 @@ class StandInGitHub:
 
     def change_labels(self, number: int, add: list[str], remove: list[str],
                       specs: dict[str, LabelSpec] | None = None) -> None:
+        # As GitHub: label names are compared without case, and an issue keeps its spelling.
         labels = self.issues[number]["labels"]
         for name in add:
+            if names.spelled(name, labels) is not None:
+                continue
             labels.append(name)
             self.label_history.setdefault(number, []).append(LabelEvent(
                 next(self._ids), "labeled", name, self.bot, self.transcript.clock.now))
         for name in remove:
-            labels.remove(name)
+            spelled = names.spelled(name, labels)
+            if spelled is None:
+                continue
+            labels.remove(spelled)
             self.label_history.setdefault(number, []).append(LabelEvent(
                 next(self._ids), "unlabeled", name, self.bot, self.transcript.clock.now))
         self.transcript.record("GitHub", "change labels", number=number, add=add, remove=remove)

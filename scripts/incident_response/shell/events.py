@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from incident_response.core import names
 from incident_response.core.errors import UsageError
 from incident_response.core.snapshot import IssueSnapshot
 from incident_response.shell.context import RunContext
@@ -76,10 +77,13 @@ def incident_number(event: Event, incident_label: str) -> int | None:
     issue = event.payload.get("issue") or {}
     if issue.get("pull_request"):
         return None
-    labels = {label.get("name") for label in issue.get("labels") or [] if isinstance(label, dict)}
+    labels = [str(label.get("name")) for label in issue.get("labels") or []
+              if isinstance(label, dict)]
+    # The repository may spell it `Incident`: GitHub (and the workflow's `contains()`) count
+    # it as the same label.
     removed = (event.action == "unlabeled"
-               and (event.payload.get("label") or {}).get("name") == incident_label)
-    if incident_label not in labels and not removed:
+               and names.same((event.payload.get("label") or {}).get("name"), incident_label))
+    if names.spelled(incident_label, labels) is None and not removed:
         return None
     number = issue.get("number")
     return int(number) if isinstance(number, int) else None

@@ -21,9 +21,8 @@ from incident_response.core.decide import decide
 from incident_response.core.effects import TriggerPage
 from incident_response.core.errors import ServiceError
 from incident_response.core.form import FormTemplate
-from incident_response.core.labels import phase_label
+from incident_response.core.labels import phase_of
 from incident_response.core.policy import Policy
-from incident_response.core.vocabulary import Phase
 from incident_response.shell.context import RunContext
 from incident_response.shell.events import Event, issue_from_payload
 from incident_response.shell.wiring import pager, transport
@@ -50,9 +49,8 @@ def page_first(event: Event, number: int, policy: Policy, template: FormTemplate
     reads = GitHubReads(context.github_token, event.repository, context.github_api_url, shared)
     try:
         current = reads.issue(number)
-        labels = {str(label.get("name")) for label in current.get("labels") or []}
-        phases = {phase_label(policy, phase) for phase in Phase}
-        if current.get("state") != "open" or labels & phases:
+        labels = [str(label.get("name")) for label in current.get("labels") or []]
+        if current.get("state") != "open" or any(phase_of(policy, n) for n in labels):
             return FirstPage()  # not a fresh report (a re-run, a later event): the full run
         issue = issue_from_payload(event, context.now)
         permission = reads.permission(issue.author)
