@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from loopback import ROOT, Loopback
 
-from incident_response.core.state import (
+from incident_response.core.record.state import (
     STATUS_MARKER,
     FollowUpRef,
     IncidentState,

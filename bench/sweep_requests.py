@@ -22,9 +22,9 @@ from pathlib import Path
 
 from loopback import ROOT, Loopback
 
-from incident_response.core.decide import decide
-from incident_response.core.snapshot import IssueSnapshot
-from incident_response.core.status import status_comment
+from incident_response.core.decision.decide import decide
+from incident_response.core.record.snapshot import IssueSnapshot
+from incident_response.core.texts.status import status_comment
 from incident_response.shell.configuration import load_form_template, load_policy
 
 DECLARED = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
@@ -60,7 +60,7 @@ def seeded_issue(number: int, template: dict, config: Path,
 def resolved_waiting(issue: dict, body: str, number: int) -> tuple[dict, str]:
     """The same incident, resolved 10 minutes after its declaration, its post-mortem pull
     request open and not yet due (P1: 5 business days)."""
-    from incident_response.core.state import parse_state, render_state
+    from incident_response.core.record.state import parse_state, render_state
     from incident_response.core.vocabulary import Phase
 
     state = parse_state(body)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from incident_response.core.chasing import (
+from incident_response.core.record.state import IncidentState, SavedReport
+from incident_response.core.rules.chasing import (
     business_day,
     nth_business_day_after,
     postmortem_due,
     record_due_chases,
 )
-from incident_response.core.state import IncidentState, SavedReport
 from incident_response.core.vocabulary import Phase, Priority
 from tests.conftest import World
 from tests.test_commands import POLICY

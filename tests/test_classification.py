@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from incident_response.core.classification import classify
-from incident_response.core.policy import Policy
-from incident_response.core.report import IncidentReport
+from incident_response.core.rules.answers import IncidentReport
+from incident_response.core.rules.classification import classify
+from incident_response.core.rules.policy import Policy
 from incident_response.shell.configuration import load_policy
 
 IMPACTS = [

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from incident_response.core.commands import parse_commands
-from incident_response.core.decide import decide
-from incident_response.core.effects import (
+from incident_response.core.decision.decide import decide
+from incident_response.core.decision.effects import (
     AddIncidentTodo,
     PostComment,
     PostToChat,
@@ -19,10 +18,11 @@ from incident_response.core.effects import (
     TriggerPage,
     UpdateIncident,
 )
-from incident_response.core.facts import followups, timeline_entries, updates
-from incident_response.core.policy import Person
-from incident_response.core.snapshot import CommentSnapshot, IssueSnapshot
-from incident_response.core.state import IncidentState
+from incident_response.core.record.facts import followups, timeline_entries, updates
+from incident_response.core.record.snapshot import CommentSnapshot, IssueSnapshot
+from incident_response.core.record.state import IncidentState
+from incident_response.core.rules.comment_commands import parse_commands
+from incident_response.core.rules.policy import Person
 from incident_response.core.vocabulary import Phase, Priority, Severity
 from incident_response.shell.configuration import load_form_template, load_policy
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import vcr
 
-from incident_response.adapters.datadog_mirror import DatadogMirror
+from incident_response.adapters.datadog.mirror import DatadogMirror
 from incident_response.adapters.transport import Transport
-from incident_response.core.effects import DeclareIncident
+from incident_response.core.decision.effects import DeclareIncident
 
 CASSETTES = Path(__file__).parent / "fixtures" / "datadog" / "cassettes"
 replay = vcr.VCR(record_mode="none", match_on=["method", "scheme", "host", "path"],

@@ -6,10 +6,15 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from incident_response.core.decide import decide
-from incident_response.core.effects import DeclareIncident, PostComment, PostToChat, TriggerPage
-from incident_response.core.snapshot import IssueSnapshot
-from incident_response.core.state import IncidentState
+from incident_response.core.decision.decide import decide
+from incident_response.core.decision.effects import (
+    DeclareIncident,
+    PostComment,
+    PostToChat,
+    TriggerPage,
+)
+from incident_response.core.record.snapshot import IssueSnapshot
+from incident_response.core.record.state import IncidentState
 from incident_response.core.vocabulary import Phase, Priority
 from incident_response.shell.configuration import load_form_template, load_policy
 

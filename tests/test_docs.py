@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from incident_response.core.policy import Policy
+from incident_response.core.rules.policy import Policy
 
 ROOT = Path(__file__).resolve().parent.parent
 

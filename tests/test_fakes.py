@@ -63,7 +63,7 @@ def datadog(server_tls: ssl.SSLContext) -> Iterator[FakeDatadog]:
 
 
 def _client(github: FakeGitHub, ca_bundle: Path) -> Github:
-    # As incident_response.adapters.github_tracker builds it (no retries here: answers are
+    # As incident_response.adapters.github.tracker builds it (no retries here: answers are
     # what is under test).
     return Github(auth=Auth.Token("ghs_bot_token"), base_url=github.url, verify=str(ca_bundle),
                   retry=None, seconds_between_requests=None, seconds_between_writes=None)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from incident_response.core.form import (
+from incident_response.core.rules.form import (
     Checkbox,
     ParsedForm,
     parse_form,

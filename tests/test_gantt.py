@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from incident_response.core.gantt import TODAY_MARKER_OFF, section_name, task_name
-from incident_response.core.markdown_text import shorten
+from incident_response.core.texts.gantt import TODAY_MARKER_OFF, section_name, task_name
+from incident_response.core.texts.markdown_text import shorten
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"

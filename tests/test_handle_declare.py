@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from incident_response.core.state import STATUS_MARKER, parse_state
+from incident_response.core.record.state import STATUS_MARKER, parse_state
 from tests.conftest import SECRETS, World, example_event
 from tests.fakes.server import Fault
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from incident_response.core.labels import label_specs
-from incident_response.init import REPORT_LABEL
+from incident_response.commands.init import REPORT_LABEL
+from incident_response.core.rules.labels import label_specs
 from incident_response.shell.configuration import load_policy
 from tests.conftest import ROOT, World
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from incident_response.core.decide import decide
-from incident_response.core.effects import PostComment
-from incident_response.core.snapshot import LabelEvent
+from incident_response.core.decision.decide import decide
+from incident_response.core.decision.effects import PostComment
+from incident_response.core.record.snapshot import LabelEvent
 from incident_response.core.vocabulary import Phase, Priority
 from tests.test_commands import FORM, ISSUE, POLICY, T0, declared
 

@@ -12,11 +12,11 @@ from datetime import timedelta
 import pytest
 
 from incident_response.core import names
-from incident_response.core.decide import decide, was_declared
-from incident_response.core.effects import TriggerPage
-from incident_response.core.labels import managed, phase_of, priority_of, severity_of
-from incident_response.core.snapshot import CommentSnapshot, LabelEvent
-from incident_response.core.state import STATUS_MARKER, render_state, status_comment_of
+from incident_response.core.decision.decide import decide, was_declared
+from incident_response.core.decision.effects import TriggerPage
+from incident_response.core.record.snapshot import CommentSnapshot, LabelEvent
+from incident_response.core.record.state import STATUS_MARKER, render_state, status_comment_of
+from incident_response.core.rules.labels import managed, phase_of, priority_of, severity_of
 from incident_response.core.vocabulary import Phase, Priority, Severity
 from incident_response.shell.events import Event, incident_number
 from tests.test_commands import FORM, ISSUE, POLICY, T0, declared

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from incident_response.core.markdown_text import (
+from incident_response.core.texts.markdown_text import (
     WORD_JOINER,
     block,
     code_block,

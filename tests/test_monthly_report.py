@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from incident_response.core import figures
-from incident_response.core.figures import IncidentRecord, Targets, Window
-from incident_response.core.state import FollowUpRef, IncidentState, SavedReport
+from incident_response.commands.report import parse_window
+from incident_response.core.figures import figures
+from incident_response.core.figures.figures import IncidentRecord, Targets, Window
+from incident_response.core.record.state import FollowUpRef, IncidentState, SavedReport
 from incident_response.core.vocabulary import Priority, Severity
-from incident_response.monthly_report import parse_window
 from tests.conftest import World
 from tests.test_complete import resolved_p1
 

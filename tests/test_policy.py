@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from incident_response.core.errors import ConfigError
-from incident_response.core.policy import Policy
+from incident_response.core.rules.policy import Policy
 from incident_response.shell.configuration import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ def test_a_bad_file_names_the_key_and_the_fix(tmp_path: Path, text: str, names: 
 def test_the_shipped_schema_is_generated_from_the_model() -> None:
     shipped = json.loads((ROOT / "schema" / "incident-response.schema.json").read_text())
     assert shipped == Policy.model_json_schema(), (
-        "regenerate it: PYTHONPATH=scripts python -m incident_response.core.schema")
+        "regenerate it: PYTHONPATH=scripts python -m incident_response.shell.schema")
 
 
 def test_a_label_github_would_refuse_is_a_configuration_error(tmp_path: Path) -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from incident_response.core.decide import decide
-from incident_response.core.form import parse_form
-from incident_response.core.postmortem import postmortem_path, render_postmortem, slug
-from incident_response.core.report import validate_report
-from incident_response.core.snapshot import CommentSnapshot, HistoryEvent
+from incident_response.core.decision.decide import decide
+from incident_response.core.record.snapshot import CommentSnapshot, HistoryEvent
+from incident_response.core.rules.answers import validate_report
+from incident_response.core.rules.form import parse_form
+from incident_response.core.texts.postmortem import postmortem_path, render_postmortem, slug
 from tests.test_commands import FORM, ISSUE, POLICY, T0
 
 GOLDEN = Path(__file__).parent / "golden" / "postmortem-sample.md"

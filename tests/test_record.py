@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from incident_response.core.state import STATUS_MARKER, parse_state
+from incident_response.core.record.state import STATUS_MARKER, parse_state
 from tests.conftest import Run, World
 from tests.fakes.server import Fault
 from tests.test_handle_declare import BOT, opened, status_comments

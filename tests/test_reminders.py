@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from incident_response.core.decide import decide
-from incident_response.core.effects import PostComment, PostToChat
+from incident_response.core.decision.decide import decide
+from incident_response.core.decision.effects import PostComment, PostToChat
 from tests.test_commands import FORM, ISSUE, POLICY, T0, declared, with_comment
 
 

@@ -5,8 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from incident_response.core.form import parse_form
-from incident_response.core.report import parse_started_at, parse_users_per_hour, validate_report
+from incident_response.core.rules.answers import (
+    parse_started_at,
+    parse_users_per_hour,
+    validate_report,
+)
+from incident_response.core.rules.form import parse_form
 from incident_response.shell.configuration import load_form_template, load_policy
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -160,27 +160,27 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 (one return per
         # The world, read once: the environment and the clock.
         context = RunContext.from_environment(os.environ, _now(arguments.now))
         if arguments.command == "handle":
-            from incident_response.handle import handle
+            from incident_response.commands.handle import handle
 
             return handle(arguments, config, context)
         if arguments.command == "sweep":
-            from incident_response.sweep import sweep
+            from incident_response.commands.sweep import sweep
 
             return sweep(arguments, config, context)
         if arguments.command == "drill":
-            from incident_response.drill.command import drill
+            from incident_response.commands.drill.command import drill
 
             return drill(arguments, config, context)
         if arguments.command == "validate":
-            from incident_response.validate import validate
+            from incident_response.commands.validate import validate
 
             return validate(config, arguments.form)
         if arguments.command == "report":
-            from incident_response.monthly_report import report
+            from incident_response.commands.report import report
 
             return report(arguments, config, context)
         if arguments.command == "init":
-            from incident_response.init import init
+            from incident_response.commands.init import init
 
             return init(arguments, arguments.config, context)
     except (UsageError, ConfigError) as error:

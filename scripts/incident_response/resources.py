@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["default_config_path", "default_form_path", "templates_dir"]
+__all__ = ["default_config_path", "default_form_path", "templates_dir", "workflow_path"]
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent.parent
@@ -35,3 +35,11 @@ def default_form_path() -> Path:
     return _first_existing(
         _PACKAGE / "default-form.yml", _CHECKOUT / ".github" / "ISSUE_TEMPLATE" / "incident.yml"
     )
+
+
+def workflow_path(name: str) -> Path | None:
+    """A workflow as shipped (`workflows/` in the package, `.github/workflows/` in a
+    checkout), None when this installation lacks it."""
+    found = _first_existing(_PACKAGE / "workflows" / name,
+                            _CHECKOUT / ".github" / "workflows" / name)
+    return found if found.exists() else None

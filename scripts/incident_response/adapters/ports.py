@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from incident_response.core.effects import (
+from incident_response.core.decision.effects import (
     DeclareIncident,
     LabelSpec,
     PostToChat,
@@ -18,7 +18,7 @@ from incident_response.core.effects import (
     UpdateIncident,
     WritePostmortem,
 )
-from incident_response.core.snapshot import (
+from incident_response.core.record.snapshot import (
     CommentSnapshot,
     HistoryEvent,
     IssueSnapshot,

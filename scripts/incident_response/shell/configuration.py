@@ -14,8 +14,8 @@ import yaml
 from pydantic import ValidationError
 
 from incident_response.core.errors import ConfigError
-from incident_response.core.form import FormTemplate, template_from_data
-from incident_response.core.policy import Policy
+from incident_response.core.rules.form import FormTemplate, template_from_data
+from incident_response.core.rules.policy import Policy
 from incident_response.resources import default_config_path, default_form_path
 
 __all__ = ["DEFAULT_FORM", "form_template", "load_form_template", "load_policy"]

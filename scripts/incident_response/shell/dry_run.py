@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from incident_response.core.plan import Plan
-from incident_response.core.policy import Policy
-from incident_response.core.snapshot import IssueSnapshot
-from incident_response.core.status import status_comment
+from incident_response.core.decision.plan import Plan
+from incident_response.core.record.snapshot import IssueSnapshot
+from incident_response.core.rules.policy import Policy
+from incident_response.core.texts.status import status_comment
 from incident_response.shell.execute import DEFAULT_NAMES
 
 __all__ = ["print_plan"]

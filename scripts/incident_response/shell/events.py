@@ -15,7 +15,7 @@ from typing import Any
 
 from incident_response.core import names
 from incident_response.core.errors import UsageError
-from incident_response.core.snapshot import IssueSnapshot
+from incident_response.core.record.snapshot import IssueSnapshot
 from incident_response.shell.context import RunContext
 
 __all__ = ["Event", "incident_number", "issue_from_payload", "postmortem_number", "read_event"]

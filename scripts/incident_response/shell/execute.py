@@ -21,8 +21,7 @@ from incident_response.adapters.ports import (
     Pager,
     SlackMessageRef,
 )
-from incident_response.core import effect_keys as keys
-from incident_response.core.effects import (
+from incident_response.core.decision.effects import (
     AddIncidentTodo,
     AttachPostmortem,
     DeclareIncident,
@@ -38,11 +37,12 @@ from incident_response.core.effects import (
     UpdateIncident,
     WritePostmortem,
 )
+from incident_response.core.decision.outcome import EffectResult, Outcome
+from incident_response.core.decision.plan import Plan
 from incident_response.core.errors import ServiceError
-from incident_response.core.outcome import EffectResult, Outcome
-from incident_response.core.plan import Plan
-from incident_response.core.snapshot import effect_marker
-from incident_response.core.state import IncidentState
+from incident_response.core.record import keys
+from incident_response.core.record.snapshot import effect_marker
+from incident_response.core.record.state import IncidentState
 
 __all__ = ["DEFAULT_NAMES", "Services", "execute"]
 

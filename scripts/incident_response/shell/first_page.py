@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from incident_response.adapters.github_reads import GitHubReads
-from incident_response.core.decide import decide
-from incident_response.core.effects import TriggerPage
+from incident_response.adapters.github.reads import GitHubReads
+from incident_response.core.decision.decide import decide
+from incident_response.core.decision.effects import TriggerPage
 from incident_response.core.errors import ServiceError
-from incident_response.core.form import FormTemplate
-from incident_response.core.labels import phase_of
-from incident_response.core.policy import Policy
+from incident_response.core.rules.form import FormTemplate
+from incident_response.core.rules.labels import phase_of
+from incident_response.core.rules.policy import Policy
 from incident_response.shell.context import RunContext
 from incident_response.shell.events import Event, issue_from_payload
 from incident_response.shell.wiring import pager, transport

@@ -22,23 +22,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from incident_response.adapters.ports import IssueTracker
-from incident_response.core import effect_keys as keys
-from incident_response.core.decide import decide
-from incident_response.core.effects import CLAIMED_EFFECTS, Effect, TriggerPage
+from incident_response.core.decision.decide import decide
+from incident_response.core.decision.effects import CLAIMED_EFFECTS, Effect, TriggerPage
+from incident_response.core.decision.outcome import EffectResult, Outcome
+from incident_response.core.decision.plan import Plan
 from incident_response.core.errors import ServiceError
-from incident_response.core.form import FormTemplate
-from incident_response.core.outcome import EffectResult, Outcome
-from incident_response.core.plan import Plan
-from incident_response.core.policy import Policy
-from incident_response.core.snapshot import IssueSnapshot
-from incident_response.core.state import (
+from incident_response.core.record import keys
+from incident_response.core.record.snapshot import IssueSnapshot
+from incident_response.core.record.state import (
     STATUS_MARKER,
     IncidentState,
     merge_states,
     parse_state,
     render_state,
 )
-from incident_response.core.status import status_comment
+from incident_response.core.rules.form import FormTemplate
+from incident_response.core.rules.policy import Policy
+from incident_response.core.texts.status import status_comment
 from incident_response.shell.execute import Services, execute
 from incident_response.shell.loading import LoadedIncident
 

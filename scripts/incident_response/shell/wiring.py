@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING
 from incident_response.adapters.ports import Acknowledgements, IssueTracker
 from incident_response.adapters.transport import Transport
 from incident_response.core.errors import UsageError
-from incident_response.core.policy import Policy
+from incident_response.core.rules.policy import Policy
 from incident_response.shell.context import RunContext
 from incident_response.shell.execute import Services
 
 if TYPE_CHECKING:  # each adapter (and its vendor SDK) loads only when a run needs it
-    from incident_response.adapters.datadog_mirror import DatadogMirror
-    from incident_response.adapters.github_tracker import GitHubTracker
-    from incident_response.adapters.pagerduty_pager import PagerDutyPager
-    from incident_response.adapters.slack_notifier import SlackNotifier
+    from incident_response.adapters.datadog.mirror import DatadogMirror
+    from incident_response.adapters.github.tracker import GitHubTracker
+    from incident_response.adapters.pagerduty.pager import PagerDutyPager
+    from incident_response.adapters.slack.notifier import SlackNotifier
 
 __all__ = ["acknowledgements", "build_services", "chat_notifier", "github_tracker", "pager",
            "transport"]
@@ -34,7 +34,7 @@ def github_tracker(context: RunContext, repository: str, policy: Policy) -> GitH
     if not context.github_token:
         msg = "GITHUB_TOKEN is not set: the workflow must pass the token (see README)"
         raise UsageError(msg)
-    from incident_response.adapters.github_tracker import GitHubTracker
+    from incident_response.adapters.github.tracker import GitHubTracker
 
     return GitHubTracker(context.github_token, repository, context.github_api_url,
                          transport(policy, context), bot_login=policy.github.bot_login,
@@ -67,21 +67,21 @@ def acknowledgements(context: RunContext, policy: Policy) -> Acknowledgements | 
     """The page's acknowledgements from PagerDuty's REST API, when a token is given."""
     if not context.pagerduty_api_token:
         return None
-    from incident_response.adapters.pagerduty_rest import PagerDutyAcknowledgements
+    from incident_response.adapters.pagerduty.acknowledgements import PagerDutyAcknowledgements
 
     return PagerDutyAcknowledgements(context.pagerduty_api_token, context.pagerduty_api_url,
                                      transport(policy, context))
 
 
 def pager(context: RunContext, shared: Transport) -> PagerDutyPager:
-    from incident_response.adapters.pagerduty_pager import PagerDutyPager
+    from incident_response.adapters.pagerduty.pager import PagerDutyPager
 
     return PagerDutyPager(context.pagerduty_routing_key or "", context.pagerduty_events_url,
                           shared)
 
 
 def _datadog(context: RunContext, shared: Transport) -> DatadogMirror:
-    from incident_response.adapters.datadog_mirror import DatadogMirror, datadog_host
+    from incident_response.adapters.datadog.mirror import DatadogMirror, datadog_host
 
     host = datadog_host(context.datadog_site, context.datadog_api_url)
     return DatadogMirror(context.datadog_api_key or "", context.datadog_app_key or "", host,
@@ -94,6 +94,6 @@ def chat_notifier(context: RunContext, policy: Policy) -> SlackNotifier:
 
 
 def _slack(context: RunContext, shared: Transport) -> SlackNotifier:
-    from incident_response.adapters.slack_notifier import SlackNotifier
+    from incident_response.adapters.slack.notifier import SlackNotifier
 
     return SlackNotifier(context.slack_bot_token or "", context.slack_api_url, shared)

@@ -1,0 +1,193 @@
+"""`incident-response handle`: one GitHub Actions event, reconciled into the incident record.
+
+load -> decide (pure) -> record labels and the status comment -> execute outside effects
+(page first) -> record the results. The status comment is written before anything goes out,
+so the state that prevents duplicates exists before a duplicate could be made.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from incident_response.core import names
+from incident_response.core.errors import ServiceError, UsageError
+from incident_response.core.record.snapshot import IssueSnapshot, PostmortemClosed
+from incident_response.shell import actions
+from incident_response.shell.configuration import form_template
+from incident_response.shell.context import RunContext
+from incident_response.shell.events import Event, incident_number, issue_from_payload, read_event
+
+# The policy (pydantic), the templates (Jinja2) and the core load only once an event is known
+# to be about an incident: the fast path must not pay for them.
+if TYPE_CHECKING:
+    from incident_response.core.decision.outcome import Outcome
+    from incident_response.core.decision.plan import Plan
+    from incident_response.core.rules.policy import Policy
+    from incident_response.shell.incident_run import IncidentRun
+
+_INCIDENT_EVENTS = ("issues", "issue_comment", "pull_request")
+#: every event a workflow of this program is triggered by; any other `--event-name` is a typo
+KNOWN_EVENTS = (*_INCIDENT_EVENTS, "schedule", "workflow_dispatch")
+
+__all__ = ["handle"]
+
+def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> str:
+    from incident_response.core.record.keys import name as effect_name
+
+    state = plan.state
+    lines = [f"### Incident #{number}: {state.priority or 'unclassified'} "
+             f"{state.severity or ''} · {state.phase}", ""]
+    for result in outcome.results:
+        mark = {"done": "done", "failed": "**FAILED**", "skipped": "skipped",
+                "waiting": "waiting:"}[result.status]
+        lines.append(f"- {effect_name(result.effect.key)}: {mark} {result.detail}")
+    for error in errors:
+        lines.append(f"- GitHub record: **FAILED** {error}")
+    if not outcome.results and not errors:
+        lines.append("- nothing to send outside GitHub")
+    if outcome.failed or errors:
+        lines += ["", "Failed effects are retried by the next run (a new event, or the sweep). "
+                  "The cause is in each line; fix credentials or channels in the repository "
+                  "secrets and the config."]
+    return "\n".join(lines)
+
+
+def _summary_and_outputs(run: IncidentRun, context: RunContext) -> int:
+    from incident_response.core.record.keys import name as effect_name
+
+    for result in run.outcome.skipped:
+        actions.annotate("notice", f"{result.service} skipped", result.detail)
+    for result in run.outcome.failed:
+        actions.annotate("error", f"{effect_name(result.effect.key)} failed", result.detail)
+    for error in run.errors:
+        actions.annotate("error", "GitHub record failed", error)
+    summary = _summary(run.plan, run.outcome, run.number, run.errors)
+    print(summary)
+    actions.write_summary(context, summary)
+    actions.write_outputs(context, {
+        "incident-number": str(run.number),
+        "priority": str(run.plan.state.priority or ""),
+        "severity": str(run.plan.state.severity or ""),
+        "phase": str(run.plan.state.phase),
+        "postmortem-pr": str(run.plan.state.postmortem_pr or ""),
+    })
+    return 1 if run.failed else 0
+
+
+def _is_about_incident(event: Event, number: int | None, bot_login: str) -> bool:
+    if number is None:
+        return False
+    if event.name == "pull_request":
+        return True
+    if event.name == "issues":
+        # The bot's own label changes start runs when it writes with an App token (events of
+        # the workflow token start none): they have nothing to tell, so they stop here.
+        sender = (event.payload.get("sender") or {}).get("login")
+        if event.action in ("labeled", "unlabeled") and names.same(sender, bot_login):
+            return False
+        return event.action in ("opened", "edited", "reopened", "closed", "labeled",
+                                "unlabeled")
+    commenter = ((event.payload.get("comment") or {}).get("user") or {}).get("login")
+    return event.action in ("created", "edited") and not names.same(commenter, bot_login)
+
+
+def _with_event_facts(issue: IssueSnapshot, event: Event, now: datetime) -> IssueSnapshot:
+    """What only the event knows: a reopen, a closed post-mortem, the default branch."""
+    repository = event.payload.get("repository") or {}
+    closed = None
+    pull = event.payload.get("pull_request") or {}
+    if event.name == "pull_request" and pull:
+        at = str(pull.get("merged_at") or pull.get("closed_at") or "").replace("Z", "+00:00")
+        closed = PostmortemClosed(
+            number=int(pull["number"]), merged=bool(pull.get("merged")),
+            at=datetime.fromisoformat(at) if at else now,
+            actor=str(((pull.get("merged_by") or event.payload.get("sender")) or {})
+                      .get("login") or ""),
+            url=str(pull.get("html_url") or ""))
+    return replace(issue, reopened=event.name == "issues" and event.action == "reopened",
+                   default_branch=repository.get("default_branch") or None,
+                   postmortem_closed=closed)
+
+
+def _incident_of(event: Event, config: Path | None) -> tuple[Policy, int] | None:
+    """The policy and the incident's number, or None for an event not about an incident."""
+    if event.name not in _INCIDENT_EVENTS:
+        return None  # decided without loading the policy at all
+    from incident_response.shell.configuration import load_policy
+
+    policy = load_policy(config)
+    number = incident_number(event, policy.labels.incident)
+    if number is None or not _is_about_incident(event, number, policy.github.bot_login):
+        return None
+    return policy, number
+
+
+def _dry_run(plan_of: Callable[[], Plan], policy: Policy, number: int,
+             issue: IssueSnapshot) -> int:
+    from incident_response.shell.dry_run import print_plan
+
+    print_plan(plan_of(), policy, number, issue)
+    return 0
+
+
+def handle(arguments: argparse.Namespace, config: Path | None, context: RunContext) -> int:
+    now = context.now
+    if arguments.event_name and arguments.event_name not in KNOWN_EVENTS:
+        msg = (f"--event-name {arguments.event_name!r} is not a GitHub Actions event this "
+               f"program handles; use one of {', '.join(KNOWN_EVENTS)}")
+        raise UsageError(msg)
+    event = read_event(arguments.event, arguments.event_name, arguments.repo, context)
+    found = _incident_of(event, config)
+    if found is None:
+        print(f"incident-response: {event.name}.{event.action or '-'} is not about an "
+              "incident; nothing to do.")
+        return 0
+    policy, number = found
+    template = form_template(arguments.form)
+    from incident_response.core.decision.decide import decide
+
+    if arguments.dry_run and not context.github_token:
+        offline = issue_from_payload(event, now)
+        return _dry_run(lambda: decide(offline, None, policy, template, now), policy, number,
+                        offline)
+
+    from incident_response.core.record.state import status_comment_of
+    from incident_response.shell.first_page import FirstPage, page_first
+    from incident_response.shell.loading import complete_snapshot
+    from incident_response.shell.wiring import acknowledgements, github_tracker
+
+    first = FirstPage() if arguments.dry_run else page_first(event, number, policy, template,
+                                                              context)
+    tracker = github_tracker(context, event.repository, policy)
+    try:
+        issue = _with_event_facts(tracker.load_issue(number), event, now)
+        # An incident whose label a person removed is still one: its record says so.
+        loaded = complete_snapshot(issue, tracker, policy,
+                                   acknowledgements=acknowledgements(context, policy),
+                                   reporter_permission=first.reporter_permission) if (
+            issue.has_label(policy.labels.incident)
+            or status_comment_of(issue, policy.github.bot_login)) else None
+    except ServiceError as error:
+        actions.annotate("error", "Incident not loaded", str(error))
+        actions.write_summary(context, f"**Incident #{number} not loaded**: {error}")
+        print(f"incident-response: {error}")
+        return 1
+    if loaded is None:
+        print(f"incident-response: #{number} is not an incident; nothing to do.")
+        return 0
+    if arguments.dry_run:
+        return _dry_run(lambda: decide(loaded.issue, loaded.previous, policy, template, now),
+                        policy, number, loaded.issue)
+
+    from incident_response.shell.incident_run import run_incident
+    from incident_response.shell.wiring import build_services
+
+    services = build_services(context, event.repository, policy, github=tracker)
+    return _summary_and_outputs(run_incident(loaded, services, policy, template, now,
+                                             run_url=context.run_url, paged=first.page),
+                                context)

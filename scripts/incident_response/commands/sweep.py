@@ -1,0 +1,207 @@
+"""`incident-response sweep`: reminders, escalations and repairs for every live incident.
+
+Run on a schedule (best effort: late or skipped runs are expected) and by hand. A live incident
+is found by its label and by its phase label (an issue closed by hand, or stripped of the
+incident label, is still found). The cost grows with the number of live incidents only; nothing
+is written for an incident where nothing is due.
+
+In GitHub Actions the sweep is two steps, so that every run that writes an incident's record
+is in that incident's concurrency group: `--list-due` finds the incidents with something due
+(reading only), then one job per incident runs `--incident N` in the group `incident-N` that
+the event runs of the same incident use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from incident_response.core.errors import ServiceError, UsageError
+from incident_response.core.record.keys import name as effect_name
+from incident_response.shell import actions
+from incident_response.shell.configuration import form_template, load_policy
+from incident_response.shell.context import RunContext
+from incident_response.shell.dry_run import print_plan
+
+if TYPE_CHECKING:
+    from incident_response.adapters.github.tracker import GitHubTracker
+    from incident_response.core.record.snapshot import IssueSnapshot
+    from incident_response.core.rules.form import FormTemplate
+    from incident_response.core.rules.policy import Policy
+    from incident_response.shell.loading import LoadedIncident
+
+__all__ = ["live_phase_labels", "sweep"]
+
+
+def live_phase_labels(policy: Policy) -> list[str]:
+    from incident_response.core.rules import lifecycle
+    from incident_response.core.rules.labels import phase_label
+
+    return [phase_label(policy, p) for p in lifecycle.phases(watched=True)]
+
+
+def _is_due(loaded: LoadedIncident, policy: Policy, template: FormTemplate,
+            now: datetime) -> bool:
+    from incident_response.core.decision.decide import decide
+    from incident_response.core.record.state import render_state
+
+    plan = decide(loaded.issue, loaded.previous, policy, template, now, sweep=True)
+    if loaded.previous is None or plan.effects or plan.labels_to_add or plan.labels_to_remove:
+        return True
+    return render_state(loaded.previous) != render_state(plan.state)
+
+
+def sweep(arguments: argparse.Namespace, config: Path | None, context: RunContext) -> int:
+    repository = arguments.repo or context.repository
+    if not repository or "/" not in repository:
+        msg = "no repository: set GITHUB_REPOSITORY or pass --repo OWNER/REPO"
+        raise UsageError(msg)
+    policy = load_policy(config)
+    template = form_template(arguments.form)
+
+    from incident_response.shell.wiring import github_tracker
+
+    tracker = github_tracker(context, repository, policy)
+    try:
+        incidents = _incidents(tracker, policy, arguments.incident)
+        followups = _overdue_followups(tracker, policy, context.now, arguments.incident)
+    except ServiceError as error:
+        actions.annotate("error", "Live incidents not listed", str(error))
+        print(f"incident-response: {error}")
+        return 1
+    incidents = [i for i in incidents if not i.has_label(policy.labels.followup)]
+    if arguments.list_due:
+        return _list_due(incidents, tracker, policy, template, context, followups=followups)
+    code = _sweep(incidents, tracker, repository, policy, template, context=context,
+                  dry_run=arguments.dry_run)
+    if followups and not arguments.dry_run:
+        code = max(code, _chase_followups(followups, tracker, repository, policy, context))
+    return code
+
+
+def _overdue_followups(tracker: GitHubTracker, policy: Policy, now: datetime,
+                       only: list[int] | None) -> list[IssueSnapshot]:
+    """Open follow-up issues past their due date, with their comments (the reminders sent):
+    one list request, then one comments request per overdue follow-up only."""
+    from incident_response.core.rules.chasing import followup_due
+
+    items = tracker.open_issues(policy.labels.followup)
+    overdue = []
+    for item in items:
+        if only and int(item["number"]) not in only:
+            continue
+        opened = datetime.fromisoformat(str(item["created_at"]).replace("Z", "+00:00"))
+        if followup_due(opened, policy) <= now:
+            overdue.append(tracker.snapshot(item))
+    return overdue
+
+
+def _chase_followups(followups: list[IssueSnapshot], tracker: GitHubTracker, repository: str,
+                     policy: Policy, context: RunContext) -> int:
+    from incident_response.core.decision.plan import Plan
+    from incident_response.core.record.state import IncidentState
+    from incident_response.core.rules.chasing import followup_chases
+    from incident_response.shell.execute import execute
+    from incident_response.shell.wiring import build_services
+
+    services = build_services(context, repository, policy, github=tracker)
+    lines, failed = [], False
+    for issue in followups:
+        effects = followup_chases(issue, policy, context.now)
+        if not effects:
+            continue
+        outcome = execute(Plan(state=IncidentState(), effects=effects), services,
+                          issue.number, context.now)
+        failed = failed or bool(outcome.failed)
+        lines.append(f"- follow-up #{issue.number}: " + "; ".join(
+            f"{effect_name(r.effect.key)} {r.status}" for r in outcome.results))
+    if lines:
+        summary = "\n".join(["### Overdue follow-ups", "", *lines])
+        print(summary)
+        actions.write_summary(context, summary)
+    return 1 if failed else 0
+
+
+def _incidents(tracker: GitHubTracker, policy: Policy,
+               only: list[int] | None) -> list[IssueSnapshot]:
+    if only:
+        return [tracker.load_issue(number) for number in sorted(set(only))]
+    return tracker.live_incidents(policy.labels.incident, live_phase_labels(policy))
+
+
+def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Policy,
+              template: FormTemplate, context: RunContext, *,
+              followups: list[IssueSnapshot]) -> int:
+    now = context.now
+    from incident_response.shell.loading import complete_snapshot
+    from incident_response.shell.wiring import acknowledgements
+
+    acks = acknowledgements(context, policy)
+    due: list[int] = []
+    for issue in incidents:
+        try:
+            loaded = complete_snapshot(issue, tracker, policy, sweep=True,
+                                       acknowledgements=acks)
+        except ServiceError:
+            due.append(issue.number)  # its own run reports the failure where it belongs
+            continue
+        if _is_due(loaded, policy, template, now):
+            due.append(issue.number)
+    from incident_response.core.rules.chasing import followup_chases
+
+    due += [f.number for f in followups if followup_chases(f, policy, now)]
+    print(json.dumps(due))
+    actions.write_outputs(context, {"incidents": json.dumps(due)})
+    actions.write_summary(context, f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live "
+                          f"incident(s), {len(due)} with something due"
+                          + (": " + ", ".join(f"#{n}" for n in due) if due else ""))
+    return 0
+
+
+def _sweep(incidents: list[IssueSnapshot], tracker: GitHubTracker, repository: str,
+           policy: Policy, template: FormTemplate, *, context: RunContext,
+           dry_run: bool) -> int:
+    now = context.now
+    from incident_response.core.decision.decide import decide
+    from incident_response.shell.incident_run import run_incident
+    from incident_response.shell.loading import complete_snapshot
+    from incident_response.shell.wiring import acknowledgements, build_services
+
+    acks = acknowledgements(context, policy)
+
+    services = None if dry_run else build_services(context, repository, policy,
+                                                   github=tracker)
+    lines = [f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live incident(s)", ""]
+    failed = False
+    for issue in incidents:
+        try:
+            loaded = complete_snapshot(issue, tracker, policy, sweep=True,
+                                       acknowledgements=acks)
+        except ServiceError as error:
+            failed = True
+            lines.append(f"- #{issue.number}: **not loaded**: {error}")
+            continue
+        if services is None:
+            print_plan(decide(loaded.issue, loaded.previous, policy, template, now, sweep=True),
+                       policy, issue.number, loaded.issue)
+            continue
+        run = run_incident(loaded, services, policy, template, now, sweep=True,
+                           run_url=context.run_url)
+        failed = failed or run.failed
+        done = [effect_name(r.effect.key) for r in run.outcome.results if r.status == "done"]
+        problems = [f"{effect_name(r.effect.key)} failed ({r.detail})"
+                    for r in run.outcome.failed] + run.errors
+        for problem in problems:
+            actions.annotate("error", f"Incident #{issue.number}", problem)
+        if done or problems:
+            lines.append(f"- #{issue.number} ({run.plan.state.priority}, "
+                         f"{run.plan.state.phase}): " + "; ".join(done + problems))
+    if len(lines) == 2:
+        lines.append("- nothing due")
+    summary = "\n".join(lines)
+    print(summary)
+    actions.write_summary(context, summary)
+    return 1 if failed else 0

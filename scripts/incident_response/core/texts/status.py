@@ -1,0 +1,100 @@
+"""The status comment: the incident's live summary for people, with the state block for the bot."""
+
+from __future__ import annotations
+
+from incident_response.core.decision.outcome import Outcome
+from incident_response.core.decision.plan import Plan
+from incident_response.core.record import keys
+from incident_response.core.record.facts import followups, timeline_entries, updates
+from incident_response.core.record.snapshot import IssueSnapshot
+from incident_response.core.record.state import render_state
+from incident_response.core.rules.chasing import due_day
+from incident_response.core.rules.labels import phase_label
+from incident_response.core.rules.policy import Policy
+from incident_response.core.texts.markdown_text import inline
+from incident_response.core.texts.rendering import render
+
+__all__ = ["COMMENT_LIMIT", "mirror_lines", "status_comment"]
+
+#: GitHub refuses a comment body over 65,536 characters (422 "body is too long"); stay under it
+#: with room for the run link and a margin.
+COMMENT_LIMIT = 65_536
+_BUDGET = COMMENT_LIMIT - 1_000
+#: how many of the newest updates, timeline entries and follow-ups the comment shows, from the
+#: roomiest to the leanest; the lists are trimmed, never the record, when a comment grows
+_SHOWN = ((10, 20, 30), (5, 10, 10), (3, 3, 3), (0, 0, 0))
+
+def mirror_lines(plan: Plan, outcome: Outcome | None, policy: Policy) -> list[str]:
+    state = plan.state
+    lines: list[str] = []
+    if state.is_done(keys.PAGE):
+        lines.append(f"PagerDuty: on-call paged (dedup key `{state.page_dedup_key}`)")
+    if state.datadog_id:
+        label = f"IR-{state.datadog_public_id}" if state.datadog_public_id else state.datadog_id
+        link = f"[{label}]({state.datadog_url})" if state.datadog_url else f"`{label}`"
+        lines.append(f"Datadog: incident {link} declared")
+    if state.slack_ts:
+        lines.append(f"Slack: announced in {inline(policy.slack.support_channel)} "
+                     f"(thread `{state.slack_ts}`)")
+    if state.is_done(keys.LEADERSHIP):
+        lines.append("Slack: leadership notified")
+    if state.is_done(keys.PAGE_RESOLVE):
+        lines.append("PagerDuty: page resolved")
+    for result in outcome.skipped if outcome else []:
+        lines.append(f"{keys.name(result.effect.key)}: skipped, {inline(result.detail)}")
+    for result in outcome.results if outcome else []:
+        if result.status == "waiting":
+            lines.append(f"{keys.name(result.effect.key)}: {inline(result.detail)}")
+    for repair in state.repairs:
+        lines.append(f"{keys.name(repair.key)}: repaired {repair.at:%Y-%m-%d %H:%M} UTC, "
+                     "after an earlier failure")
+    for key, failure in state.failures.items():
+        lines.append(
+            f"**{keys.name(key)}: failed** after {failure.attempts} run(s): "
+            f"{inline(failure.error)}. It is retried on the next run."
+        )
+    for key in plan.abandoned:
+        lines.append(f"**{keys.name(key)}: given up** after repeated failures; do it by hand.")
+    return lines
+
+
+def status_comment(plan: Plan, outcome: Outcome | None, policy: Policy,
+                   run_url: str | None = None, issue: IssueSnapshot | None = None) -> str:
+    """The comment's text: under GitHub's limit whatever the incident's length.
+
+    The visible lists shrink (newest kept) until the comment fits; the hidden state block is
+    bounded by design (ids, not texts), so what is trimmed is only ever what people can read
+    in full on the issue and, once resolved, in the post-mortem.
+    """
+    report = plan.report
+    state = plan.state
+    all_updates = updates(issue, state) if issue else []
+    entries = timeline_entries(issue, state) if issue else []
+    items = followups(issue, state) if issue else []
+    body = ""
+    for shown_updates, shown_entries, shown_items in _SHOWN:
+        body = render(
+            "status_comment.md.j2",
+            state=state,
+            report=report,
+            classification=plan.classification,
+            problems=plan.problems,
+            service=policy.service(report.service) if report else None,
+            phase_label=phase_label(policy, state.phase),
+            mirrors=mirror_lines(plan, outcome, policy),
+            notices=plan.notices,
+            run_url=run_url,
+            state_block=render_state(state),
+            updates=all_updates[-shown_updates:] if shown_updates else [],
+            update_count=len(all_updates),
+            timeline_entries=entries[-shown_entries:] if shown_entries else [],
+            timeline_count=len(entries),
+            followups=items[-shown_items:] if shown_items else [],
+            followup_count=len(items),
+            rebuilt=state.rebuilt,
+            postmortem_due=due_day(state, policy),
+            timezone=policy.chasing.timezone,
+        )
+        if len(body) <= _BUDGET:
+            return body
+    return body
