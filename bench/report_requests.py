@@ -23,13 +23,8 @@ from datetime import UTC, datetime, timedelta
 
 from loopback import ROOT, Loopback
 
-from incident_response.core.record.state import (
-    STATUS_MARKER,
-    FollowUpRef,
-    IncidentState,
-    SavedReport,
-    render_state,
-)
+from incident_response.core.record.block import STATUS_MARKER, render_state
+from incident_response.core.record.state import FollowUpRef, IncidentState, SavedAnswers
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
@@ -48,7 +43,7 @@ def record(number: int, opened: datetime) -> IncidentState:
         mitigated_at=opened + timedelta(minutes=20 + number % 30),
         resolved_at=opened + timedelta(minutes=45 + number % 90),
         page_dedup_key=f"Codertocat/Hello-World#{number}", reminder_count=number % 3,
-        report=SavedReport(service=("SSOe", "SiS", "Login.gov")[number % 3],
+        report=SavedAnswers(service=("SSOe", "SiS", "Login.gov")[number % 3],
                            environment="production", users_per_hour=2500,
                            user_impact="x", started_at=opened - timedelta(minutes=5)))
     if number % 5 == 0:

@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from loopback import ROOT
 
 from incident_response.core.decision.decide import decide
+from incident_response.core.decision.status import status_comment
+from incident_response.core.record.block import render_state
 from incident_response.core.record.snapshot import CommentSnapshot, IssueSnapshot
-from incident_response.core.record.state import render_state
-from incident_response.core.texts.status import status_comment
 from incident_response.shell.configuration import load_form_template, load_policy
 
 T0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)

@@ -23,8 +23,8 @@ from pathlib import Path
 from loopback import ROOT, Loopback
 
 from incident_response.core.decision.decide import decide
+from incident_response.core.decision.status import status_comment
 from incident_response.core.record.snapshot import IssueSnapshot
-from incident_response.core.texts.status import status_comment
 from incident_response.shell.configuration import load_form_template, load_policy
 
 DECLARED = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
@@ -44,13 +44,13 @@ def seeded_issue(number: int, template: dict, config: Path,
     plan = decide(snapshot, None, policy, form, DECLARED)
     for effect in plan.effects:
         plan.state.mark_done(effect.key)
-    plan.state.datadog_id, plan.state.slack_ts = f"dd-{number}", f"1700000000.{number:06d}"
-    plan.state.datadog_synced = "unused"
+    plan.state.mirror_id, plan.state.chat_thread = f"dd-{number}", f"1700000000.{number:06d}"
+    plan.state.mirror_synced = "unused"
     again = decide(snapshot, plan.state, policy, form, DECLARED)
     for effect in again.effects:
         again.state.mark_done(effect.key)
         if effect.key == "datadog:sync":
-            again.state.datadog_synced = effect.fingerprint  # type: ignore[attr-defined]
+            again.state.mirror_synced = effect.fingerprint  # type: ignore[attr-defined]
     issue["labels"] = [{"name": n, "id": i, "node_id": "x", "url": "", "color": "ededed",
                         "default": False, "description": None}
                        for i, n in enumerate(["incident", *again.labels_to_add])]
@@ -60,7 +60,7 @@ def seeded_issue(number: int, template: dict, config: Path,
 def resolved_waiting(issue: dict, body: str, number: int) -> tuple[dict, str]:
     """The same incident, resolved 10 minutes after its declaration, its post-mortem pull
     request open and not yet due (P1: 5 business days)."""
-    from incident_response.core.record.state import parse_state, render_state
+    from incident_response.core.record.block import parse_state, render_state
     from incident_response.core.vocabulary import Phase
 
     state = parse_state(body)
@@ -70,7 +70,7 @@ def resolved_waiting(issue: dict, body: str, number: int) -> tuple[dict, str]:
     state.done += ["page:resolve", "comment:recovery-checklist", "postmortem:write"]
     # Not declared in Datadog here: the bench counts GitHub reads, not a Datadog update.
     state.done.remove("datadog:declare")
-    state.datadog_id = None
+    state.mirror_id = None
     for label in issue["labels"]:
         if label["name"] == "phase:active":
             label["name"] = "phase:resolved"

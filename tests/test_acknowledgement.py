@@ -229,7 +229,7 @@ def test_the_fake_refuses_requests_the_description_does_not_allow(
 
 def test_the_sweep_records_who_acknowledged_the_page_and_shows_it(
         world: World, pagerduty: FakePagerDutyRest) -> None:
-    from incident_response.core.record.state import parse_state
+    from incident_response.core.record.block import parse_state
     from tests.test_handle_declare import opened, status_comments
 
     assert world.call("handle", "--now", "2026-11-28T08:11:00Z",

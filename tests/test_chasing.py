@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from incident_response.core.record.state import IncidentState, SavedReport
+from incident_response.core.record.state import IncidentState, SavedAnswers
 from incident_response.core.rules.chasing import (
     business_day,
     nth_business_day_after,
@@ -20,7 +20,7 @@ def resolved(at: datetime, *, code_change: str = "No", priority: Priority = Prio
              pull: int | None = 7) -> IncidentState:
     return IncidentState(
         phase=Phase.RESOLVED, priority=priority, resolved_at=at, postmortem_pr=pull,
-        report=SavedReport(service="SSOe", environment="production", users_per_hour=2500,
+        report=SavedAnswers(service="SSOe", environment="production", users_per_hour=2500,
                            user_impact="x", code_change_required=code_change))
 
 

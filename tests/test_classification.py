@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from incident_response.core.rules.answers import IncidentReport
+from incident_response.core.rules.answers import FormAnswers
 from incident_response.core.rules.classification import classify
 from incident_response.core.rules.policy import Policy
 from incident_response.shell.configuration import load_policy
@@ -22,8 +22,8 @@ def policy() -> Policy:
 
 
 def report(environment: str = "production", users: int = 2500, impact: int = 1,
-           providers: tuple[str, ...] = ()) -> IncidentReport:
-    return IncidentReport(service="SSOe", environment=environment, users_per_hour=users,
+           providers: tuple[str, ...] = ()) -> FormAnswers:
+    return FormAnswers(service="SSOe", environment=environment, users_per_hour=users,
                           user_impact=IMPACTS[impact], providers=providers, summary="x")
 
 

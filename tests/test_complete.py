@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from incident_response.core.record.state import parse_state
+from incident_response.core.record.block import parse_state
 from tests.conftest import World, example_event
 from tests.test_handle_declare import opened, status_comments
 from tests.test_manage import at, command, comment_event

@@ -8,7 +8,8 @@ import vcr
 
 from incident_response.adapters.datadog.mirror import DatadogMirror
 from incident_response.adapters.transport import Transport
-from incident_response.core.decision.effects import DeclareIncident
+from incident_response.core.decision.effects import DeclareIncident, IncidentFacts
+from incident_response.core.vocabulary import Phase, Priority, Severity
 
 CASSETTES = Path(__file__).parent / "fixtures" / "datadog" / "cassettes"
 replay = vcr.VCR(record_mode="none", match_on=["method", "scheme", "host", "path"],
@@ -16,26 +17,27 @@ replay = vcr.VCR(record_mode="none", match_on=["method", "scheme", "host", "path
 
 
 def effect() -> DeclareIncident:
-    return DeclareIncident(
-        key="datadog:declare", issue_url="https://github.com/acme/identity/issues/7",
-        title="SSOe is experiencing degraded service", severity="SEV-2", state="active",
-        customer_impacted=True, customer_impact_scope="scope",
-        fields={"severity": ("dropdown", "SEV-2"),
-                "teams": ("autocomplete", ["Platform Identity"])},
-        commander_user_id="654d8602-a17a-45dc-b651-ed566eb8a26b",
-        notification_handles=(("@slack-identity-support", "#identity-support"),),
-        timeline_note="Declared from GitHub",
-    )
+    facts = IncidentFacts(title="SSOe is experiencing degraded service",
+                          priority=Priority.P1, severity=Severity.SEV_2, phase=Phase.ACTIVE,
+                          service="SSOe", environment="production", commander="mona")
+    return DeclareIncident(key="datadog:declare",
+                           issue_url="https://github.com/acme/identity/issues/7", facts=facts,
+                           impact_scope="scope", timeline_note="Declared from GitHub")
+
+
+def mirror_() -> DatadogMirror:
+    return DatadogMirror("key", "app", "https://api.datadoghq.com", Transport(attempts=1),
+                         people={"mona": "654d8602-a17a-45dc-b651-ed566eb8a26b"})
 
 
 def test_declare_reads_the_recorded_create_answer() -> None:
-    mirror = DatadogMirror("key", "app", "https://api.datadoghq.com", Transport(attempts=1))
+    mirror = mirror_()
     with replay.use_cassette(
         str(CASSETTES / "test_create_an_incident_returns_created_response.yaml")
     ) as cassette:
         ref = mirror.declare(effect())
     assert ref.id == "d466fcca-9324-5212-97d5-2f7e6d216322"
-    assert ref.public_id == 338014
+    assert ref.number == 338014
     assert ref.url == "https://app.datadoghq.com/incidents/338014"
     assert cassette.play_count == 1
 
@@ -48,7 +50,7 @@ def test_cassettes_hold_no_credentials() -> None:
 
 
 def test_attach_postmortem_reads_the_recorded_attachment_answer() -> None:
-    mirror = DatadogMirror("key", "app", "https://api.datadoghq.com", Transport(attempts=1))
+    mirror = mirror_()
     with replay.use_cassette(
         str(CASSETTES / "test_create_incident_attachment_returns_created_response.yaml")
     ) as cassette:

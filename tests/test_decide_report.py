@@ -123,12 +123,12 @@ def test_bad_edit_keeps_an_active_incident_active() -> None:
     state = first.state
     for effect in first.effects:
         state.mark_done(effect.key)
-        state.datadog_synced = getattr(effect, "fingerprint", state.datadog_synced)
+        state.mirror_synced = getattr(effect, "fingerprint", state.mirror_synced)
     plan = decide(replace(ISSUE, body=P1_BODY.replace("2,500", "heaps")),
                          state, POLICY, FORM, NOW)
     assert plan.state.phase is Phase.ACTIVE
     assert plan.effects == []  # nothing re-sent, nothing withdrawn
     assert plan.state.priority is Priority.P1
-    assert plan.report is not None and plan.report.users_per_hour == 2500  # last valid one
-    assert any("last valid report" in notice for notice in plan.notices)
+    assert plan.answers is not None and plan.answers.users_per_hour == 2500  # last valid one
+    assert any("last valid answers" in notice for notice in plan.notices)
     assert IncidentState.model_validate(plan.state.model_dump()) == plan.state

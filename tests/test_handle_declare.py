@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from incident_response.core.record.state import STATUS_MARKER, parse_state
+from incident_response.core.record.block import STATUS_MARKER, parse_state
 from tests.conftest import SECRETS, World, example_event
 from tests.fakes.server import Fault
 
@@ -46,7 +46,7 @@ def test_p1_is_labelled_recorded_declared_announced_and_paged(world: World) -> N
     state = parse_state(status["body"])
     assert state is not None
     assert state.phase == "active"
-    assert state.datadog_id
+    assert state.mirror_id
 
     [incident] = world.datadog.incidents.values()
     attributes = incident["attributes"]
@@ -73,7 +73,7 @@ def test_p1_is_labelled_recorded_declared_announced_and_paged(world: World) -> N
     assert "<@U0CODERTOCAT>" in json.dumps(announcement["blocks"])
     [notice] = world.slack.in_channel("#identity-leadership")
     assert "Declared P1" in notice["text"]
-    assert state.slack_ts == announcement["ts"]
+    assert state.chat_thread == announcement["ts"]
 
     [page] = world.pagerduty.calls("createV2Event")
     event = page.json()
@@ -189,7 +189,7 @@ def test_lost_datadog_answer_is_found_again_not_created_twice(world: World) -> N
     assert world.datadog.calls("SearchIncidents")
     state = parse_state(status_comments(world)[0]["body"])
     assert state is not None
-    assert state.datadog_id in world.datadog.incidents
+    assert state.mirror_id in world.datadog.incidents
 
 
 def test_lost_page_answer_is_retried_safely_by_dedup_key(world: World) -> None:
@@ -249,7 +249,7 @@ def test_secrets_never_reach_logs_summary_or_comments(world: World) -> None:
 def test_dry_run_sends_nothing(world: World) -> None:
     run = world.handle(opened(world), "issues", "--dry-run")
     assert run.returncode == 0
-    assert "1. PagerDuty: page on-call (critical)" in run.stdout
+    assert "1. PagerDuty: page on-call (P1, SEV-2)" in run.stdout
     assert world.outside_requests() == 0
     assert world.github.comments_on(1) == []
 

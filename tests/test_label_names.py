@@ -14,8 +14,8 @@ import pytest
 from incident_response.core import names
 from incident_response.core.decision.decide import decide, was_declared
 from incident_response.core.decision.effects import TriggerPage
+from incident_response.core.record.block import STATUS_MARKER, render_state, status_comment_of
 from incident_response.core.record.snapshot import CommentSnapshot, LabelEvent
-from incident_response.core.record.state import STATUS_MARKER, render_state, status_comment_of
 from incident_response.core.rules.labels import managed, phase_of, priority_of, severity_of
 from incident_response.core.vocabulary import Phase, Priority, Severity
 from incident_response.shell.events import Event, incident_number

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from incident_response.core.record.state import parse_state
+from incident_response.core.record.block import parse_state
 from tests.conftest import World, example_event
 from tests.fakes.server import Fault
 from tests.test_handle_declare import opened, status_comments

@@ -14,7 +14,7 @@ import pytest
 from incident_response.commands.report import parse_window
 from incident_response.core.figures import figures
 from incident_response.core.figures.figures import IncidentRecord, Targets, Window
-from incident_response.core.record.state import FollowUpRef, IncidentState, SavedReport
+from incident_response.core.record.state import FollowUpRef, IncidentState, SavedAnswers
 from incident_response.core.vocabulary import Priority, Severity
 from tests.conftest import World
 from tests.test_complete import resolved_p1
@@ -40,7 +40,7 @@ def incident(number: int, opened: datetime, *, started: datetime | None = None,
         priority=Priority(priority), severity=Severity(severity), opened_at=opened,
         declared_at=declared, mitigated_at=mitigated, resolved_at=resolved,
         page_dedup_key=f"o/r#{number}" if paged else None,
-        report=SavedReport(service=service, environment="production", users_per_hour=2500,
+        report=SavedAnswers(service=service, environment="production", users_per_hour=2500,
                            user_impact="x", started_at=started), **extra)
     if acknowledged is not None:
         object.__setattr__(state, "acknowledged_at", acknowledged)  # the lead's new field

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from incident_response.core.errors import ConfigError
-from incident_response.core.rules.policy import Policy
 from incident_response.shell.configuration import load_policy
+from incident_response.shell.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ def test_defaults_encode_the_domain() -> None:
         "My HealtheVet", "MPI"]
     assert all(s.recovery_procedure and s.verification for s in policy.services)
     assert policy.rule("P1").update_every_minutes == 30  # type: ignore[arg-type]
-    assert policy.slack.support_channel == "#identity-support"
+    assert policy.chat.support_channel == "#identity-support"
     assert policy.datadog.teams == ["Platform Identity"]
     ssoe = policy.service("ssoe")
     assert ssoe is not None
@@ -33,10 +33,19 @@ def test_defaults_encode_the_domain() -> None:
 
 
 def test_a_partial_file_merges_over_the_defaults(tmp_path: Path) -> None:
-    policy = load_policy(write(tmp_path, "slack:\n  support_channel: '#ops'\n"))
-    assert policy.slack.support_channel == "#ops"
-    assert policy.slack.leadership_channel == "#identity-leadership"
+    policy = load_policy(write(tmp_path, "chat:\n  support_channel: '#ops'\n"))
+    assert policy.chat.support_channel == "#ops"
+    assert policy.chat.leadership_channel == "#identity-leadership"
     assert len(policy.services) == 10
+
+
+def test_the_former_name_of_a_section_is_still_read(tmp_path: Path) -> None:
+    """`slack:` held the channels before `chat:`: an adopter's file that says so still works,
+    and both at once is refused in one sentence."""
+    policy = load_policy(write(tmp_path, "slack:\n  support_channel: '#ops'\n"))
+    assert policy.chat.support_channel == "#ops"
+    with pytest.raises(ConfigError, match="keep `chat:`"):
+        load_policy(write(tmp_path, "slack: {support_channel: '#a'}\nchat: {}\n"))
 
 
 @pytest.mark.parametrize(("text", "names"), [
@@ -56,7 +65,7 @@ def test_a_bad_file_names_the_key_and_the_fix(tmp_path: Path, text: str, names: 
 
 def test_the_shipped_schema_is_generated_from_the_model() -> None:
     shipped = json.loads((ROOT / "schema" / "incident-response.schema.json").read_text())
-    assert shipped == Policy.model_json_schema(), (
+    assert shipped == Settings.model_json_schema(), (
         "regenerate it: PYTHONPATH=scripts python -m incident_response.shell.schema")
 
 

@@ -11,9 +11,10 @@ import pytest
 
 from incident_response.core.decision.decide import decide
 from incident_response.core.record.snapshot import CommentSnapshot, HistoryEvent
-from incident_response.core.rules.answers import validate_report
+from incident_response.core.rules.answers import validate_answers
 from incident_response.core.rules.form import parse_form
-from incident_response.core.texts.postmortem import postmortem_path, render_postmortem, slug
+from incident_response.core.rules.postmortem import postmortem_path, render_postmortem, slug
+from incident_response.shell.wiring import VENDORS
 from tests.test_commands import FORM, ISSUE, POLICY, T0
 
 GOLDEN = Path(__file__).parent / "golden" / "postmortem-sample.md"
@@ -27,9 +28,9 @@ def sample() -> str:
     for key in ("page:trigger", "datadog:declare", "slack:announce", "slack:leadership"):
         state.mark_done(key)
     state.page_dedup_key = issue.key
-    state.datadog_id, state.datadog_public_id = "d466fcca", 338014
-    state.datadog_url = "https://app.datadoghq.com/incidents/338014"
-    state.slack_ts = "1700000000.000001"
+    state.mirror_id, state.mirror_number = "d466fcca", 338014
+    state.mirror_url = "https://app.datadoghq.com/incidents/338014"
+    state.chat_thread = "1700000000.000001"
     script = [
         (2, "mona", "/ic @sam\n/role tech-lead @lee"),
         (4, "sam", "/timeline 07:58 ISAM configuration change deployed"),
@@ -52,9 +53,9 @@ def sample() -> str:
         HistoryEvent(T0 + timedelta(minutes=2), "commented", "mona", comments[0].body),
         HistoryEvent(T0 + timedelta(minutes=15), "commented", "lee", comments[3].body),
     )
-    report, _ = validate_report(parse_form(issue.body, FORM), FORM, POLICY, reporter="mona")
+    report, _ = validate_answers(parse_form(issue.body, FORM), FORM, POLICY, reporter="mona")
     assert report is not None
-    return render_postmortem(replace(issue, history=history), report, state, POLICY)
+    return render_postmortem(replace(issue, history=history), report, state, POLICY, VENDORS)
 
 
 def test_the_rendered_sample_matches_the_golden_file() -> None:

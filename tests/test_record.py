@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from incident_response.core.record.state import STATUS_MARKER, parse_state
+from incident_response.core.record.block import STATUS_MARKER, parse_state
 from tests.conftest import Run, World
 from tests.fakes.server import Fault
 from tests.test_handle_declare import BOT, opened, status_comments
@@ -206,7 +206,7 @@ def test_a_deleted_status_comment_is_rebuilt_without_declaring_again(world: Worl
     [rebuilt] = status_comments(world)
     assert "Record rebuilt" in rebuilt["body"]
     record = state(world)
-    assert record.datadog_id == next(iter(world.datadog.incidents))
+    assert record.mirror_id == next(iter(world.datadog.incidents))
 
 
 def test_a_damaged_state_block_is_rebuilt_in_place(world: World) -> None:

@@ -8,7 +8,7 @@ import pytest
 from incident_response.core.rules.answers import (
     parse_started_at,
     parse_users_per_hour,
-    validate_report,
+    validate_answers,
 )
 from incident_response.core.rules.form import parse_form
 from incident_response.shell.configuration import load_form_template, load_policy
@@ -41,7 +41,7 @@ def test_started_at_in_iso_8601_and_utc_when_zoneless(text: str) -> None:
 
 
 def test_the_example_p1_report_validates() -> None:
-    report, problems = validate_report(parse_form(P1_BODY, FORM), FORM, POLICY, reporter="x")
+    report, problems = validate_answers(parse_form(P1_BODY, FORM), FORM, POLICY, reporter="x")
     assert problems == []
     assert report is not None
     assert (report.service, report.environment, report.users_per_hour) == ("SSOe", "production",
@@ -55,7 +55,7 @@ def test_crlf_edited_and_reordered_bodies_parse_alike() -> None:
     sections = P1_BODY.strip().split("\n\n### ")
     reordered = "\n\n### ".join([sections[0], *reversed(sections[1:])])
     for body in (P1_BODY.replace("\n", "\r\n"), reordered, "Preamble typed later\n\n" + P1_BODY):
-        report, problems = validate_report(parse_form(body, FORM), FORM, POLICY, reporter="x")
+        report, problems = validate_answers(parse_form(body, FORM), FORM, POLICY, reporter="x")
         assert problems == []
         assert report is not None
         assert report.users_per_hour == 2500
@@ -63,7 +63,7 @@ def test_crlf_edited_and_reordered_bodies_parse_alike() -> None:
 
 def test_heading_inside_the_summary_stays_in_the_summary() -> None:
     body = P1_BODY + "\n### Timeline so far\n\n08:05 alert fired\n"
-    report, _ = validate_report(parse_form(body, FORM), FORM, POLICY, reporter="x")
+    report, _ = validate_answers(parse_form(body, FORM), FORM, POLICY, reporter="x")
     assert report is not None
     assert report.summary.endswith("### Timeline so far\n\n08:05 alert fired")
 
@@ -71,7 +71,7 @@ def test_heading_inside_the_summary_stays_in_the_summary() -> None:
 def test_no_response_and_none_mean_unanswered() -> None:
     body = (P1_BODY.replace("Login.gov\n\n### Impact", "None\n\n### Impact")
             .replace("@Codertocat", "_No response_"))
-    report, problems = validate_report(parse_form(body, FORM), FORM, POLICY, reporter="rep")
+    report, problems = validate_answers(parse_form(body, FORM), FORM, POLICY, reporter="rep")
     assert problems == []
     assert report is not None
     assert report.providers == ()
@@ -82,7 +82,7 @@ def test_every_bad_field_is_named_with_its_fix() -> None:
     body = (P1_BODY.replace("2,500", "many").replace("\nSSOe\n", "\nThe website\n")
             .replace("2026-11-28 08:05", "this morning").replace("@Codertocat", "Mona Lisa")
             .replace("\nLogin.gov\n", "\nFacebook\n"))
-    report, problems = validate_report(parse_form(body, FORM), FORM, POLICY, reporter="x")
+    report, problems = validate_answers(parse_form(body, FORM), FORM, POLICY, reporter="x")
     assert report is None
     named = {p.field_id: p.message for p in problems}
     assert set(named) == {"service", "users_affected_per_hour", "started_at",
@@ -95,7 +95,7 @@ def test_every_bad_field_is_named_with_its_fix() -> None:
 
 
 def test_a_body_that_is_not_the_form_says_so() -> None:
-    report, problems = validate_report(parse_form("It's broken!", FORM), FORM, POLICY,
+    report, problems = validate_answers(parse_form("It's broken!", FORM), FORM, POLICY,
                                        reporter="x")
     assert report is None
     assert [p.field_id for p in problems] == ["body"]
@@ -103,6 +103,6 @@ def test_a_body_that_is_not_the_form_says_so() -> None:
 
 def test_a_missing_required_section_is_reported() -> None:
     body = P1_BODY.split("### Summary")[0]
-    _, problems = validate_report(parse_form(body, FORM), FORM, POLICY, reporter="x")
+    _, problems = validate_answers(parse_form(body, FORM), FORM, POLICY, reporter="x")
     assert [(p.field_id, p.message) for p in problems] == [
         ("summary", "is empty: answer it and save the issue.")]

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from incident_response.core.record.state import IncidentState, parse_state, render_state
+from incident_response.core.record.block import parse_state, render_state
+from incident_response.core.record.state import IncidentState
 from incident_response.core.vocabulary import Phase, Priority
 
 

@@ -23,7 +23,7 @@ def _now(text: str | None) -> datetime:
     if not text:
         return datetime.now(UTC)
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text)
     except ValueError as error:
         msg = f"--now {text!r} is not ISO 8601; write it as 2026-11-28T10:31:00Z"
         raise UsageError(msg) from error

@@ -187,7 +187,7 @@ class FakePagerDutyRest(FakeService):
         # Without date_range=all PagerDuty looks at `since`..`until`, by default the last
         # month; the fake keeps only the lower bound.
         if arguments.get("date_range", [""])[0] != "all" and "since" in arguments:
-            since = datetime.fromisoformat(arguments["since"][0].replace("Z", "+00:00"))
+            since = datetime.fromisoformat(arguments["since"][0])
             found = [i for i in found if i["created_at"] >= _stamp(since)]
         statuses = arguments.get("statuses[]")
         if statuses:

@@ -12,7 +12,6 @@ from typing import Protocol
 
 from incident_response.core.decision.effects import (
     DeclareIncident,
-    LabelSpec,
     PostToChat,
     TriggerPage,
     UpdateIncident,
@@ -25,17 +24,18 @@ from incident_response.core.record.snapshot import (
     LabelEvent,
     PostmortemClosed,
 )
+from incident_response.core.rules.labels import LabelSpec
 
 __all__ = [
     "Acknowledgement",
     "Acknowledgements",
+    "ChatMessageRef",
     "ChatNotifier",
     "IncidentMirror",
     "IssueTracker",
     "MirrorRef",
     "Pager",
     "PostmortemRef",
-    "SlackMessageRef",
 ]
 
 
@@ -51,8 +51,10 @@ class Acknowledgement:
 
 @dataclass(frozen=True)
 class MirrorRef:
+    """The declared incident in the incident tool: its id, its number and its page."""
+
     id: str
-    public_id: int | None
+    number: int | None
     url: str | None
 
 
@@ -67,9 +69,11 @@ class PostmortemRef:
 
 
 @dataclass(frozen=True)
-class SlackMessageRef:
+class ChatMessageRef:
+    """A chat message: the channel it is in (by id) and its own id in that channel."""
+
     channel: str
-    ts: str
+    id: str
 
 
 class IssueTracker(Protocol):
@@ -108,9 +112,9 @@ class IncidentMirror(Protocol):
 
 
 class ChatNotifier(Protocol):
-    def post(self, effect: PostToChat, thread_ts: str | None) -> SlackMessageRef: ...
-    def find(self, effect: PostToChat, thread_ts: str | None,
-             since: datetime | None) -> SlackMessageRef | None: ...
+    def post(self, effect: PostToChat, thread: ChatMessageRef | None) -> ChatMessageRef: ...
+    def find(self, effect: PostToChat, thread: ChatMessageRef | None,
+             since: datetime | None) -> ChatMessageRef | None: ...
 
 
 class Acknowledgements(Protocol):

@@ -25,59 +25,14 @@ from incident_response.shell.events import Event, incident_number, issue_from_pa
 # The policy (pydantic), the templates (Jinja2) and the core load only once an event is known
 # to be about an incident: the fast path must not pay for them.
 if TYPE_CHECKING:
-    from incident_response.core.decision.outcome import Outcome
     from incident_response.core.decision.plan import Plan
-    from incident_response.core.rules.policy import Policy
-    from incident_response.shell.incident_run import IncidentRun
+    from incident_response.shell.settings import Settings
 
 _INCIDENT_EVENTS = ("issues", "issue_comment", "pull_request")
 #: every event a workflow of this program is triggered by; any other `--event-name` is a typo
 KNOWN_EVENTS = (*_INCIDENT_EVENTS, "schedule", "workflow_dispatch")
 
 __all__ = ["handle"]
-
-def _summary(plan: Plan, outcome: Outcome, number: int, errors: list[str]) -> str:
-    from incident_response.core.record.keys import name as effect_name
-
-    state = plan.state
-    lines = [f"### Incident #{number}: {state.priority or 'unclassified'} "
-             f"{state.severity or ''} · {state.phase}", ""]
-    for result in outcome.results:
-        mark = {"done": "done", "failed": "**FAILED**", "skipped": "skipped",
-                "waiting": "waiting:"}[result.status]
-        lines.append(f"- {effect_name(result.effect.key)}: {mark} {result.detail}")
-    for error in errors:
-        lines.append(f"- GitHub record: **FAILED** {error}")
-    if not outcome.results and not errors:
-        lines.append("- nothing to send outside GitHub")
-    if outcome.failed or errors:
-        lines += ["", "Failed effects are retried by the next run (a new event, or the sweep). "
-                  "The cause is in each line; fix credentials or channels in the repository "
-                  "secrets and the config."]
-    return "\n".join(lines)
-
-
-def _summary_and_outputs(run: IncidentRun, context: RunContext) -> int:
-    from incident_response.core.record.keys import name as effect_name
-
-    for result in run.outcome.skipped:
-        actions.annotate("notice", f"{result.service} skipped", result.detail)
-    for result in run.outcome.failed:
-        actions.annotate("error", f"{effect_name(result.effect.key)} failed", result.detail)
-    for error in run.errors:
-        actions.annotate("error", "GitHub record failed", error)
-    summary = _summary(run.plan, run.outcome, run.number, run.errors)
-    print(summary)
-    actions.write_summary(context, summary)
-    actions.write_outputs(context, {
-        "incident-number": str(run.number),
-        "priority": str(run.plan.state.priority or ""),
-        "severity": str(run.plan.state.severity or ""),
-        "phase": str(run.plan.state.phase),
-        "postmortem-pr": str(run.plan.state.postmortem_pr or ""),
-    })
-    return 1 if run.failed else 0
-
 
 def _is_about_incident(event: Event, number: int | None, bot_login: str) -> bool:
     if number is None:
@@ -102,7 +57,7 @@ def _with_event_facts(issue: IssueSnapshot, event: Event, now: datetime) -> Issu
     closed = None
     pull = event.payload.get("pull_request") or {}
     if event.name == "pull_request" and pull:
-        at = str(pull.get("merged_at") or pull.get("closed_at") or "").replace("Z", "+00:00")
+        at = str(pull.get("merged_at") or pull.get("closed_at") or "")
         closed = PostmortemClosed(
             number=int(pull["number"]), merged=bool(pull.get("merged")),
             at=datetime.fromisoformat(at) if at else now,
@@ -114,7 +69,7 @@ def _with_event_facts(issue: IssueSnapshot, event: Event, now: datetime) -> Issu
                    postmortem_closed=closed)
 
 
-def _incident_of(event: Event, config: Path | None) -> tuple[Policy, int] | None:
+def _incident_of(event: Event, config: Path | None) -> tuple[Settings, int] | None:
     """The policy and the incident's number, or None for an event not about an incident."""
     if event.name not in _INCIDENT_EVENTS:
         return None  # decided without loading the policy at all
@@ -127,7 +82,7 @@ def _incident_of(event: Event, config: Path | None) -> tuple[Policy, int] | None
     return policy, number
 
 
-def _dry_run(plan_of: Callable[[], Plan], policy: Policy, number: int,
+def _dry_run(plan_of: Callable[[], Plan], policy: Settings, number: int,
              issue: IssueSnapshot) -> int:
     from incident_response.shell.dry_run import print_plan
 
@@ -156,7 +111,7 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
         return _dry_run(lambda: decide(offline, None, policy, template, now), policy, number,
                         offline)
 
-    from incident_response.core.record.state import status_comment_of
+    from incident_response.core.record.block import status_comment_of
     from incident_response.shell.first_page import FirstPage, page_first
     from incident_response.shell.loading import complete_snapshot
     from incident_response.shell.wiring import acknowledgements, github_tracker
@@ -185,9 +140,10 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
                         policy, number, loaded.issue)
 
     from incident_response.shell.incident_run import run_incident
-    from incident_response.shell.wiring import build_services
+    from incident_response.shell.summary import report_run
+    from incident_response.shell.wiring import build_adapters
 
-    services = build_services(context, event.repository, policy, github=tracker)
-    return _summary_and_outputs(run_incident(loaded, services, policy, template, now,
-                                             run_url=context.run_url, paged=first.page),
-                                context)
+    adapters = build_adapters(context, event.repository, policy, github=tracker)
+    run = run_incident(loaded, adapters, policy, template, now, run_url=context.run_url,
+                       paged=first.page)
+    return report_run(run, context, adapters.vendors)

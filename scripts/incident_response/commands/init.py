@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from incident_response.core.decision.effects import LabelSpec
 from incident_response.core.errors import UsageError
-from incident_response.core.rules.labels import label_specs
+from incident_response.core.rules.labels import LabelSpec, label_specs
 from incident_response.core.rules.policy import Policy
 from incident_response.resources import default_config_path, default_form_path, workflow_path
 from incident_response.shell.configuration import load_policy

@@ -29,7 +29,7 @@ from incident_response.shell.context import RunContext
 if TYPE_CHECKING:
     from incident_response.adapters.github.tracker import GitHubTracker
     from incident_response.core.figures.figures import IncidentRecord, Window
-    from incident_response.core.rules.policy import Policy
+    from incident_response.shell.settings import Settings
 
 __all__ = ["parse_window", "report"]
 
@@ -63,7 +63,7 @@ def _parse_month(text: str) -> datetime:
 
 def _parse_day(option: str, text: str, *, end: bool) -> datetime:
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.strip())
     except ValueError as error:
         msg = f"{option} {text!r} is not a date; write it as YYYY-MM-DD or ISO 8601"
         raise UsageError(msg) from error
@@ -106,7 +106,7 @@ class _Reads:
     """GitHub, read through the tracker's own helpers, with every request counted."""
 
     tracker: GitHubTracker
-    policy: Policy
+    policy: Settings
     requests: int = 0
     failures: list[str] = field(default_factory=list)
 
@@ -119,7 +119,7 @@ class _Reads:
 
     def record(self, item: dict[str, Any]) -> IncidentRecord:
         from incident_response.core.figures.figures import IncidentRecord
-        from incident_response.core.record.state import parse_state, status_comment_of
+        from incident_response.core.record.block import parse_state, status_comment_of
 
         issue = self.tracker.snapshot(item)
         self.requests += len(issue.comments) // 100 + 1
@@ -142,7 +142,7 @@ class _Reads:
 def _time(text: str | None) -> datetime | None:
     if not text:
         return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return datetime.fromisoformat(text)
 
 
 def _load(reads: _Reads, window: Window) -> list[IncidentRecord]:
@@ -199,7 +199,7 @@ def _history(published: Sequence[dict[str, Any]], bot: str, window: Window,
 def _publish(reads: _Reads, published: Sequence[dict[str, Any]], title: str, body: str,
              label: str) -> str:
     """Create or update the month's one report issue; its address."""
-    from incident_response.core.decision.effects import LabelSpec
+    from incident_response.core.rules.labels import LabelSpec
 
     bot = reads.policy.github.bot_login
     # GitHub lists pull requests among issues (each with a `pull_request` key): a pull request
@@ -222,10 +222,10 @@ def _publish(reads: _Reads, published: Sequence[dict[str, Any]], title: str, bod
     return str(created.get("html_url") or "")
 
 
-def _digest(context: RunContext, policy: Policy, month: str, figures: dict[str, Any],
+def _digest(context: RunContext, policy: Settings, month: str, figures: dict[str, Any],
             link: str) -> None:
     """A short digest with the link, to the leadership channel (when Slack is configured)."""
-    channel = policy.slack.leadership_channel
+    channel = policy.chat.leadership_channel
     if not (context.slack_bot_token and channel):
         return
     from incident_response.core.decision.effects import Message, PostToChat

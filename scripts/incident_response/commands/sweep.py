@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from incident_response.core.errors import ServiceError, UsageError
-from incident_response.core.record.keys import name as effect_name
+from incident_response.core.record.keys import describe as effect_name
 from incident_response.shell import actions
 from incident_response.shell.configuration import form_template, load_policy
 from incident_response.shell.context import RunContext
@@ -30,23 +30,23 @@ if TYPE_CHECKING:
     from incident_response.adapters.github.tracker import GitHubTracker
     from incident_response.core.record.snapshot import IssueSnapshot
     from incident_response.core.rules.form import FormTemplate
-    from incident_response.core.rules.policy import Policy
     from incident_response.shell.loading import LoadedIncident
+    from incident_response.shell.settings import Settings
 
 __all__ = ["live_phase_labels", "sweep"]
 
 
-def live_phase_labels(policy: Policy) -> list[str]:
+def live_phase_labels(policy: Settings) -> list[str]:
     from incident_response.core.rules import lifecycle
     from incident_response.core.rules.labels import phase_label
 
     return [phase_label(policy, p) for p in lifecycle.phases(watched=True)]
 
 
-def _is_due(loaded: LoadedIncident, policy: Policy, template: FormTemplate,
+def _is_due(loaded: LoadedIncident, policy: Settings, template: FormTemplate,
             now: datetime) -> bool:
     from incident_response.core.decision.decide import decide
-    from incident_response.core.record.state import render_state
+    from incident_response.core.record.block import render_state
 
     plan = decide(loaded.issue, loaded.previous, policy, template, now, sweep=True)
     if loaded.previous is None or plan.effects or plan.labels_to_add or plan.labels_to_remove:
@@ -82,7 +82,7 @@ def sweep(arguments: argparse.Namespace, config: Path | None, context: RunContex
     return code
 
 
-def _overdue_followups(tracker: GitHubTracker, policy: Policy, now: datetime,
+def _overdue_followups(tracker: GitHubTracker, policy: Settings, now: datetime,
                        only: list[int] | None) -> list[IssueSnapshot]:
     """Open follow-up issues past their due date, with their comments (the reminders sent):
     one list request, then one comments request per overdue follow-up only."""
@@ -93,31 +93,31 @@ def _overdue_followups(tracker: GitHubTracker, policy: Policy, now: datetime,
     for item in items:
         if only and int(item["number"]) not in only:
             continue
-        opened = datetime.fromisoformat(str(item["created_at"]).replace("Z", "+00:00"))
+        opened = datetime.fromisoformat(str(item["created_at"]))
         if followup_due(opened, policy) <= now:
             overdue.append(tracker.snapshot(item))
     return overdue
 
 
 def _chase_followups(followups: list[IssueSnapshot], tracker: GitHubTracker, repository: str,
-                     policy: Policy, context: RunContext) -> int:
-    from incident_response.core.decision.plan import Plan
+                     policy: Settings, context: RunContext) -> int:
+    from incident_response.core.decision.followups import followup_chases
     from incident_response.core.record.state import IncidentState
-    from incident_response.core.rules.chasing import followup_chases
     from incident_response.shell.execute import execute
-    from incident_response.shell.wiring import build_services
+    from incident_response.shell.wiring import build_adapters
 
-    services = build_services(context, repository, policy, github=tracker)
+    adapters = build_adapters(context, repository, policy, github=tracker)
     lines, failed = [], False
     for issue in followups:
         effects = followup_chases(issue, policy, context.now)
         if not effects:
             continue
-        outcome = execute(Plan(state=IncidentState(), effects=effects), services,
-                          issue.number, context.now)
+        # A follow-up issue keeps no record: its reminders' markers say what was sent.
+        outcome = execute(effects, IncidentState(), adapters, issue.number, context.now)
         failed = failed or bool(outcome.failed)
         lines.append(f"- follow-up #{issue.number}: " + "; ".join(
-            f"{effect_name(r.effect.key)} {r.status}" for r in outcome.results))
+            f"{effect_name(r.effect.key, adapters.vendors)} {r.status}"
+            for r in outcome.results))
     if lines:
         summary = "\n".join(["### Overdue follow-ups", "", *lines])
         print(summary)
@@ -125,14 +125,14 @@ def _chase_followups(followups: list[IssueSnapshot], tracker: GitHubTracker, rep
     return 1 if failed else 0
 
 
-def _incidents(tracker: GitHubTracker, policy: Policy,
+def _incidents(tracker: GitHubTracker, policy: Settings,
                only: list[int] | None) -> list[IssueSnapshot]:
     if only:
         return [tracker.load_issue(number) for number in sorted(set(only))]
     return tracker.live_incidents(policy.labels.incident, live_phase_labels(policy))
 
 
-def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Policy,
+def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Settings,
               template: FormTemplate, context: RunContext, *,
               followups: list[IssueSnapshot]) -> int:
     now = context.now
@@ -150,7 +150,7 @@ def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Po
             continue
         if _is_due(loaded, policy, template, now):
             due.append(issue.number)
-    from incident_response.core.rules.chasing import followup_chases
+    from incident_response.core.decision.followups import followup_chases
 
     due += [f.number for f in followups if followup_chases(f, policy, now)]
     print(json.dumps(due))
@@ -162,17 +162,17 @@ def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Po
 
 
 def _sweep(incidents: list[IssueSnapshot], tracker: GitHubTracker, repository: str,
-           policy: Policy, template: FormTemplate, *, context: RunContext,
+           policy: Settings, template: FormTemplate, *, context: RunContext,
            dry_run: bool) -> int:
     now = context.now
     from incident_response.core.decision.decide import decide
     from incident_response.shell.incident_run import run_incident
     from incident_response.shell.loading import complete_snapshot
-    from incident_response.shell.wiring import acknowledgements, build_services
+    from incident_response.shell.wiring import VENDORS, acknowledgements, build_adapters
 
     acks = acknowledgements(context, policy)
 
-    services = None if dry_run else build_services(context, repository, policy,
+    adapters = None if dry_run else build_adapters(context, repository, policy,
                                                    github=tracker)
     lines = [f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live incident(s)", ""]
     failed = False
@@ -184,15 +184,16 @@ def _sweep(incidents: list[IssueSnapshot], tracker: GitHubTracker, repository: s
             failed = True
             lines.append(f"- #{issue.number}: **not loaded**: {error}")
             continue
-        if services is None:
-            print_plan(decide(loaded.issue, loaded.previous, policy, template, now, sweep=True),
-                       policy, issue.number, loaded.issue)
+        if adapters is None:
+            print_plan(decide(loaded.issue, loaded.previous, policy, template, now, sweep=True,
+                              vendors=VENDORS), policy, issue.number, loaded.issue)
             continue
-        run = run_incident(loaded, services, policy, template, now, sweep=True,
+        run = run_incident(loaded, adapters, policy, template, now, sweep=True,
                            run_url=context.run_url)
         failed = failed or run.failed
-        done = [effect_name(r.effect.key) for r in run.outcome.results if r.status == "done"]
-        problems = [f"{effect_name(r.effect.key)} failed ({r.detail})"
+        done = [effect_name(r.effect.key, adapters.vendors) for r in run.outcome.results
+                if r.status == "done"]
+        problems = [f"{effect_name(r.effect.key, adapters.vendors)} failed ({r.detail})"
                     for r in run.outcome.failed] + run.errors
         for problem in problems:
             actions.annotate("error", f"Incident #{issue.number}", problem)

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from incident_response.core.errors import ConfigError
 from incident_response.core.rules.form import FormTemplate, template_from_data
-from incident_response.core.rules.policy import Policy
 from incident_response.resources import default_config_path, default_form_path
+from incident_response.shell.settings import FORMER_NAMES, Settings
 
 __all__ = ["DEFAULT_FORM", "form_template", "load_form_template", "load_policy"]
 
@@ -51,10 +51,15 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _describe(error: ValidationError, path: Path) -> str:
+def _describe(error: ValidationError, path: Path, spelled: dict[str, str]) -> str:
+    """Each problem named by its key as the file spells it (`spelled`: today's name of a
+    top-level key -> the former name the file used)."""
     lines = [f"{path}: the configuration is not valid."]
     for problem in error.errors():
-        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        parts = [str(part) for part in problem["loc"]]
+        if parts and parts[0] in spelled:
+            parts[0] = spelled[parts[0]]
+        where = ".".join(parts) or "(top level)"
         text = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
             text = "unknown key: remove it or check its spelling against the schema"
@@ -65,18 +70,35 @@ def _describe(error: ValidationError, path: Path) -> str:
     return "\n".join(lines)
 
 
-def load_policy(path: Path | None = None) -> Policy:
+def _current_names(data: dict[str, Any], path: Path,
+                   spelled: dict[str, str]) -> dict[str, Any]:
+    """The adopter's file with its keys' former names read as today's (`slack:` as `chat:`);
+    `spelled` learns which, so errors name the key the file has."""
+    data = dict(data)
+    for former, current in FORMER_NAMES.items():
+        if former in data:
+            if current in data:
+                msg = (f"{path}: `{former}:` and `{current}:` both set the same section; keep "
+                       f"`{current}:` (`{former}:` is its former name)")
+                raise ConfigError(msg)
+            data[current] = data.pop(former)
+            spelled[current] = former
+    return data
+
+
+def load_policy(path: Path | None = None) -> Settings:
     """Load the policy: the shipped defaults, with the file at `path` merged over them."""
     defaults_path = default_config_path()
     data = _read_yaml(defaults_path)
     source = defaults_path
+    spelled: dict[str, str] = {}
     if path is not None:
-        data = _merge(data, _read_yaml(path))
+        data = _merge(data, _current_names(_read_yaml(path), path, spelled))
         source = path
     try:
-        return Policy.model_validate(data)
+        return Settings.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(_describe(error, source)) from error
+        raise ConfigError(_describe(error, source, spelled)) from error
 
 
 def load_form_template(path: Path) -> FormTemplate:

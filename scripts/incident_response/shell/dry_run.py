@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from incident_response.core.decision.effects import Capability
 from incident_response.core.decision.plan import Plan
+from incident_response.core.decision.status import status_comment
+from incident_response.core.record.keys import Vendors
 from incident_response.core.record.snapshot import IssueSnapshot
 from incident_response.core.rules.policy import Policy
-from incident_response.core.texts.status import status_comment
-from incident_response.shell.execute import DEFAULT_NAMES
+from incident_response.shell.wiring import VENDORS
 
 __all__ = ["print_plan"]
 
 
+def _vendor(capability: Capability, vendors: Vendors) -> str:
+    return {Capability.PAGER: vendors.pager, Capability.MIRROR: vendors.mirror,
+            Capability.CHAT: vendors.chat, Capability.GITHUB: "GitHub"}[capability]
+
+
 def print_plan(plan: Plan, policy: Policy, number: int,
-               issue: IssueSnapshot | None = None) -> None:
+               issue: IssueSnapshot | None = None, vendors: Vendors = VENDORS) -> None:
     state = plan.state
     print(f"Plan for incident #{number} (dry run: nothing is sent)")
     if plan.classification:
@@ -26,10 +33,11 @@ def print_plan(plan: Plan, policy: Policy, number: int,
               f"remove {plan.labels_to_remove or 'none'}")
     print("  status comment: create or update")
     for number_in_order, effect in enumerate(plan.effects, start=1):
-        print(f"  {number_in_order}. {DEFAULT_NAMES[effect.capability]}: {effect.describe()}")
+        print(f"  {number_in_order}. {_vendor(effect.capability, vendors)}: "
+              f"{effect.describe()}")
     if not plan.effects:
         print("  no outside effects")
     for notice in plan.notices:
         print(f"  note: {notice}")
     print()
-    print(status_comment(plan, None, policy, None, issue))
+    print(status_comment(plan, None, policy, issue=issue, vendors=vendors))

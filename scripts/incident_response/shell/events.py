@@ -96,7 +96,7 @@ def issue_from_payload(event: Event, now: datetime) -> IssueSnapshot:
     """The issue as the event saw it, without comments or reads: for a dry run without a
     token, and for the page that leaves before the incident is loaded."""
     issue = event.payload["issue"]
-    created = str(issue.get("created_at") or "").replace("Z", "+00:00")
+    created = str(issue.get("created_at") or "")
     return IssueSnapshot(
         repository=event.repository,
         number=int(issue["number"]),

@@ -1,25 +1,25 @@
-"""The imperative shell: carry out a plan's effects, each independently, and record results.
+"""The imperative shell: carry out effects, each on its own, and record what came of them.
 
 One failing effect never stops the others. An integration without credentials is skipped with
 a notice (the effect stays due, so a later run with credentials does it). Every result lands in
-the state block, which is what makes the next run pick up exactly what is still undone.
+the state, which is what makes the next run pick up exactly what is still undone. Effects are
+matched by type, so mypy proves that every kind of effect has a sender here.
 """
 
 from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TypeVar, assert_never
 
 from incident_response.adapters.ports import (
+    ChatMessageRef,
     ChatNotifier,
     IncidentMirror,
     IssueTracker,
     Pager,
-    SlackMessageRef,
 )
 from incident_response.core.decision.effects import (
     AddIncidentTodo,
@@ -33,134 +33,123 @@ from incident_response.core.decision.effects import (
     React,
     ResolvePage,
     SetIssueState,
+    Thread,
     TriggerPage,
     UpdateIncident,
     WritePostmortem,
 )
 from incident_response.core.decision.outcome import EffectResult, Outcome
-from incident_response.core.decision.plan import Plan
+from incident_response.core.decision.rebuilt import declared_lookup
 from incident_response.core.errors import ServiceError
 from incident_response.core.record import keys
 from incident_response.core.record.snapshot import effect_marker
 from incident_response.core.record.state import IncidentState
+from incident_response.shell.wiring import Adapters, Lazy
 
-__all__ = ["DEFAULT_NAMES", "Services", "execute"]
+__all__ = ["execute", "marked"]
 
-
-#: the vendors the shipped wiring puts behind each capability (another wiring names its own)
-DEFAULT_NAMES = {"pager": "PagerDuty", "mirror": "Datadog", "chat": "Slack", "github": "GitHub"}
-
-
-@dataclass
-class Services:
-    """The adapters for this run; None where the credentials are absent."""
-
-    github: IssueTracker | None
-    pager: Pager | None = None
-    mirror: IncidentMirror | None = None
-    chat: ChatNotifier | None = None
-    #: why each absent integration is absent, e.g. "PAGERDUTY_ROUTING_KEY is not set"
-    missing: dict[str, str] = field(default_factory=dict)
-    #: adapters built on their first use, so a vendor SDK is imported only when an effect
-    #: needs it (the page does not wait for Datadog's and Slack's clients): port -> factory
-    factories: dict[str, Callable[[], Any]] = field(default_factory=dict)
-
-    #: the vendor behind each capability, as people know it: port -> name
-    names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_NAMES))
-
-    def name(self, port: str) -> str:
-        return self.names.get(port, port)
-
-    def adapter(self, port: str) -> Any:
-        """The adapter for `pager`, `mirror`, `chat` or `github`, built now if it is due."""
-        if getattr(self, port) is None and port in self.factories:
-            setattr(self, port, self.factories.pop(port)())
-        return getattr(self, port)
+T = TypeVar("T")
 
 
-class Waiting(Exception):
+class _Skipped(Exception):
+    """The effect's integration is not configured (its credentials are absent)."""
+
+
+class _Waiting(Exception):
     """The effect depends on one not done yet (a thread reply before its announcement)."""
 
 
-def _page(effect: TriggerPage, pager: Pager, state: IncidentState, number: int) -> str:
-    state.page_dedup_key = pager.trigger(effect)
+def _adapter(lazy: Lazy[T]) -> T:
+    adapter = lazy.get()
+    if adapter is None:
+        raise _Skipped(lazy.missing)
+    return adapter
+
+
+def _page(effect: TriggerPage, pager: Pager, state: IncidentState, now: datetime) -> str:
+    state.record_page(pager.trigger(effect), now)
     return f"triggered, dedup_key {state.page_dedup_key}"
 
 
-def _resolve_page(effect: ResolvePage, pager: Pager, state: IncidentState,
-                  number: int) -> str:
-    pager.resolve(effect.dedup_key)
-    return "resolved"
-
-
 def _declare(effect: DeclareIncident, mirror: IncidentMirror, state: IncidentState,
-             number: int) -> str:
+             adapters: Adapters) -> str:
     # A failed or unconfirmed attempt may have created it and lost the answer: look first.
     looked = effect.look_first or effect.key in state.failures
     earlier = mirror.find(effect.issue_url) if looked else None
     ref = earlier or mirror.declare(effect)
-    state.datadog_id, state.datadog_public_id, state.datadog_url = ref.id, ref.public_id, ref.url
+    state.mirror_id, state.mirror_number, state.mirror_url = ref.id, ref.number, ref.url
     if earlier is None:
-        state.datadog_synced = effect.fingerprint
-    return f"incident {ref.public_id or ref.id}"
+        state.mirror_synced = effect.fingerprint
+    return f"incident {adapters.vendors.reference(ref.number, ref.id)}"
 
 
-def _find_incident(effect: FindIncident, mirror: IncidentMirror, state: IncidentState,
-                   number: int) -> str:
+def _find_declared(effect: FindIncident, mirror: IncidentMirror, state: IncidentState,
+                   adapters: Adapters) -> str:
     ref = mirror.find(effect.issue_url)
-    if ref is None:
-        state.rebuilt.append("The Datadog incident was not found by this issue's URL; it was not "
-                             "declared again. Declare it by hand if it is needed.")
-        return "not found (not declared again)"
-    state.datadog_id, state.datadog_public_id, state.datadog_url = ref.id, ref.public_id, ref.url
-    state.rebuilt.append(f"The Datadog incident IR-{ref.public_id} was found by this issue's URL.")
-    return f"found incident {ref.public_id or ref.id}"
+    if ref is not None:
+        state.mirror_id, state.mirror_number, state.mirror_url = ref.id, ref.number, ref.url
+    reference = adapters.vendors.reference(ref.number, ref.id) if ref else None
+    return declared_lookup(state, reference, adapters.vendors.mirror)
 
 
-def _datadog_id(state: IncidentState) -> str:
-    if state.datadog_id is None:
-        msg = "waiting for the Datadog incident to be declared"
-        raise Waiting(msg)
-    return state.datadog_id
+def _declared_id(state: IncidentState) -> str:
+    if state.mirror_id is None:
+        msg = "waiting for the incident to be declared"
+        raise _Waiting(msg)
+    return state.mirror_id
 
 
-def _sync(effect: UpdateIncident, mirror: IncidentMirror, state: IncidentState, number: int) -> str:
-    mirror.sync(_datadog_id(state), effect)
-    state.datadog_synced = effect.fingerprint
+def _update(effect: UpdateIncident, mirror: IncidentMirror, state: IncidentState) -> str:
+    mirror.sync(_declared_id(state), effect)
+    state.mirror_synced = effect.fingerprint
     return "fields, state and commander updated"
 
 
-def _todo(effect: AddIncidentTodo, mirror: IncidentMirror, state: IncidentState,
-          number: int) -> str:
-    incident = _datadog_id(state)
+def _todo(effect: AddIncidentTodo, mirror: IncidentMirror, state: IncidentState) -> str:
+    incident = _declared_id(state)
     if effect.look_first and mirror.has_todo(incident, effect.content):
         return "todo found, added by an earlier run"
     mirror.add_todo(incident, effect.content)
     return "todo added"
 
 
-def _react(effect: React, github: IssueTracker, state: IncidentState, number: int) -> str:
-    github.add_reaction(effect.comment_id, effect.content)
-    return f"reacted {effect.content}"
+def _attach(effect: AttachPostmortem, mirror: IncidentMirror, state: IncidentState) -> str:
+    incident = _declared_id(state)
+    if effect.look_first and mirror.has_attachment(incident, effect.url):
+        return "post-mortem found attached by an earlier run"
+    mirror.attach_postmortem(incident, effect.url, effect.title)
+    return "post-mortem attached"
 
 
-def _slack(effect: PostToChat, chat: ChatNotifier, state: IncidentState, number: int) -> str:
-    thread = state.slack_ts if effect.in_thread else None
-    if effect.in_thread and thread is None:
-        if not state.is_done(keys.ANNOUNCE):
-            msg = "waiting for the Slack announcement to start the thread"
-            raise Waiting(msg)
-        # Announced, but the thread was lost with a rebuilt record: find the announcement by
-        # its metadata, else the channel still hears it as a message of its own.
-        found = _announcement(effect, chat)
-        if found is None:
-            effect = replace(effect, in_thread=False)
-        else:
-            state.slack_channel, state.slack_ts = found.channel, found.ts
-            thread = found.ts
-    if effect.in_thread and state.slack_channel:
+def _thread_of(effect: PostToChat, chat: ChatNotifier,
+               state: IncidentState) -> tuple[PostToChat, ChatMessageRef | None]:
+    """The thread a post goes to, as the core planned it (effect.thread)."""
+    if effect.thread is Thread.CHANNEL:
+        return effect, None
+    if state.chat_thread and state.chat_channel:
         # The thread is where the announcement went, even if the config was renamed since.
-        effect = replace(effect, channel=state.slack_channel)
+        thread = ChatMessageRef(state.chat_channel, state.chat_thread)
+        return replace(effect, channel=state.chat_channel), thread
+    if effect.thread is Thread.REPLY:
+        msg = "waiting for the announcement to start the thread"
+        raise _Waiting(msg)
+    found = _announcement(effect, chat)
+    if found is None:  # not to be found: the channel still hears it, as a message of its own
+        return replace(effect, thread=Thread.CHANNEL), None
+    state.chat_channel, state.chat_thread = found.channel, found.id
+    return replace(effect, channel=found.channel), found
+
+
+def _announcement(effect: PostToChat, chat: ChatNotifier) -> ChatMessageRef | None:
+    wanted = replace(effect, key=keys.ANNOUNCE, thread=Thread.CHANNEL, kind="incident_announced")
+    try:
+        return chat.find(wanted, None, None)
+    except ServiceError:
+        return None
+
+
+def _post(effect: PostToChat, chat: ChatNotifier, state: IncidentState) -> str:
+    effect, thread = _thread_of(effect, chat, state)
     checked = ""
     if effect.look_first:
         try:
@@ -169,25 +158,12 @@ def _slack(effect: PostToChat, chat: ChatNotifier, state: IncidentState, number:
             found, checked = None, f" (could not look for an earlier copy: {error})"
         if found is not None:
             if effect.is_announcement:
-                state.slack_channel, state.slack_ts = found.channel, found.ts
+                state.chat_channel, state.chat_thread = found.channel, found.id
             return f"found in {effect.channel}, posted by an earlier run"
     ref = chat.post(effect, thread)
     if effect.is_announcement:
-        state.slack_channel, state.slack_ts = ref.channel, ref.ts
+        state.chat_channel, state.chat_thread = ref.channel, ref.id
     return f"posted to {effect.channel}{checked}"
-
-
-def _announcement(effect: PostToChat, chat: ChatNotifier) -> SlackMessageRef | None:
-    wanted = replace(effect, key=keys.ANNOUNCE, in_thread=False, kind="incident_announced")
-    try:
-        return chat.find(wanted, None, None)
-    except ServiceError:
-        return None
-
-
-def _comment(effect: PostComment, github: IssueTracker, state: IncidentState, number: int) -> str:
-    comment_id = github.create_comment(effect.on or number, marked(effect.key, effect.body))
-    return f"comment {comment_id}"
 
 
 def marked(key: str, body: str) -> str:
@@ -198,8 +174,12 @@ def marked(key: str, body: str) -> str:
     return f"{effect_marker(key)}\n{body}"
 
 
-def _postmortem(effect: WritePostmortem, github: IssueTracker, state: IncidentState,
-                number: int) -> str:
+def _comment(effect: PostComment, github: IssueTracker, number: int) -> str:
+    comment_id = github.create_comment(effect.on or number, marked(effect.key, effect.body))
+    return f"comment {comment_id}"
+
+
+def _postmortem(effect: WritePostmortem, github: IssueTracker, state: IncidentState) -> str:
     ref = github.write_postmortem(effect, state.postmortem_pr)
     state.postmortem_pr, state.postmortem_url = ref.number, ref.file_url
     state.postmortem_path, state.postmortem_hash = effect.path, effect.content_hash
@@ -209,15 +189,6 @@ def _postmortem(effect: WritePostmortem, github: IssueTracker, state: IncidentSt
     return f"pull request #{ref.number}"
 
 
-def _attach(effect: AttachPostmortem, mirror: IncidentMirror, state: IncidentState,
-            number: int) -> str:
-    incident = _datadog_id(state)
-    if effect.look_first and mirror.has_attachment(incident, effect.url):
-        return "post-mortem found attached by an earlier run"
-    mirror.attach_postmortem(incident, effect.url, effect.title)
-    return "post-mortem attached"
-
-
 def _issue_state(effect: SetIssueState, github: IssueTracker, state: IncidentState,
                  number: int) -> str:
     github.set_issue_state(number, open_=effect.open, reason=effect.reason)
@@ -225,8 +196,8 @@ def _issue_state(effect: SetIssueState, github: IssueTracker, state: IncidentSta
     return "reopened" if effect.open else "closed"
 
 
-def _followup_issue(effect: OpenFollowUpIssue, github: IssueTracker, state: IncidentState,
-                    number: int) -> str:
+def _followup_issue(effect: OpenFollowUpIssue, github: IssueTracker,
+                    state: IncidentState) -> str:
     body = marked(effect.key, effect.body)
     created = github.find_issue(effect.key) if effect.look_first else None
     if created is None:
@@ -237,48 +208,66 @@ def _followup_issue(effect: OpenFollowUpIssue, github: IssueTracker, state: Inci
     return f"issue #{created}"
 
 
-_HANDLERS: dict[type[Effect], Callable[..., str]] = {
-    WritePostmortem: _postmortem,
-    AttachPostmortem: _attach,
-    SetIssueState: _issue_state,
-    OpenFollowUpIssue: _followup_issue,
-    TriggerPage: _page,
-    ResolvePage: _resolve_page,
-    DeclareIncident: _declare,
-    FindIncident: _find_incident,
-    UpdateIncident: _sync,
-    AddIncidentTodo: _todo,
-    PostToChat: _slack,
-    PostComment: _comment,
-    React: _react,
-}
+def _send(  # noqa: PLR0911, PLR0912 (one arm per kind of effect, by design)
+        effect: Effect, adapters: Adapters, state: IncidentState, number: int,
+        now: datetime) -> str:
+    """Carry one effect out through the adapter of its capability; its detail line."""
+    match effect:
+        case TriggerPage():
+            return _page(effect, _adapter(adapters.pager), state, now)
+        case ResolvePage():
+            _adapter(adapters.pager).resolve(effect.dedup_key)
+            return "resolved"
+        case DeclareIncident():
+            return _declare(effect, _adapter(adapters.mirror), state, adapters)
+        case FindIncident():
+            return _find_declared(effect, _adapter(adapters.mirror), state, adapters)
+        case UpdateIncident():
+            return _update(effect, _adapter(adapters.mirror), state)
+        case AddIncidentTodo():
+            return _todo(effect, _adapter(adapters.mirror), state)
+        case AttachPostmortem():
+            return _attach(effect, _adapter(adapters.mirror), state)
+        case PostToChat():
+            return _post(effect, _adapter(adapters.chat), state)
+        case PostComment():
+            return _comment(effect, adapters.github, number)
+        case React():
+            adapters.github.add_reaction(effect.comment_id, effect.content)
+            return f"reacted {effect.content}"
+        case WritePostmortem():
+            return _postmortem(effect, adapters.github, state)
+        case SetIssueState():
+            return _issue_state(effect, adapters.github, state, number)
+        case OpenFollowUpIssue():
+            return _followup_issue(effect, adapters.github, state)
+        case _:
+            assert_never(effect)
 
 
-def execute(plan: Plan, services: Services, number: int, now: datetime) -> Outcome:
+def execute(effects: list[Effect], state: IncidentState, adapters: Adapters, number: int,
+            now: datetime) -> Outcome:
+    """Carry out `effects` for incident `number`, recording each result in `state`."""
     outcome = Outcome()
-    for effect in plan.effects:
-        port = effect.capability
-        name = services.name(port)
-        adapter = services.adapter(port)
-        if adapter is None:
-            reason = services.missing.get(port, f"{name} is not configured")
-            plan.state.claimed.pop(effect.key, None)  # nothing went out: no claim to keep
-            outcome.results.append(EffectResult(effect, "skipped", reason, name))
-            continue
+    for effect in effects:
+        name = adapters.vendor(effect.capability)
         try:
-            detail = _HANDLERS[type(effect)](effect, adapter, plan.state, number)
-        except Waiting as waiting:
-            plan.state.claimed.pop(effect.key, None)  # nothing went out: no claim to keep
+            detail = _send(effect, adapters, state, number, now)
+        except _Skipped as skipped:
+            state.claimed.pop(effect.key, None)  # nothing went out: no claim to keep
+            outcome.results.append(EffectResult(effect, "skipped", str(skipped), name))
+        except _Waiting as waiting:
+            state.claimed.pop(effect.key, None)  # nothing went out: no claim to keep
             outcome.results.append(EffectResult(effect, "waiting", str(waiting), name))
         except ServiceError as error:
-            plan.state.mark_failed(effect.key, str(error), now)
+            state.mark_failed(effect.key, str(error), now)
             outcome.results.append(EffectResult(effect, "failed", str(error), name))
         except Exception as error:
             traceback.print_exc(file=sys.stderr)
             detail = f"{name}: unexpected {type(error).__name__} (see the run log)"
-            plan.state.mark_failed(effect.key, detail, now)
+            state.mark_failed(effect.key, detail, now)
             outcome.results.append(EffectResult(effect, "failed", detail, name))
         else:
-            plan.state.mark_done(effect.key, now)
+            state.mark_done(effect.key, now)
             outcome.results.append(EffectResult(effect, "done", detail, name))
     return outcome

@@ -22,9 +22,9 @@ from incident_response.core.decision.effects import TriggerPage
 from incident_response.core.errors import ServiceError
 from incident_response.core.rules.form import FormTemplate
 from incident_response.core.rules.labels import phase_of
-from incident_response.core.rules.policy import Policy
 from incident_response.shell.context import RunContext
 from incident_response.shell.events import Event, issue_from_payload
+from incident_response.shell.settings import Settings
 from incident_response.shell.wiring import pager, transport
 
 __all__ = ["FirstPage", "page_first"]
@@ -39,7 +39,7 @@ class FirstPage:
     reporter_permission: str | None = None
 
 
-def page_first(event: Event, number: int, policy: Policy, template: FormTemplate,
+def page_first(event: Event, number: int, policy: Settings, template: FormTemplate,
                context: RunContext) -> FirstPage:
     """Send the page of a report just opened, if it calls for one."""
     fresh = event.name == "issues" and event.action == "opened"
@@ -62,7 +62,7 @@ def page_first(event: Event, number: int, policy: Policy, template: FormTemplate
     page = next((e for e in plan.effects if isinstance(e, TriggerPage)), None)
     try:
         if page is not None:
-            pager(context, shared).trigger(page)
+            pager(context, shared, policy).trigger(page)
     except ServiceError:
         page = None  # the full run pages again, and reports a failure there
     return FirstPage(page, permission)

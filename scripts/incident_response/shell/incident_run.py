@@ -21,26 +21,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from incident_response.adapters.ports import IssueTracker
 from incident_response.core.decision.decide import decide
 from incident_response.core.decision.effects import CLAIMED_EFFECTS, Effect, TriggerPage
 from incident_response.core.decision.outcome import EffectResult, Outcome
 from incident_response.core.decision.plan import Plan
 from incident_response.core.errors import ServiceError
-from incident_response.core.record import keys
-from incident_response.core.record.snapshot import IssueSnapshot
-from incident_response.core.record.state import (
-    STATUS_MARKER,
-    IncidentState,
-    merge_states,
-    parse_state,
-    render_state,
-)
+from incident_response.core.record.merge import merge_states
+from incident_response.core.record.state import IncidentState
 from incident_response.core.rules.form import FormTemplate
 from incident_response.core.rules.policy import Policy
-from incident_response.core.texts.status import status_comment
-from incident_response.shell.execute import Services, execute
+from incident_response.shell.execute import execute
 from incident_response.shell.loading import LoadedIncident
+from incident_response.shell.record import Record
+from incident_response.shell.wiring import Adapters
 
 __all__ = ["IncidentRun", "run_incident"]
 
@@ -57,58 +50,12 @@ class IncidentRun:
     wrote: bool = False
     #: another run wrote the record while this one worked, and the two were merged
     merged: bool = False
+    #: the page this run sent (or found sent before it loaded the incident)
+    paged: TriggerPage | None = None
 
     @property
     def failed(self) -> bool:
         return bool(self.outcome.failed or self.errors)
-
-
-class Record:
-    """The status comment as this run knows it: where it is, and what it last said."""
-
-    def __init__(self, github: IssueTracker, issue: IssueSnapshot, loaded: LoadedIncident,
-                 policy: Policy, run_url: str | None) -> None:
-        self.github, self.issue, self.policy, self.run_url = github, issue, policy, run_url
-        self.comment_id = loaded.status.id if loaded.status else None
-        self.body = loaded.status.body if loaded.status else None
-        #: the state as the record holds it, as far as this run knows
-        self.base: IncidentState | None = loaded.previous
-
-    def render(self, plan: Plan, outcome: Outcome | None) -> str:
-        return status_comment(plan, outcome, self.policy, self.run_url, self.issue)
-
-    def moved(self) -> IncidentState | None:
-        """The record's state if another run changed it since this run read or wrote it."""
-        if self.comment_id is None:
-            return None
-        current = self.github.get_comment(self.comment_id)
-        if current is None:  # deleted meanwhile: the next write creates it again
-            self.comment_id = self.body = None
-            return None
-        theirs = parse_state(current.body)
-        if theirs is None or self.base is None:
-            return None
-        return theirs if render_state(theirs) != render_state(self.base) else None
-
-    def write(self, plan: Plan, outcome: Outcome | None) -> None:
-        """Create or update the comment (raises ServiceError when it cannot be written)."""
-        body = self.render(plan, outcome)
-        if self.comment_id is None:
-            self.comment_id = self._create(body)
-        elif self.body is None or not _same(self.body, body):
-            self.github.update_comment(self.comment_id, body)
-        self.body, self.base = body, plan.state.model_copy(deep=True)
-
-    def _create(self, body: str) -> int:
-        try:
-            return self.github.create_comment(self.issue.number, body)
-        except ServiceError:
-            # The answer may be lost while the comment was made: look for it before failing.
-            found = self.github.find_comment(self.issue.number, STATUS_MARKER)
-            if found is None:
-                raise
-            self.github.update_comment(found, body)
-            return found
 
 
 def _claim(plan: Plan, now: datetime) -> bool:
@@ -118,21 +65,12 @@ def _claim(plan: Plan, now: datetime) -> bool:
     return bool(claims)
 
 
-def _run(effects: list[Effect], plan: Plan, services: Services, run: IncidentRun,
-         now: datetime) -> None:
-    if effects:
-        whole = plan.effects
-        plan.effects = effects
-        run.outcome.results += execute(plan, services, run.number, now).results
-        plan.effects = whole
-
-
 @dataclass
-class _Run:
+class _Steps:
     """One incident's run as it goes: what it loaded, decided and did so far."""
 
     loaded: LoadedIncident
-    services: Services
+    adapters: Adapters
     policy: Policy
     template: FormTemplate
     now: datetime
@@ -141,25 +79,29 @@ class _Run:
 
     def decide(self, previous: IncidentState | None) -> Plan:
         self.run.plan = decide(self.loaded.issue, previous, self.policy, self.template,
-                               self.now, sweep=self.sweep)
+                               self.now, sweep=self.sweep, vendors=self.adapters.vendors)
+        if self.run.paged is not None:
+            self.run.plan.page_already_sent(self.run.paged, self.now)
         return self.run.plan
 
     def execute(self, effects: list[Effect]) -> None:
-        _run(effects, self.run.plan, self.services, self.run, self.now)
+        if effects:
+            self.run.outcome.results += execute(effects, self.run.plan.state, self.adapters,
+                                                self.run.number, self.now).results
 
     def page(self, paged: TriggerPage | None) -> None:
         """1. The page: first, whatever else happens (unless it left before loading)."""
         plan = self.run.plan
-        pages = plan.before_record()
-        if paged is not None and any(isinstance(p, TriggerPage)
-                                     and p.dedup_key == paged.dedup_key for p in pages):
-            plan.state.mark_done(paged.key, self.now)
-            plan.state.page_dedup_key = paged.dedup_key
+        if paged is not None and plan.page_already_sent(paged, self.now):
+            self.run.paged = paged
             self.run.outcome.results.append(EffectResult(
-                paged, "done", "triggered before the incident was loaded"))
-            plan.effects = [e for e in plan.effects if not isinstance(e, TriggerPage)]
+                paged, "done", "triggered before the incident was loaded",
+                self.adapters.vendors.pager))
             return
+        pages = plan.before_record()
         self.execute(pages)
+        self.run.paged = next((p for p in pages if isinstance(p, TriggerPage)
+                               and plan.state.is_done(p.key)), None)
 
     def claim(self, record: Record) -> bool:
         """2. The record, with the claims of what is about to go out; False if not written."""
@@ -172,12 +114,8 @@ class _Run:
                     break
                 # Another run wrote the record since it was read: decide again from it.
                 self.run.merged = True
-                was_paged = plan.state.is_done(keys.PAGE)
                 plan = self.decide(theirs)
                 record.base = theirs
-                if was_paged:
-                    plan.state.mark_done(keys.PAGE, self.now)
-                    plan.effects = [e for e in plan.effects if not isinstance(e, TriggerPage)]
                 _claim(plan, self.now)
             if needs_record:
                 record.write(plan, None)
@@ -188,13 +126,14 @@ class _Run:
             return False
         return True
 
-    def label(self, github: IssueTracker) -> None:
+    def label(self) -> None:
         """3. The labels, now that the record says what they mean."""
         plan = self.run.plan
         if plan.labels_to_add or plan.labels_to_remove:
             try:
-                github.change_labels(self.run.number, plan.labels_to_add, plan.labels_to_remove,
-                                     {spec.name: spec for spec in plan.labels_to_create})
+                self.adapters.github.change_labels(
+                    self.run.number, plan.labels_to_add, plan.labels_to_remove,
+                    {spec.name: spec for spec in plan.labels_to_create})
                 self.run.wrote = True
             except ServiceError as error:
                 self.run.errors.append(str(error))
@@ -203,8 +142,7 @@ class _Run:
         """5. The record again, with the results; merged with any run that wrote meanwhile."""
         plan = self.run.plan
         try:
-            body = record.render(plan, self.run.outcome)
-            if record.body is None or not _same(record.body, body):
+            if record.changed_by(plan, self.run.outcome):
                 theirs = record.moved()
                 if theirs is not None and record.base is not None:
                     self.run.merged = True
@@ -215,31 +153,21 @@ class _Run:
             self.run.errors.append(str(error))
 
 
-def run_incident(loaded: LoadedIncident, services: Services, policy: Policy,
+def run_incident(loaded: LoadedIncident, adapters: Adapters, policy: Policy,
                  template: FormTemplate, now: datetime, *, sweep: bool = False,
                  run_url: str | None = None, paged: TriggerPage | None = None) -> IncidentRun:
     """Reconcile one incident. `paged` is the page this run already sent before loading
     (shell/first_page.py): it is recorded as done, not sent again."""
     run = IncidentRun(loaded.issue.number, Plan(state=IncidentState()))
-    steps = _Run(loaded, services, policy, template, now, sweep, run)
-    plan = steps.decide(loaded.previous)
-    github = services.github
-    if github is None:
-        steps.execute(plan.effects)
-        return run
-    record = Record(github, loaded.issue, loaded, policy, run_url)
+    steps = _Steps(loaded, adapters, policy, template, now, sweep, run)
+    steps.decide(loaded.previous)
+    record = Record(adapters.github, loaded.issue, loaded.status, loaded.previous,
+                    policy=policy, run_url=run_url, vendors=adapters.vendors)
     steps.page(paged)
     if not steps.claim(record):
         return run
-    steps.label(github)
+    steps.label()
     # 4. Everything else, each effect on its own.
     steps.execute(run.plan.after_record())
     steps.record_results(record)
     return run
-
-
-def _same(old: str, new: str) -> bool:
-    """Equal but for the run link, which changes every run and is not worth a write."""
-    def strip(text: str) -> str:
-        return "\n".join(line for line in text.splitlines() if not line.startswith("<sub>"))
-    return strip(old) == strip(new)

@@ -12,15 +12,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from incident_response.adapters.ports import Acknowledgements, IssueTracker
-from incident_response.core.decision.decide import answered_watermark, was_declared
 from incident_response.core.decision.needs import Needs, needs
+from incident_response.core.decision.rebuilt import answered_watermark, was_declared
 from incident_response.core.errors import PermanentServiceError, ServiceError
+from incident_response.core.record.block import parse_state, status_comment_of
 from incident_response.core.record.snapshot import (
     CommentSnapshot,
     IssueSnapshot,
     PageAcknowledgement,
 )
-from incident_response.core.record.state import IncidentState, parse_state, status_comment_of
+from incident_response.core.record.state import IncidentState
 from incident_response.core.rules.policy import Policy
 
 __all__ = ["LoadedIncident", "complete_snapshot"]

@@ -7,7 +7,7 @@ Only single model modules are imported: `datadog_api_client.v2.models` costs ove
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
@@ -77,9 +77,15 @@ from datadog_api_client.v2.model.nullable_relationship_to_user_data import (
 )
 from datadog_api_client.v2.model.users_type import UsersType
 
+from incident_response.adapters.datadog.config import DatadogConfig
+from incident_response.adapters.datadog.fields import commander_id, incident_fields
 from incident_response.adapters.ports import MirrorRef
 from incident_response.adapters.transport import Transport
-from incident_response.core.decision.effects import DeclareIncident, UpdateIncident
+from incident_response.core.decision.effects import (
+    DeclareIncident,
+    IncidentFacts,
+    UpdateIncident,
+)
 from incident_response.core.errors import PermanentServiceError, TransientServiceError
 
 __all__ = ["DatadogMirror", "datadog_host"]
@@ -133,7 +139,12 @@ def _field(kind: str, value: str | list[str]) -> Any:
 
 
 class DatadogMirror:
-    def __init__(self, api_key: str, app_key: str, host: str, transport: Transport) -> None:
+    def __init__(self, api_key: str, app_key: str, host: str, transport: Transport, *,
+                 config: DatadogConfig | None = None,
+                 people: Mapping[str, str] | None = None) -> None:
+        #: the team's Datadog fields and teams, and GitHub handle -> Datadog user id
+        self._config = config or DatadogConfig()
+        self._people = dict(people or {})
         configuration = Configuration(
             host=host,
             api_key={"apiKeyAuth": api_key, "appKeyAuth": app_key},
@@ -172,18 +183,23 @@ class DatadogMirror:
                 return MirrorRef(incident.id, public_id, _app_url(self._host, public_id))
         return None
 
+    def _fields(self, facts: IncidentFacts) -> dict[str, Any]:
+        return {name: _field(kind, value)
+                for name, (kind, value) in incident_fields(facts, self._config).items()}
+
     def sync(self, incident_id: str, effect: UpdateIncident) -> None:
         """A partial update: only what GitHub owns (fields, commander, end of impact)."""
-        attributes = IncidentUpdateAttributes(
-            fields={name: _field(kind, value) for name, (kind, value) in effect.fields.items()})
-        if effect.customer_impact_end is not None:
-            attributes.customer_impact_end = effect.customer_impact_end
+        facts = effect.facts
+        attributes = IncidentUpdateAttributes(fields=self._fields(facts))
+        if facts.customer_impact_end is not None:
+            attributes.customer_impact_end = facts.customer_impact_end
         data = IncidentUpdateData(id=incident_id, type=IncidentType.INCIDENTS,
                                   attributes=attributes)
-        if effect.commander_user_id:
+        commander = commander_id(facts, self._people)
+        if commander:
             data.relationships = IncidentUpdateRelationships(
                 commander_user=NullableRelationshipToUser(data=NullableRelationshipToUserData(
-                    id=effect.commander_user_id, type=UsersType.USERS)))
+                    id=commander, type=UsersType.USERS)))
         _call("Updating the Datadog incident", lambda: self._api.update_incident(
             incident_id=incident_id, body=IncidentUpdateRequest(data=data)))
 
@@ -227,18 +243,20 @@ class DatadogMirror:
             incident_id=incident_id, body=body))
 
     def declare(self, effect: DeclareIncident) -> MirrorRef:
+        user = commander_id(effect.facts, self._people)
         commander = NullableRelationshipToUser(
-            data=NullableRelationshipToUserData(id=effect.commander_user_id, type=UsersType.USERS)
-            if effect.commander_user_id else None
+            data=NullableRelationshipToUserData(id=user, type=UsersType.USERS) if user else None
         )
         attributes = IncidentCreateAttributes(
-            title=effect.title,
-            customer_impacted=effect.customer_impacted,
-            customer_impact_scope=effect.customer_impact_scope,
-            fields={name: _field(kind, value) for name, (kind, value) in effect.fields.items()},
+            title=effect.facts.title,
+            # Declared from a report of customer impact: the form's answers say who.
+            customer_impacted=True,
+            customer_impact_scope=effect.impact_scope,
+            fields=self._fields(effect.facts),
             notification_handles=[
-                IncidentNotificationHandle(handle=handle, display_name=name)
-                for handle, name in effect.notification_handles
+                IncidentNotificationHandle(handle=handle.handle,
+                                           display_name=handle.display_name)
+                for handle in self._config.notification_handles
             ],
             initial_cells=[IncidentTimelineCellMarkdownCreateAttributes(
                 cell_type=IncidentTimelineCellMarkdownContentType.MARKDOWN,

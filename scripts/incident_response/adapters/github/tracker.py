@@ -15,7 +15,7 @@ from requests.exceptions import RequestException
 
 from incident_response.adapters.ports import PostmortemRef
 from incident_response.adapters.transport import Transport
-from incident_response.core.decision.effects import LabelSpec, WritePostmortem
+from incident_response.core.decision.effects import WritePostmortem
 from incident_response.core.errors import PermanentServiceError, TransientServiceError
 from incident_response.core.record.snapshot import (
     CommentSnapshot,
@@ -25,6 +25,7 @@ from incident_response.core.record.snapshot import (
     PostmortemClosed,
     effect_marker,
 )
+from incident_response.core.rules.labels import LabelSpec
 
 __all__ = ["GitHubTracker"]
 
@@ -44,7 +45,7 @@ def _utc(moment: datetime | None) -> datetime:
 
 
 def _parse_time(text: str | None) -> datetime:
-    return _utc(datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None)
+    return _utc(datetime.fromisoformat(text) if text else None)
 
 
 def _call(action: str, operation: Callable[[], T]) -> T:
@@ -232,7 +233,7 @@ class GitHubTracker:
         App token writes as APP-SLUG[bot], the workflow token as github-actions[bot]): every
         run would then miss its record and write a new one. Only an app can write as a
         `[bot]` login, so a person cannot trigger this by copying the marker."""
-        from incident_response.core.record.state import STATUS_MARKER
+        from incident_response.core.record.block import STATUS_MARKER
 
         def status_by(comment: CommentSnapshot) -> bool:
             return comment.body.lstrip().startswith(STATUS_MARKER)

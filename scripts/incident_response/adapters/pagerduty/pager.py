@@ -13,18 +13,25 @@ from pagerduty import EventsApiV2Client
 from pagerduty.errors import Error as PagerDutyError
 from pagerduty.errors import HttpError
 
+from incident_response.adapters.pagerduty.config import PagerDutyConfig
 from incident_response.adapters.transport import Transport
 from incident_response.core.decision.effects import TriggerPage
 from incident_response.core.errors import PermanentServiceError, TransientServiceError
+from incident_response.core.texts.markdown_text import shorten
 
 __all__ = ["PagerDutyPager"]
 
 _SERVICE = "PagerDuty"
 T = TypeVar("T")
+#: the Events API's limit on an event's summary, in characters
+SUMMARY_LIMIT = 1024
 
 
 class PagerDutyPager:
-    def __init__(self, routing_key: str, events_url: str, transport: Transport) -> None:
+    def __init__(self, routing_key: str, events_url: str, transport: Transport,
+                 config: PagerDutyConfig | None = None) -> None:
+        #: PagerDuty's severity for each priority
+        self._severity = (config or PagerDutyConfig()).severity
         self._client = EventsApiV2Client(
             routing_key, base_url=events_url.rstrip("/"), verify=transport.ssl_context()
         )
@@ -43,10 +50,10 @@ class PagerDutyPager:
 
     def trigger(self, effect: TriggerPage) -> str:
         return self._send("triggering the page", lambda: self._client.trigger(
-                effect.summary,
+                shorten(effect.summary, SUMMARY_LIMIT),
                 effect.source,
                 dedup_key=effect.dedup_key,
-                severity=effect.severity,
+                severity=self._severity[effect.priority],
                 custom_details=dict(effect.custom_details),
                 links=[{"href": href, "text": text} for text, href in effect.links],
             ))

@@ -6,6 +6,7 @@ slack-sdk's own handlers; the counts come from the policy.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,13 +20,14 @@ from slack_sdk.http_retry.builtin_interval_calculators import (
     BackoffRetryIntervalCalculator,
 )
 
-from incident_response.adapters.ports import SlackMessageRef
+from incident_response.adapters.ports import ChatMessageRef
+from incident_response.adapters.slack.layout import blocks, fallback, with_people
 from incident_response.adapters.transport import Transport
-from incident_response.core.decision.effects import Message, PostToChat
+from incident_response.core.decision.effects import PostToChat
 from incident_response.core.errors import PermanentServiceError, TransientServiceError
-from incident_response.core.texts.markdown_text import shorten
+from incident_response.core.texts.chat import PERSON
 
-__all__ = ["SlackNotifier"]
+__all__ = ["SlackNotifier", "metadata"]
 
 _SERVICE = "Slack"
 _TRANSIENT = {"ratelimited", "rate_limited", "fatal_error", "internal_error", "service_unavailable",
@@ -39,76 +41,6 @@ _FIXES = {
 }
 
 
-# Slack's Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks): 50 blocks a
-# message, 3,000 characters a section's text, 2,000 a field and 10 fields, 150 a header.
-_BLOCKS, _SECTION, _FIELD, _FIELDS, _HEADER = 50, 3000, 2000, 10, 150
-#: the plain `text` is shown in notifications; Slack truncates very long ones, so it follows
-#: the sections' rule
-_FALLBACK = 3000
-
-
-def _safe_end(text: str, cut: int) -> int:
-    """`cut` moved left out of a `<link|label>`, `<@mention>` or `&entity;` it would split."""
-    opened, closed = text.rfind("<", 0, cut), text.rfind(">", 0, cut)
-    if opened > closed:
-        cut = opened
-    amp = text.rfind("&", max(0, cut - 8), cut)
-    if amp != -1 and ";" not in text[amp:cut]:
-        cut = amp
-    return cut
-
-
-def split(text: str, limit: int) -> list[str]:
-    """`text` in pieces of at most `limit` characters, cut at a paragraph, a line or a space
-    where one is near, never inside a link, a mention, an entity or a grapheme cluster."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = next((at for at in (window.rfind(sep) for sep in ("\n\n", "\n", " "))
-                    if at > limit // 2), limit)
-        cut = _safe_end(rest, cut) or limit  # an atom longer than a piece is cut anyway
-        head = shorten(rest[:cut], cut, ellipsis="")
-        cut = len(head) or cut
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return pieces
-
-
-def _continued(more_at: str | None) -> str:
-    return f"\u2026 continued on GitHub: <{more_at}|the full text>" if more_at else "\u2026"
-
-
-def fallback(text: str, more_at: str | None) -> str:
-    """The plain text of a message, within the same limit and by the same rule."""
-    pieces = split(text, _FALLBACK - 80)
-    return pieces[0] + (" " + _continued(more_at) if len(pieces) > 1 else "") if pieces else ""
-
-
-def blocks(message: Message) -> list[dict[str, Any]]:
-    """Block Kit for a message: header, the facts (first, so any text can follow them), the
-    text in as many sections as it needs, and the context line, within Slack's limits."""
-    head: list[dict[str, Any]] = []
-    if message.header:
-        head.append({"type": "header", "text": {"type": "plain_text",
-                                                 "text": shorten(message.header, _HEADER)}})
-    if message.facts:
-        head.append({"type": "section", "fields": [
-            {"type": "mrkdwn", "text": split(f"*{label}*\n{value}", _FIELD)[0]}
-            for label, value in message.facts[:_FIELDS]]})
-    tail = ([{"type": "context", "elements": [
-        {"type": "mrkdwn", "text": split(message.context, _SECTION)[0]}]}]
-        if message.context else [])
-    room = _BLOCKS - len(head) - len(tail)
-    pieces = split(message.text, _SECTION) or [" "]
-    if len(pieces) > room:
-        pieces = [*pieces[:room - 1], _continued(message.more_at)]
-    body = [{"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in pieces]
-    return [*head, *body, *tail]
-
-
 def metadata(effect: PostToChat) -> dict[str, Any]:
     """Message metadata naming the incident and the effect: how a message whose answer was
     lost is found again (conversations.history / replies with include_all_metadata)."""
@@ -116,8 +48,12 @@ def metadata(effect: PostToChat) -> dict[str, Any]:
             "event_payload": {"incident": effect.incident, "effect": effect.key}}
 
 
+
 class SlackNotifier:
-    def __init__(self, token: str, api_url: str, transport: Transport) -> None:
+    def __init__(self, token: str, api_url: str, transport: Transport,
+                 people: Mapping[str, str] | None = None) -> None:
+        #: GitHub handle -> Slack user id, for mentions
+        self._people = dict(people or {})
         retries = max(transport.attempts - 1, 0)
         backoff = BackoffRetryIntervalCalculator(backoff_factor=transport.backoff_seconds)
         self._client = WebClient(
@@ -135,16 +71,18 @@ class SlackNotifier:
             ],
         )
 
-    def post(self, effect: PostToChat, thread_ts: str | None) -> SlackMessageRef:
+    def post(self, effect: PostToChat, thread: ChatMessageRef | None) -> ChatMessageRef:
+        message = with_people(effect.message, self._people)
+        text = PERSON.sub(lambda m: f"@{m['login']}", effect.text)
         arguments: dict[str, Any] = {
             "channel": effect.channel,
-            "text": fallback(effect.text, effect.message.more_at),
-            "blocks": blocks(effect.message),
+            "text": fallback(text, message.more_at),
+            "blocks": blocks(message),
             "unfurl_links": False,
             "unfurl_media": False,
         }
-        if thread_ts:
-            arguments["thread_ts"] = thread_ts
+        if thread:
+            arguments["thread_ts"] = thread.id
             if effect.broadcast:
                 arguments["reply_broadcast"] = True
         if effect.incident:
@@ -163,10 +101,10 @@ class SlackNotifier:
         except (SlackClientError, OSError) as error:
             msg = f"posting to {effect.channel} failed: {type(error).__name__} (no answer)"
             raise TransientServiceError(_SERVICE, msg) from error
-        return SlackMessageRef(channel=str(response["channel"]), ts=str(response["ts"]))
+        return ChatMessageRef(channel=str(response["channel"]), id=str(response["ts"]))
 
-    def find(self, effect: PostToChat, thread_ts: str | None,
-             since: datetime | None) -> SlackMessageRef | None:
+    def find(self, effect: PostToChat, thread: ChatMessageRef | None,
+             since: datetime | None) -> ChatMessageRef | None:
         """The message an earlier run posted for this effect, found by its metadata.
 
         conversations.history (top-level) or conversations.replies (a thread) with
@@ -186,8 +124,8 @@ class SlackNotifier:
         cursor = None
         for _ in range(5):  # bounded: the message is recent, a few pages at most
             try:
-                if thread_ts:
-                    response = self._client.conversations_replies(ts=thread_ts, cursor=cursor,
+                if thread:
+                    response = self._client.conversations_replies(ts=thread.id, cursor=cursor,
                                                                   **arguments)
                 else:
                     response = self._client.conversations_history(cursor=cursor, **arguments)
@@ -204,7 +142,7 @@ class SlackNotifier:
                 payload = ((message.get("metadata") or {}).get("event_payload") or {})
                 if payload.get("effect") == wanted.get("effect") and (
                         payload.get("incident") == wanted.get("incident")):
-                    return SlackMessageRef(channel=channel, ts=str(message["ts"]))
+                    return ChatMessageRef(channel=channel, id=str(message["ts"]))
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return None

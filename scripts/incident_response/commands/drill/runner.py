@@ -20,10 +20,10 @@ from incident_response.commands.drill.standins import (
 from incident_response.core import names
 from incident_response.core.record.snapshot import PostmortemClosed
 from incident_response.core.rules.form import FormTemplate
-from incident_response.core.rules.policy import Policy
-from incident_response.shell.execute import Services
 from incident_response.shell.incident_run import IncidentRun, run_incident
 from incident_response.shell.loading import complete_snapshot
+from incident_response.shell.settings import Settings
+from incident_response.shell.wiring import Adapters, Lazy
 
 __all__ = ["run_drill"]
 
@@ -53,17 +53,17 @@ def _describe(call: Call) -> str:
 
 
 class Drill:
-    def __init__(self, scenario: Scenario, policy: Policy, template: FormTemplate,
+    def __init__(self, scenario: Scenario, policy: Settings, template: FormTemplate,
                  start: datetime) -> None:
         self.scenario, self.policy, self.template, self.start = scenario, policy, template, start
         self.clock = Clock(start)
         self.transcript = Transcript(self.clock)
         self.github = StandInGitHub("drill/identity", self.transcript, policy.github.bot_login)
         self.github.permissions.update(scenario.people)
-        self.pagerduty = StandInPagerDuty(self.transcript)
-        self.services = Services(github=self.github, pager=self.pagerduty,
-                                 mirror=StandInDatadog(self.transcript),
-                                 chat=StandInSlack(self.transcript))
+        self.pagerduty = StandInPagerDuty(self.transcript, policy.paging)
+        self.adapters = Adapters(github=self.github, pager=Lazy.ready(self.pagerduty),
+                                 mirror=Lazy.ready(StandInDatadog(self.transcript, policy.datadog)),
+                                 chat=Lazy.ready(StandInSlack(self.transcript)))
         self.number = 0
         self.failed = False
 
@@ -73,7 +73,7 @@ class Drill:
             issue = replace(issue, postmortem_closed=closed)
         loaded = complete_snapshot(issue, self.github, self.policy, sweep=sweep,
                                    acknowledgements=self.pagerduty)
-        run = run_incident(loaded, self.services, self.policy, self.template, self.clock.now,
+        run = run_incident(loaded, self.adapters, self.policy, self.template, self.clock.now,
                            sweep=sweep)
         self.failed = self.failed or run.failed
         return run
@@ -109,7 +109,7 @@ class Drill:
         return lines
 
 
-def run_drill(scenario: Scenario, policy: Policy, template: FormTemplate, start: datetime,
+def run_drill(scenario: Scenario, policy: Settings, template: FormTemplate, start: datetime,
               output: Path) -> int:
     drill = Drill(scenario, policy, template, start)
     print(f"Drill \u201c{scenario.name}\u201d: {scenario.description}")
@@ -159,7 +159,7 @@ def run_drill(scenario: Scenario, policy: Policy, template: FormTemplate, start:
     return 1 if drill.failed else 0
 
 
-def _monthly_report(drill: Drill, policy: Policy, start: datetime) -> str:
+def _monthly_report(drill: Drill, policy: Settings, start: datetime) -> str:
     """The incident report of the drill's month, from the stand-in's issues and records, as
     `incident-response report --month` computes it from GitHub."""
     from incident_response.core.figures.figures import (
@@ -170,7 +170,7 @@ def _monthly_report(drill: Drill, policy: Policy, start: datetime) -> str:
         rows,
         targets_for,
     )
-    from incident_response.core.record.state import parse_state
+    from incident_response.core.record.block import parse_state
 
     since = start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     until = (since + timedelta(days=32)).replace(day=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from incident_response.core.errors import UsageError
-from incident_response.core.rules.answers import validate_report
+from incident_response.core.rules.answers import validate_answers
 from incident_response.core.rules.form import FormTemplate, parse_form
 from incident_response.core.rules.policy import Policy
 
@@ -219,7 +219,7 @@ def for_policy(scenario: Scenario, policy: Policy, template: FormTemplate) -> Sc
                       title=scenario.title.replace(old_service, new_service),
                       steps=tuple(replace(step, text=step.text.replace(old_service, new_service))
                                   for step in scenario.steps))
-    _, problems = validate_report(parse_form(form_body(template, answers), template), template,
+    _, problems = validate_answers(parse_form(form_body(template, answers), template), template,
                                   policy, reporter=REPORTER)
     if problems:
         found = "; ".join(f"{p.label}: {p.message}" for p in problems)

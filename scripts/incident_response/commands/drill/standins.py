@@ -13,16 +13,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from incident_response.adapters.datadog.config import DatadogConfig
+from incident_response.adapters.datadog.fields import STATE, incident_fields
+from incident_response.adapters.pagerduty.config import PagerDutyConfig
 from incident_response.adapters.ports import (
     Acknowledgement,
+    ChatMessageRef,
     MirrorRef,
     PostmortemRef,
-    SlackMessageRef,
 )
 from incident_response.core import names
 from incident_response.core.decision.effects import (
     DeclareIncident,
-    LabelSpec,
     PostToChat,
     TriggerPage,
     UpdateIncident,
@@ -36,6 +38,7 @@ from incident_response.core.record.snapshot import (
     PostmortemClosed,
     effect_marker,
 )
+from incident_response.core.rules.labels import LabelSpec
 
 __all__ = ["Call", "Clock", "StandInDatadog", "StandInGitHub", "StandInPagerDuty",
            "StandInSlack", "Transcript"]
@@ -238,8 +241,9 @@ class StandInGitHub:
 
 
 class StandInPagerDuty:
-    def __init__(self, transcript: Transcript) -> None:
+    def __init__(self, transcript: Transcript, config: PagerDutyConfig | None = None) -> None:
         self.transcript = transcript
+        self.severity = (config or PagerDutyConfig()).severity
         self.alerts: dict[str, str] = {}
         self.triggered_at: dict[str, datetime] = {}
 
@@ -247,7 +251,7 @@ class StandInPagerDuty:
         self.alerts[effect.dedup_key] = "triggered"
         self.triggered_at.setdefault(effect.dedup_key, self.transcript.clock.now)
         self.transcript.record("PagerDuty", "trigger", dedup_key=effect.dedup_key,
-                               severity=effect.severity, summary=effect.summary)
+                               severity=self.severity[effect.priority], summary=effect.summary)
         return effect.dedup_key
 
     def acknowledgement(self, dedup_key: str, since: datetime) -> Acknowledgement | None:
@@ -264,8 +268,9 @@ class StandInPagerDuty:
 
 
 class StandInDatadog:
-    def __init__(self, transcript: Transcript) -> None:
+    def __init__(self, transcript: Transcript, config: DatadogConfig | None = None) -> None:
         self.transcript = transcript
+        self.config = config or DatadogConfig()
         self.incidents: dict[str, dict[str, Any]] = {}
 
     def find(self, issue_url: str) -> MirrorRef | None:
@@ -275,18 +280,20 @@ class StandInDatadog:
     def declare(self, effect: DeclareIncident) -> MirrorRef:
         public_id = len(self.incidents) + 1
         incident_id = f"drill-{public_id}"
-        self.incidents[incident_id] = {"title": effect.title, "fields": dict(effect.fields)}
-        self.transcript.record("Datadog", "declare incident", title=effect.title,
-                               severity=effect.severity, state=effect.state,
-                               commander=effect.commander_user_id,
-                               notify=[h for h, _ in effect.notification_handles])
+        fields = incident_fields(effect.facts, self.config)
+        self.incidents[incident_id] = {"title": effect.facts.title, "fields": fields}
+        self.transcript.record("Datadog", "declare incident", title=effect.facts.title,
+                               severity=effect.facts.severity.value,
+                               state=STATE[effect.facts.phase],
+                               commander=effect.facts.commander,
+                               notify=[h.handle for h in self.config.notification_handles])
         return MirrorRef(incident_id, public_id, f"https://app.datadoghq.com/incidents/{public_id}")
 
     def sync(self, incident_id: str, effect: UpdateIncident) -> None:
-        self.incidents[incident_id]["fields"].update(effect.fields)
+        self.incidents[incident_id]["fields"].update(incident_fields(effect.facts, self.config))
         self.transcript.record("Datadog", "update incident", incident=incident_id,
-                               state=effect.fields.get("state", ("", ""))[1],
-                               severity=effect.fields.get("severity", ("", ""))[1])
+                               state=STATE[effect.facts.phase],
+                               severity=effect.facts.severity.value)
 
     def add_todo(self, incident_id: str, content: str) -> None:
         self.incidents[incident_id].setdefault("todos", []).append(content)
@@ -308,13 +315,13 @@ class StandInSlack:
         self.transcript = transcript
         self._ts = itertools.count(1)
 
-    def find(self, effect: PostToChat, thread_ts: str | None,
-             since: datetime | None) -> SlackMessageRef | None:
+    def find(self, effect: PostToChat, thread: ChatMessageRef | None,
+             since: datetime | None) -> ChatMessageRef | None:
         return None  # the drill never loses an answer
 
-    def post(self, effect: PostToChat, thread_ts: str | None) -> SlackMessageRef:
+    def post(self, effect: PostToChat, thread: ChatMessageRef | None) -> ChatMessageRef:
         ts = f"1700000000.{next(self._ts):06d}"
-        where = f"thread {thread_ts}" if thread_ts else "channel"
+        where = f"thread {thread.id}" if thread else "channel"
         self.transcript.record("Slack", "post message", channel=effect.channel, where=where,
                                text=effect.text[:200])
-        return SlackMessageRef(channel=effect.channel, ts=ts)
+        return ChatMessageRef(channel=effect.channel, id=ts)

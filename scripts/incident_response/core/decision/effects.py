@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar, Self
+
+from incident_response.core.vocabulary import Phase, Priority, Severity
 
 __all__ = [
     "CLAIMED_EFFECTS",
     "AddIncidentTodo",
     "AttachPostmortem",
+    "Capability",
     "DeclareIncident",
     "Effect",
+    "EffectBase",
     "FindIncident",
-    "LabelSpec",
+    "IncidentFacts",
     "Message",
     "OpenFollowUpIssue",
     "PostComment",
@@ -26,28 +31,29 @@ __all__ = [
     "React",
     "ResolvePage",
     "SetIssueState",
+    "Thread",
     "TriggerPage",
     "UpdateIncident",
     "WritePostmortem",
 ]
 
 
-@dataclass(frozen=True)
-class LabelSpec:
-    name: str
-    color: str
-    description: str
+class Capability(StrEnum):
+    """What carries an effect out: a port of the adapters. Which vendor stands behind it is
+    the wiring's business, not the core's."""
+
+    PAGER = "pager"
+    MIRROR = "mirror"
+    CHAT = "chat"
+    GITHUB = "github"
 
 
 @dataclass(frozen=True)
-class Effect:
+class EffectBase:
     key: str
     #: an earlier run claimed this effect and never confirmed it: look for it before sending
     look_first: bool = field(default=False, kw_only=True)
-    #: the capability that carries it out (a port of the shell's Services): "pager",
-    #: "mirror" (the incident record), "chat" or "github"; which vendor is behind it is the
-    #: wiring's business, not the core's
-    capability: ClassVar[str] = ""
+    capability: ClassVar[Capability]
 
     def looking_first(self) -> Self:
         return replace(self, look_first=True)
@@ -57,54 +63,69 @@ class Effect:
 
 
 @dataclass(frozen=True)
-class TriggerPage(Effect):
+class TriggerPage(EffectBase):
     dedup_key: str
     summary: str
     source: str
-    severity: str
+    #: the pager maps the priority to its own urgency (a severity per priority, say)
+    priority: Priority
+    severity: Severity
     links: tuple[tuple[str, str], ...] = ()
     custom_details: dict[str, Any] = field(default_factory=dict)
 
-    capability: ClassVar[str] = "pager"
+    capability: ClassVar[Capability] = Capability.PAGER
 
     def describe(self) -> str:
-        return f"page on-call ({self.severity}), dedup_key {self.dedup_key}: {self.summary}"
+        return (f"page on-call ({self.priority}, {self.severity}), dedup_key "
+                f"{self.dedup_key}: {self.summary}")
 
 
 @dataclass(frozen=True)
-class DeclareIncident(Effect):
-    issue_url: str
+class IncidentFacts:
+    """What the incident tool is told of the incident, whatever tool it is: each adapter maps
+    these to its own fields (incident fields, a state, a commander)."""
+
     title: str
-    severity: str
-    state: str
-    customer_impacted: bool
-    customer_impact_scope: str
-    #: Datadog field name -> (field type, one value or several): ("dropdown", "SEV-2"),
-    #: ("autocomplete", ["Platform Identity"])
-    fields: dict[str, tuple[str, str | list[str]]]
-    commander_user_id: str | None
-    notification_handles: tuple[tuple[str, str], ...]
+    priority: Priority
+    severity: Severity
+    phase: Phase
+    service: str
+    environment: str
+    #: the service's controller, where the policy names one
+    controller: str | None = None
+    monitor: str | None = None
+    #: the incident commander's GitHub login: the adapter finds its own user in the people map
+    commander: str | None = None
+    #: the latest `/update`, as one line ("2026-11-28 08:40 UTC, @mona: Rolled back")
+    latest_update: str | None = None
+    customer_impact_end: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DeclareIncident(EffectBase):
+    issue_url: str
+    facts: IncidentFacts
+    #: who is impacted, and the GitHub issue's URL (by which a lost declaration is found again)
+    impact_scope: str
     timeline_note: str
     #: the UpdateIncident fingerprint this creation already satisfies
     fingerprint: str = ""
 
-    capability: ClassVar[str] = "mirror"
+    capability: ClassVar[Capability] = Capability.MIRROR
 
     def describe(self) -> str:
-        commander = self.commander_user_id or "none (not in the people map)"
-        return (
-            f"declare the incident \u201c{self.title}\u201d ({self.severity}, {self.state}), "
-            f"commander {commander}, notify {', '.join(h for h, _ in self.notification_handles)}"
-        )
+        commander = f"@{self.facts.commander}" if self.facts.commander else "none"
+        return (f"declare the incident \u201c{self.facts.title}\u201d ({self.facts.priority}, "
+                f"{self.facts.severity}, {self.facts.phase}), commander {commander}")
 
 
 @dataclass(frozen=True)
-class FindIncident(Effect):
+class FindIncident(EffectBase):
     """Find the incident declared for this issue (a rebuilt record): never declare it again."""
 
     issue_url: str
 
-    capability: ClassVar[str] = "mirror"
+    capability: ClassVar[Capability] = Capability.MIRROR
 
     def describe(self) -> str:
         return f"find the declared incident of {self.issue_url}"
@@ -112,9 +133,10 @@ class FindIncident(Effect):
 
 @dataclass(frozen=True)
 class Message:
-    """A chat message as the core means it; each chat adapter lays it out its own way (Slack:
-    Block Kit). The text uses the chat's light markup (`*bold*`, `<url|label>`) with user text
-    escaped for it."""
+    """A chat message as the core means it; each chat adapter lays it out its own way (blocks,
+    cards). The text uses the chat's light markup (`*bold*`, `<url|label>`, and
+    `<person:LOGIN>` for someone the adapter mentions its own way) with user text escaped for
+    it (core/texts/chat.py)."""
 
     text: str
     #: a title line shown above the text, when the message has one
@@ -127,16 +149,29 @@ class Message:
     more_at: str | None = None
 
 
+class Thread(StrEnum):
+    """Where a chat post goes, decided by the core from what the record knows."""
+
+    #: a message of its own in the channel
+    CHANNEL = "channel"
+    #: a reply in the incident's thread, whose id the record holds
+    REPLY = "reply"
+    #: a reply in the incident's thread, whose id a lost record no longer holds: the
+    #: announcement is looked up by its tags first, and the post goes to the channel as a
+    #: message of its own when it cannot be found
+    FIND_THEN_REPLY = "find-then-reply"
+
+
 @dataclass(frozen=True)
-class PostToChat(Effect):
+class PostToChat(EffectBase):
     channel: str
     #: the plain notification text (shown in notifications and where rich layout is not)
     text: str
     message: Message
-    #: reply in the thread of the incident's announcement
-    in_thread: bool = False
+    #: where it goes: the channel, or the thread of the incident's announcement
+    thread: Thread = field(default_factory=lambda: Thread.CHANNEL)
     #: the incident (`OWNER/REPO#N`) and a kind: tags the message carries so a message whose
-    #: answer was lost can be found again (Slack: message metadata)
+    #: answer was lost can be found again (message metadata, say)
     incident: str = ""
     kind: str = "incident_message"
     #: the announcement whose id becomes the incident's thread
@@ -144,20 +179,24 @@ class PostToChat(Effect):
     #: a thread reply that is also shown in the channel
     broadcast: bool = False
 
-    capability: ClassVar[str] = "chat"
+    capability: ClassVar[Capability] = Capability.CHAT
 
     def describe(self) -> str:
-        where = "thread in " if self.in_thread else ""
+        where = "the thread in " if self.thread is not Thread.CHANNEL else ""
         return f"post to chat {where}{self.channel}: {self.text}"
+
+    @property
+    def in_thread(self) -> bool:
+        return self.thread is not Thread.CHANNEL
 
 
 @dataclass(frozen=True)
-class PostComment(Effect):
+class PostComment(EffectBase):
     body: str
     #: the issue or pull request to comment on; None for the incident's own issue
     on: int | None = None
 
-    capability: ClassVar[str] = "github"
+    capability: ClassVar[Capability] = Capability.GITHUB
 
     def describe(self) -> str:
         first = next((line for line in self.body.splitlines() if line.strip()
@@ -166,55 +205,52 @@ class PostComment(Effect):
 
 
 @dataclass(frozen=True)
-class ResolvePage(Effect):
+class ResolvePage(EffectBase):
     dedup_key: str
 
-    capability: ClassVar[str] = "pager"
+    capability: ClassVar[Capability] = Capability.PAGER
 
     def describe(self) -> str:
         return f"resolve the page, dedup_key {self.dedup_key}"
 
 
 @dataclass(frozen=True)
-class UpdateIncident(Effect):
-    """Bring the Datadog incident in line with GitHub: fields, state, commander, latest update."""
+class UpdateIncident(EffectBase):
+    """Bring the declared incident in line with GitHub: its facts, as the fingerprint says."""
 
     fingerprint: str
-    fields: dict[str, tuple[str, str | list[str]]]
-    commander_user_id: str | None
-    customer_impact_end: datetime | None = None
+    facts: IncidentFacts
 
-    capability: ClassVar[str] = "mirror"
+    capability: ClassVar[Capability] = Capability.MIRROR
 
     def describe(self) -> str:
-        values = ", ".join(f"{k}={v[1]}" for k, v in self.fields.items()
-                           if k in ("state", "severity", "priority"))
-        return f"update the declared incident ({values})"
+        return (f"update the declared incident ({self.facts.phase}, {self.facts.severity}, "
+                f"{self.facts.priority})")
 
 
 @dataclass(frozen=True)
-class AddIncidentTodo(Effect):
+class AddIncidentTodo(EffectBase):
     content: str
 
-    capability: ClassVar[str] = "mirror"
+    capability: ClassVar[Capability] = Capability.MIRROR
 
     def describe(self) -> str:
         return f"add a todo to the declared incident: {self.content}"
 
 
 @dataclass(frozen=True)
-class React(Effect):
+class React(EffectBase):
     comment_id: int
     content: str
 
-    capability: ClassVar[str] = "github"
+    capability: ClassVar[Capability] = Capability.GITHUB
 
     def describe(self) -> str:
         return f"react {self.content} to comment {self.comment_id}"
 
 
 @dataclass(frozen=True)
-class WritePostmortem(Effect):
+class WritePostmortem(EffectBase):
     """Open (or bring up to date) the post-mortem branch, file and pull request."""
 
     branch: str
@@ -226,51 +262,57 @@ class WritePostmortem(Effect):
     body: str
     commit_message: str
 
-    capability: ClassVar[str] = "github"
+    capability: ClassVar[Capability] = Capability.GITHUB
 
     def describe(self) -> str:
         return f"write {self.path} on {self.branch} and its pull request \u201c{self.title}\u201d"
 
 
 @dataclass(frozen=True)
-class AttachPostmortem(Effect):
+class AttachPostmortem(EffectBase):
     url: str
     title: str
 
-    capability: ClassVar[str] = "mirror"
+    capability: ClassVar[Capability] = Capability.MIRROR
 
     def describe(self) -> str:
         return f"attach the post-mortem to the declared incident: {self.url}"
 
 
 @dataclass(frozen=True)
-class SetIssueState(Effect):
+class SetIssueState(EffectBase):
     open: bool
     reason: str = "completed"
 
-    capability: ClassVar[str] = "github"
+    capability: ClassVar[Capability] = Capability.GITHUB
 
     def describe(self) -> str:
         return "reopen the issue" if self.open else "close the issue"
 
 
 @dataclass(frozen=True)
-class OpenFollowUpIssue(Effect):
+class OpenFollowUpIssue(EffectBase):
     followup_id: str
     title: str
     body: str
     #: labels it is opened with (the follow-up label, by which the sweep chases it)
     labels: tuple[str, ...] = ()
 
-    capability: ClassVar[str] = "github"
+    capability: ClassVar[Capability] = Capability.GITHUB
 
     def describe(self) -> str:
         return f"open follow-up issue \u201c{self.title}\u201d"
 
 
+Effect = (TriggerPage | ResolvePage | DeclareIncident | FindIncident | UpdateIncident
+          | AddIncidentTodo | AttachPostmortem | PostToChat | PostComment | React
+          | WritePostmortem | SetIssueState | OpenFollowUpIssue)
+"""Every effect a plan may hold: `execute` matches on it, and mypy proves each has a sender."""
+
 #: Effects that are not idempotent on the vendor's side: each is claimed in the record before
 #: it is sent and confirmed after, and an unconfirmed claim is looked up before a second try.
 #: (Comments need no claim: every comment carries its effect's marker and every run reads the
-#: comments. The page, Datadog updates, reactions and the issue's state are idempotent.)
+#: comments. The page, the declared incident's updates, reactions and the issue's state are
+#: idempotent.)
 CLAIMED_EFFECTS = (PostToChat, AddIncidentTodo, DeclareIncident, AttachPostmortem,
                    OpenFollowUpIssue, WritePostmortem)

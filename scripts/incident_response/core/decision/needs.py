@@ -27,7 +27,7 @@ __all__ = ["Needs", "needs"]
 class Needs:
     #: logins whose permission on the repository the decision must judge
     permissions: frozenset[str] = frozenset()
-    #: the reporter's permission (a report not yet trusted)
+    #: the reporter's permission (a answers not yet trusted)
     reporter: bool = False
     #: who changed which label, since the labels disagree with the record
     label_events: bool = False

@@ -41,8 +41,8 @@ from typing import Any
 
 from incident_response.core.record.state import IncidentState
 from incident_response.core.rules.chasing import Calendar, calendar_of, due_after_resolution
-from incident_response.core.rules.policy import Policy
-from incident_response.core.texts.rendering import render
+from incident_response.core.rules.policy import Policy, ReportTargets
+from incident_response.core.texts.templates import render
 
 __all__ = [
     "DEFAULT_AVAILABILITY_TARGET",
@@ -58,13 +58,12 @@ __all__ = [
     "to_csv",
 ]
 
-#: DOMAIN §9: "monthly availability >= 99.9%"
-DEFAULT_AVAILABILITY_TARGET = 99.9
-#: DOMAIN §2.7 (the legacy SLA table, "only as a response-time target"): Severity 1 one hour,
-#: Severity 2 four hours, Severity 3 one business day (taken as 24 hours here). SEV-4 and SEV-5
-#: have no row there and take SEV-3's target.
+_DEFAULTS = ReportTargets()
+#: the team's availability objective (docs/process.md), the policy's default
+DEFAULT_AVAILABILITY_TARGET = _DEFAULTS.availability_target
+#: the legacy SLA table, used only as a response-time target (docs/process.md)
 DEFAULT_RESPONSE_MINUTES: Mapping[str, int] = {
-    "SEV-1": 60, "SEV-2": 240, "SEV-3": 1440, "SEV-4": 1440, "SEV-5": 1440}
+    str(severity): minutes for severity, minutes in _DEFAULTS.response_minutes.items()}
 UNCLASSIFIED = "unclassified"
 UNKNOWN = "unknown"
 
@@ -135,20 +134,16 @@ def _stats(values: Iterable[float | None]) -> dict[str, Any]:
             "max": round(max(present), 1), "count": len(present)}
 
 
-def _acknowledged_at(state: IncidentState) -> datetime | None:
-    value = getattr(state, "acknowledged_at", None)
-    return value if isinstance(value, datetime) else None
-
-
 def _paged_at(state: IncidentState) -> datetime | None:
+    """When the page went out; records from before `paged_at` was kept use the report, since
+    the page leaves first."""
     if not state.page_dedup_key:
         return None
-    value = getattr(state, "paged_at", None)
-    return value if isinstance(value, datetime) else state.opened_at
+    return state.paged_at or state.opened_at
 
 
 def _impact_start(state: IncidentState) -> datetime | None:
-    started = state.report.started_at if state.report else None
+    started = state.answers.started_at if state.answers else None
     return started or state.opened_at
 
 
@@ -173,15 +168,15 @@ def _measure(record: IncidentRecord, now: datetime, window: Window,
     state = record.state or IncidentState(opened_at=record.created_at)
     opened = state.opened_at or record.created_at
     start = _impact_start(state) or opened
-    acknowledged = _acknowledged_at(state)
+    acknowledged = state.acknowledged_at
     severity = str(state.severity) if state.severity else UNCLASSIFIED
     impact_end = state.resolved_at or min(now, window.until)
     return _Measured(
         record=record, state=state,
         priority=str(state.priority) if state.priority else UNCLASSIFIED,
         severity=severity,
-        service=state.report.service if state.report else UNKNOWN,
-        environment=state.report.environment if state.report else UNKNOWN,
+        service=state.answers.service if state.answers else UNKNOWN,
+        environment=state.answers.environment if state.answers else UNKNOWN,
         mtta=_minutes(_paged_at(state), acknowledged) if acknowledged else None,
         declare=_minutes(opened, state.declared_at),
         mitigate=_minutes(start, state.mitigated_at),
@@ -198,7 +193,7 @@ def _sla(state: IncidentState, opened: datetime, severity: str, now: datetime,
     target = targets.response_minutes.get(severity)
     if target is None:
         return None
-    response = _acknowledged_at(state) or state.declared_at
+    response = state.acknowledged_at or state.declared_at
     limit = opened + timedelta(minutes=target)
     if response is not None:
         return "met" if response <= limit else "missed"
@@ -375,7 +370,7 @@ def rows(records: Sequence[IncidentRecord], window: Window, now: datetime, targe
             "environment": item.environment,
             "phase": str(state.phase) if record.state else UNKNOWN,
             "opened_at": _iso(state.opened_at), "declared_at": _iso(state.declared_at),
-            "acknowledged_at": _iso(_acknowledged_at(state)),
+            "acknowledged_at": _iso(state.acknowledged_at),
             "mitigated_at": _iso(state.mitigated_at), "resolved_at": _iso(state.resolved_at),
             "mtta_minutes": number(item.mtta), "time_to_declare_minutes": number(item.declare),
             "time_to_mitigate_minutes": number(item.mitigate),
@@ -428,17 +423,13 @@ def mttr_chart(history: Mapping[str, float | None]) -> str | None:
 
 
 def targets_for(policy: Policy) -> Targets:
-    """The report's targets: from the policy's `report:` section once there is one, else
-    the defaults of core/figures.py (DOMAIN §9 and §2.7)."""
-    section: Any = getattr(policy, "report", None)
-    availability = getattr(section, "availability_target", None)
-    per_service = getattr(section, "availability_targets", None) or {}
-    response = getattr(section, "response_minutes", None) or {}
+    """The report's targets: the policy's `report:` section and its business-day rules."""
+    section = policy.report
     return Targets(
-        availability_percent=float(availability) if availability is not None else 99.9,
-        availability_by_service={str(k): float(v) for k, v in dict(per_service).items()},
+        availability_percent=section.availability_target,
+        availability_by_service=dict(section.availability_targets),
         response_minutes={**DEFAULT_RESPONSE_MINUTES,
-                          **{str(k): int(v) for k, v in dict(response).items()}},
+                          **{str(k): v for k, v in section.response_minutes.items()}},
         production=frozenset(e.name for e in policy.environments if e.tier == 1),
         services=tuple(s.name for s in policy.services),
         postmortem_due_business_days={

@@ -1,70 +1,76 @@
 """Every outside effect's key, in one place: what the record says is done, claimed or pending.
 
 A key names one effect of one incident for good: the state block records it, the markers on
-the bot's comments carry it, Slack messages carry it in their metadata. So a key, once
-shipped, never changes its spelling; a new kind of effect gets a new key here.
+the bot's comments carry it, chat messages carry it in their metadata. So a key, once shipped,
+never changes its spelling: the spellings below are the stored record's vocabulary (some were
+named after the first vendor behind a capability, and stay so, like the record's JSON field
+names), and a new kind of effect gets a new key here. Which vendor does an effect is the
+wiring's business: people read a key through `describe`, with the vendors' names.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 __all__ = [
     "ANNOUNCE",
-    "DATADOG_DECLARE",
-    "DATADOG_FIND",
-    "DATADOG_POSTMORTEM",
-    "DATADOG_SYNC",
-    "GITHUB_CLOSE",
+    "CLOSE_ISSUE",
+    "DECLARE",
+    "FIND_DECLARED",
     "LEADERSHIP",
+    "MIRROR_SYNC",
     "OOB_CHECKLIST",
     "PAGE",
     "PAGE_RESOLVE",
     "PER_FACT",
+    "POSTMORTEM_ATTACH",
     "POSTMORTEM_WRITE",
     "RECOVERY_CHECKLIST",
     "TRIAGE_REQUEST",
+    "Vendors",
     "chase",
+    "chat_note",
+    "chat_update",
+    "describe",
     "followup_issue",
-    "name",
     "reminder",
     "reopen",
     "reply",
-    "slack_note",
-    "slack_update",
     "todo",
 ]
 
 # -- one-off effects of an incident (kept as done keys)
 PAGE = "page:trigger"
 PAGE_RESOLVE = "page:resolve"
-DATADOG_DECLARE = "datadog:declare"
-DATADOG_SYNC = "datadog:sync"
-DATADOG_FIND = "datadog:find"
-DATADOG_POSTMORTEM = "datadog:postmortem"
+DECLARE = "datadog:declare"
+MIRROR_SYNC = "datadog:sync"
+FIND_DECLARED = "datadog:find"
+POSTMORTEM_ATTACH = "datadog:postmortem"
 ANNOUNCE = "slack:announce"
 LEADERSHIP = "slack:leadership"
 OOB_CHECKLIST = "comment:out-of-band-deploy"
 TRIAGE_REQUEST = "comment:triage-request"
 RECOVERY_CHECKLIST = "comment:recovery-checklist"
 POSTMORTEM_WRITE = "postmortem:write"
-GITHUB_CLOSE = "github:close"
+CLOSE_ISSUE = "github:close"
 
 # -- effects of single facts (kept in the outbox until sent)
-_SLACK_UPDATE = "slack:update:"
-_SLACK_NOTE = "slack:note:"
+_CHAT_UPDATE = "slack:update:"
+_CHAT_NOTE = "slack:note:"
 _REPLY = "reply:"
 _REMINDER = "comment:reminder:"
 _TODO = "datadog:todo:"
 _FOLLOWUP = "github:followup:"
 _REOPEN = "github:reopen:"
-PER_FACT = (_SLACK_UPDATE, _SLACK_NOTE, _REPLY, _REMINDER, _TODO)
+PER_FACT = (_CHAT_UPDATE, _CHAT_NOTE, _REPLY, _REMINDER, _TODO)
 
 
-def slack_update(fact: str) -> str:
-    return f"{_SLACK_UPDATE}{fact}"
+def chat_update(fact: str) -> str:
+    return f"{_CHAT_UPDATE}{fact}"
 
 
-def slack_note(tag: str) -> str:
-    return f"{_SLACK_NOTE}{tag}"
+def chat_note(tag: str) -> str:
+    return f"{_CHAT_NOTE}{tag}"
 
 
 def reply(tag: object) -> str:
@@ -92,27 +98,46 @@ def chase(tag: str) -> str:
     return f"chase:{tag}"
 
 
-_NAMES = {
-    PAGE: "PagerDuty page", PAGE_RESOLVE: "PagerDuty resolve",
-    DATADOG_DECLARE: "Datadog incident", DATADOG_SYNC: "Datadog update",
-    DATADOG_FIND: "Datadog look-up", DATADOG_POSTMORTEM: "Datadog post-mortem attachment",
-    ANNOUNCE: "Slack announcement", LEADERSHIP: "Slack leadership notice",
-    OOB_CHECKLIST: "Out-of-band deploy checklist", TRIAGE_REQUEST: "Triage request",
-    RECOVERY_CHECKLIST: "Recovery checklist", POSTMORTEM_WRITE: "Post-mortem pull request",
-    GITHUB_CLOSE: "Closing the issue",
-}
-_PREFIX_NAMES = {
-    _SLACK_UPDATE: "Slack update", _SLACK_NOTE: "Slack note", _TODO: "Datadog todo",
-    _REMINDER: "Reminder", _REPLY: "Reply", _FOLLOWUP: "Follow-up issue",
-    _REOPEN: "Reopening the issue",
-}
+@dataclass(frozen=True)
+class Vendors:
+    """The names people know the capabilities by: the wiring's, given to whatever writes
+    for people. The core itself says "pager", "incident tool" and "chat"."""
+
+    pager: str = "pager"
+    mirror: str = "incident tool"
+    chat: str = "chat"
+    #: how the incident tool shows an incident's number (Datadog: `IR-{number}`)
+    mirror_reference: str = "#{number}"
+
+    def reference(self, number: int | None, fallback: str = "") -> str:
+        return self.mirror_reference.format(number=number) if number is not None else fallback
 
 
-def name(key: str) -> str:
-    """How people read a key: `slack:update:12-0` -> `Slack update 12-0`."""
-    if key in _NAMES:
-        return _NAMES[key]
-    for prefix, text in _PREFIX_NAMES.items():
-        if key.startswith(prefix):
-            return f"{text} {key.removeprefix(prefix)}"
-    return key
+def _names(vendors: Vendors) -> tuple[dict[str, str], dict[str, str]]:
+    one_off = {
+        PAGE: f"{vendors.pager} page", PAGE_RESOLVE: f"{vendors.pager} resolve",
+        DECLARE: f"{vendors.mirror} incident", MIRROR_SYNC: f"{vendors.mirror} update",
+        FIND_DECLARED: f"{vendors.mirror} look-up",
+        POSTMORTEM_ATTACH: f"{vendors.mirror} post-mortem attachment",
+        ANNOUNCE: f"{vendors.chat} announcement", LEADERSHIP: f"{vendors.chat} leadership notice",
+        OOB_CHECKLIST: "Out-of-band deploy checklist", TRIAGE_REQUEST: "Triage request",
+        RECOVERY_CHECKLIST: "Recovery checklist", POSTMORTEM_WRITE: "Post-mortem pull request",
+        CLOSE_ISSUE: "Closing the issue",
+    }
+    per_fact = {
+        _CHAT_UPDATE: f"{vendors.chat} update", _CHAT_NOTE: f"{vendors.chat} note",
+        _TODO: f"{vendors.mirror} todo", _REMINDER: "Reminder", _REPLY: "Reply",
+        _FOLLOWUP: "Follow-up issue", _REOPEN: "Reopening the issue",
+    }
+    return one_off, per_fact
+
+
+def describe(key: str, vendors: Vendors | None = None) -> str:
+    """How people read a key: `slack:update:12-0` -> `Slack update 12-0` (with the wiring's
+    vendors), the first letter capitalised."""
+    one_off, per_fact = _names(vendors or Vendors())
+    text = one_off.get(key)
+    if text is None:
+        text = next((f"{name} {key.removeprefix(prefix)}" for prefix, name in per_fact.items()
+                     if key.startswith(prefix)), key)
+    return text[:1].upper() + text[1:]

@@ -1,4 +1,4 @@
-"""The incident report: the form's answers validated into typed fields.
+"""The form's answers, validated into typed fields.
 
 Every problem is collected (not only the first), each naming the field as the reporter saw it
 and saying how to fix it, so one comment can list them all.
@@ -16,10 +16,10 @@ from incident_response.core.texts.markdown_text import code_span
 
 __all__ = [
     "FieldProblem",
-    "IncidentReport",
+    "FormAnswers",
     "parse_started_at",
     "parse_users_per_hour",
-    "validate_report",
+    "validate_answers",
 ]
 
 _LOGIN = re.compile(r"^@?(?P<login>[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})$")
@@ -40,7 +40,7 @@ class FieldProblem:
 
 
 @dataclass(frozen=True)
-class IncidentReport:
+class FormAnswers:
     service: str
     environment: str
     users_per_hour: int
@@ -115,10 +115,10 @@ class _Checker:
         return None
 
 
-def validate_report(
+def validate_answers(
     parsed: ParsedForm, template: FormTemplate, policy: Policy, *, reporter: str
-) -> tuple[IncidentReport | None, list[FieldProblem]]:
-    """The typed report, or None with every problem found."""
+) -> tuple[FormAnswers | None, list[FieldProblem]]:
+    """The typed answers, or None with every problem found."""
     check = _Checker(parsed, template)
     if not parsed.values and len(parsed.missing) == len(template.fields):
         check.problems.append(
@@ -185,7 +185,7 @@ def validate_report(
                               and summary):
         return None, check.problems
     return (
-        IncidentReport(
+        FormAnswers(
             service=service,
             environment=environment,
             users_per_hour=users,

@@ -10,23 +10,19 @@ schedule ran: a late sweep sends what is due once, never a burst.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from incident_response.core.decision.effects import Effect, Message, PostComment, PostToChat
 from incident_response.core.record import keys
-from incident_response.core.record.snapshot import IssueSnapshot
 from incident_response.core.record.state import IncidentState, Pending
 from incident_response.core.rules.policy import Policy
-from incident_response.core.texts.rendering import escape_slack
 from incident_response.core.vocabulary import Phase
 
 __all__ = ["Calendar", "business_day", "calendar_of", "due_after_resolution", "due_day",
-           "followup_chases", "followup_due", "nth_business_day_after", "postmortem_due",
+           "followup_due", "nth_business_day_after", "postmortem_due",
            "record_due_chases"]
 
 
@@ -43,7 +39,7 @@ def _holidays(country: str | None, extra: tuple[str, ...], year: int) -> frozens
 @dataclass(frozen=True)
 class Calendar:
     """Business days: Monday to Friday except public holidays (a `holidays` calendar) and
-    extra days off, in a time zone. The chase and the report count with the same one."""
+    extra days off, in a time zone. The chase and the monthly report count with the same one."""
 
     timezone: str = "America/New_York"
     #: a country code of the `holidays` package, or None for no public holidays
@@ -96,7 +92,7 @@ def due_after_resolution(state: IncidentState, calendar: Calendar, out_of_band_d
     days when the form said a code change was needed, else per priority (None: not chased)."""
     if state.resolved_at is None or state.priority is None:
         return None
-    code_change = state.report is not None and state.report.code_change_required == "Yes"
+    code_change = state.answers is not None and state.answers.code_change_required == "Yes"
     count = out_of_band_days if code_change else days_per_priority.get(str(state.priority))
     return calendar.due_after(state.resolved_at, count) if count else None
 
@@ -116,7 +112,7 @@ def due_day(state: IncidentState, policy: Policy) -> str | None:
 
 
 def record_due_chases(state: IncidentState, policy: Policy, now: datetime,
-                      commander_mention: str, issue_url: str) -> None:
+                      commander: str, issue_url: str) -> None:
     """Queue what the post-mortem's due date calls for now: one reminder on its pull request
     on the last business day before it is due; once overdue, a comment on the issue at most
     once a business day and one message to the leadership channel."""
@@ -134,67 +130,28 @@ def record_due_chases(state: IncidentState, policy: Policy, now: datetime,
             state.chased.append(before)
             state.queue(Pending(
                 key=before, kind="pr-comment", comment_id=state.postmortem_pr,
-                text=f"{commander_mention}: this post-mortem is due on {stamp}. Please finish "
+                text=f"@{commander}: this post-mortem is due on {stamp}. Please finish "
                      "and merge it; the incident completes when it is merged."))
         return
     if calendar.business_day(today) and state.chased_on != today:
         state.chased_on = today
         state.queue(Pending(
             key=keys.reply(f"postmortem-overdue-{today:%Y-%m-%d}"), kind="reply",
-            text=f"{commander_mention}: the post-mortem of this incident was due on {stamp} and "
+            text=f"@{commander}: the post-mortem of this incident was due on {stamp} and "
                  "is not merged yet. Please finish and merge its pull request"
                  + (f" (#{state.postmortem_pr})." if state.postmortem_pr else ".")))
     leadership = keys.chase("postmortem-overdue-leadership")
-    if policy.slack.leadership_channel and leadership not in state.chased:
+    if policy.chat.leadership_channel and leadership not in state.chased:
         state.chased.append(leadership)
         state.note("postmortem-overdue",
                    f"Overdue: the post-mortem of the {state.priority} incident was due on "
                    f"{stamp} and is not merged. <{issue_url}|The incident>.",
-                   channel=policy.slack.leadership_channel)
+                   channel=policy.chat.leadership_channel)
 
 
-_OWNER = re.compile(r"; owner @(?P<owner>[A-Za-z0-9-]+)")
-_RECORDER = re.compile(r"recorded by @(?P<author>[A-Za-z0-9-]+)")
-_FOLLOWUP_REMINDER = "chase-followup-"
 
 
 def followup_due(opened_at: datetime, policy: Policy) -> datetime:
     """A follow-up issue is due N business days after it was opened, at the incident's
     completion (CONTRACT §4b; default 20)."""
     return calendar_of(policy).due_after(opened_at, policy.chasing.followup_business_days)
-
-
-def followup_chases(issue: IssueSnapshot, policy: Policy, now: datetime) -> list[Effect]:
-    """What an open follow-up issue's due date calls for now: once overdue, a reminder that
-    mentions its owner (else who recorded it) at most once every N business days (default 5),
-    and with the first, one message to the leadership channel. The reminders are comments
-    with markers on the follow-up issue itself, so it needs no record of its own."""
-    due = followup_due(issue.created_at, policy)
-    if not issue.open or now < due:
-        return []
-    calendar = calendar_of(policy)
-    today = calendar.local_day(now)
-    sent = sorted(date.fromisoformat(key.removeprefix(keys.reply(_FOLLOWUP_REMINDER)))
-                  for key in issue.posted_keys(policy.github.bot_login)
-                  if key.startswith(keys.reply(_FOLLOWUP_REMINDER)))
-    every = policy.chasing.followup_reminder_business_days
-    if sent and today < calendar.nth_business_day_after(sent[-1], every):
-        return []
-    if not calendar.business_day(today):
-        return []
-    found = _OWNER.search(issue.body) or _RECORDER.search(issue.body)
-    who = f"@{found.group(1)}" if found else "the incident commander"
-    stamp = f"{(due - timedelta(seconds=1)).date():%Y-%m-%d}"
-    effects: list[Effect] = [PostComment(
-        key=keys.reply(f"{_FOLLOWUP_REMINDER}{today:%Y-%m-%d}"),
-        body=f"{who}: this follow-up was due on {stamp} (end of the day, "
-             f"{policy.chasing.timezone}). Please do it and close this issue, or say here when "
-             "it will be done.")]
-    if not sent and policy.slack.leadership_channel:
-        text = (f"Overdue follow-up: {escape_slack(issue.title)} was due on {stamp}. "
-                f"<{issue.url}|The follow-up>.")
-        effects.append(PostToChat(key=keys.slack_note(f"followup-overdue-{issue.number}"),
-                                  channel=policy.slack.leadership_channel, text=text,
-                                  message=Message(text), incident=issue.key,
-                                  kind="followup_overdue"))
-    return effects

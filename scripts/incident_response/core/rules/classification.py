@@ -1,4 +1,4 @@
-"""Priority and severity from the report and the policy: pure, and explained.
+"""Priority and severity from the answers and the policy: pure, and explained.
 
 The explanation is shown to responders in the status comment, so anyone can check the
 matrix cell and the severity rule that were applied.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from incident_response.core.rules.answers import IncidentReport
+from incident_response.core.rules.answers import FormAnswers
 from incident_response.core.rules.policy import Policy
 from incident_response.core.vocabulary import Priority, Severity
 
@@ -38,33 +38,33 @@ def _comparison(policy: Policy, index: int) -> str:
     return f"{'at least' if inclusive else 'more than'} {threshold:,}"
 
 
-def classify(report: IncidentReport, policy: Policy) -> Classification:
-    environment = policy.environment(report.environment)
+def classify(answers: FormAnswers, policy: Policy) -> Classification:
+    environment = policy.environment(answers.environment)
     tier = environment.tier if environment else max(policy.priority_matrix.rows)
-    column = _column(report.users_per_hour, policy)
+    column = _column(answers.users_per_hour, policy)
     if column is None:
         priority = policy.priority_matrix.no_users_priority
         priority_reason = (
-            f"{report.environment} is tier {tier}; {report.users_per_hour:,} users per hour is "
+            f"{answers.environment} is tier {tier}; {answers.users_per_hour:,} users per hour is "
             f"in no column of the matrix, so the no-users priority {priority} applies"
         )
     else:
         priority = policy.priority_matrix.rows[tier][column]
         priority_reason = (
-            f"{report.environment} is tier {tier}; {report.users_per_hour:,} users per hour is "
+            f"{answers.environment} is tier {tier}; {answers.users_per_hour:,} users per hour is "
             f"{_comparison(policy, column)}; matrix cell (tier {tier}, "
             f"{_comparison(policy, column)} users/hour) = {priority}"
         )
 
-    option = next(o for o in policy.severity.user_impact if o.label == report.user_impact)
+    option = next(o for o in policy.severity.user_impact if o.label == answers.user_impact)
     severity = option.severity
-    severity_reason = f"user impact \u201c{report.user_impact}\u201d = {severity}"
-    if len(report.providers) > 1:
+    severity_reason = f"user impact \u201c{answers.user_impact}\u201d = {severity}"
+    if len(answers.providers) > 1:
         raised = policy.severity.multiple_providers
         if raised.rank < severity.rank:
             severity = raised
         severity_reason += (
-            f"; {len(report.providers)} sign-in providers affected "
-            f"({', '.join(report.providers)}), so at least {raised}: {severity}"
+            f"; {len(answers.providers)} sign-in providers affected "
+            f"({', '.join(answers.providers)}), so at least {raised}: {severity}"
         )
     return Classification(priority, severity, priority_reason, severity_reason)

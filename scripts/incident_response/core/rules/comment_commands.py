@@ -14,10 +14,10 @@ from datetime import datetime, time, timedelta
 from incident_response.core.record import keys
 from incident_response.core.record.state import FollowUpRef, IncidentState, Pending
 from incident_response.core.rules import lifecycle
-from incident_response.core.rules.answers import IncidentReport
+from incident_response.core.rules.answers import FormAnswers
 from incident_response.core.rules.policy import Policy
+from incident_response.core.texts.chat import mention
 from incident_response.core.texts.markdown_text import code_span
-from incident_response.core.texts.people import mention
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
 __all__ = ["USAGE", "Command", "CommandResult", "apply_command", "followup_parts",
@@ -31,8 +31,8 @@ _TIMELINE = re.compile(
     r"\s+(?P<text>\S.*)$")
 
 USAGE = {
-    "declare": "`/declare`: confirm a report held in triage; it is then declared and paged",
-    "update": "`/update TEXT`: post an update to the Slack thread and reset the reminder clock",
+    "declare": "`/declare`: confirm a answers held in triage; it is then declared and paged",
+    "update": "`/update TEXT`: post an update to the chat thread and reset the reminder clock",
     "ic": "`/ic @user`: make someone the incident commander",
     "role": "`/role ROLE @user`: give someone a role, e.g. `/role tech-lead @mona`",
     "severity": "`/severity SEV-n`: set the severity (SEV-1 to SEV-5)",
@@ -87,7 +87,7 @@ def usage_text() -> str:
 class CommandContext:
     state: IncidentState
     policy: Policy
-    report: IncidentReport | None
+    answers: FormAnswers | None
     actor: str
     at: datetime
     comment_id: int
@@ -98,7 +98,7 @@ class CommandContext:
         return f"{self.comment_id}-{self.index}"
 
     def mention(self, login: str) -> str:
-        return mention(self.policy, login)
+        return mention(login)
 
     def note(self, text: str, *, broadcast: bool = False) -> None:
         self.state.note(self.fact_id, text, broadcast=broadcast)
@@ -127,8 +127,8 @@ def _declare(command: Command, ctx: CommandContext) -> CommandResult:
     state = ctx.state
     if state.phase is not Phase.TRIAGE:
         return CommandResult(True, "This incident is already declared.")
-    if ctx.report is None:
-        return CommandResult(False, "`/declare` needs a valid report: fix the form first "
+    if ctx.answers is None:
+        return CommandResult(False, "`/declare` needs a valid form: fix it first "
                                     "(the status comment lists what is wrong).")
     state.confirmed_by = ctx.actor
     state.change_phase(Phase.ACTIVE, ctx.at, ctx.actor)
@@ -140,7 +140,7 @@ def _update(command: Command, ctx: CommandContext) -> CommandResult:
     if not command.argument:
         return _refuse("update", "needs the text of the update")
     ctx.state.record_update(ctx.fact_id, ctx.at)
-    ctx.state.queue(Pending(key=keys.slack_update(ctx.fact_id), kind="update", fact=ctx.fact_id))
+    ctx.state.queue(Pending(key=keys.chat_update(ctx.fact_id), kind="update", fact=ctx.fact_id))
     return CommandResult(True)
 
 
@@ -217,7 +217,7 @@ def _resolve(command: Command, ctx: CommandContext) -> CommandResult:
         return CommandResult(True, "The incident is already resolved.")
     if state.phase is Phase.TRIAGE:
         return CommandResult(False, "`/resolve` applies to a declared incident; close the issue "
-                                    "if this report was not an incident.")
+                                    "if this answers was not an incident.")
     state.change_phase(Phase.RESOLVED, ctx.at, ctx.actor)
     state.resolved_at = ctx.at
     state.mitigated_at = state.mitigated_at or ctx.at
@@ -281,7 +281,7 @@ _RULES = {
     "severity": _severity_command, "priority": _priority_command, "mitigate": _mitigate,
     "resolve": _resolve, "timeline": _timeline, "followup": _followup, "help": _help,
 }
-#: what may be done while a report waits in triage
+#: what may be done while a answers waits in triage
 _IN_TRIAGE = {"declare", "help", "update", "timeline", "followup", "role", "ic"}
 
 
@@ -296,7 +296,7 @@ def apply_command(command: Command, ctx: CommandContext, *, permitted: bool,
                                     "on this repository; nothing was changed.")
     if ctx.state.phase is Phase.TRIAGE and command.name not in _IN_TRIAGE:
         return CommandResult(False, f"`/{command.name}` waits until a responder confirms the "
-                                    "report with `/declare`.")
+                                    "answers with `/declare`.")
     if ctx.state.phase is Phase.COMPLETED and command.name != "help":
         return CommandResult(False, "This incident is completed; nothing more can change.")
     return rule(command, ctx)

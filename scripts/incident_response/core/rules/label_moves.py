@@ -15,7 +15,7 @@ from incident_response.core.record import keys
 from incident_response.core.record.snapshot import IssueSnapshot, LabelEvent
 from incident_response.core.record.state import IncidentState, Pending
 from incident_response.core.rules import lifecycle
-from incident_response.core.rules.answers import IncidentReport
+from incident_response.core.rules.answers import FormAnswers
 from incident_response.core.rules.comment_commands import Command, CommandContext, apply_command
 from incident_response.core.rules.labels import managed, phase_of
 from incident_response.core.rules.permissions import has_permission
@@ -39,9 +39,9 @@ def _revert(state: IncidentState, event: LabelEvent, why: str) -> None:
 
 
 def _move(state: IncidentState, event: LabelEvent, policy: Policy,
-          report: IncidentReport | None) -> None:
+          answers: FormAnswers | None) -> None:
     name = event.label
-    context = CommandContext(state=state, policy=policy, report=report, actor=event.actor,
+    context = CommandContext(state=state, policy=policy, answers=answers, actor=event.actor,
                              at=event.at, comment_id=event.id, index=0)
     if event.action == "unlabeled":
         _revert(state, event, "the bot keeps one phase, priority and severity label; move the "
@@ -78,7 +78,7 @@ def _move(state: IncidentState, event: LabelEvent, policy: Policy,
 
 
 def apply_label_events(issue: IssueSnapshot, state: IncidentState, policy: Policy,
-                       report: IncidentReport | None, bot_login: str) -> None:
+                       answers: FormAnswers | None, bot_login: str) -> None:
     """Honour or revert every label change by a person not yet seen, oldest first."""
     unseen = [e for e in issue.label_events if e.id > state.label_watermark]
     state.label_watermark = max([state.label_watermark, *(e.id for e in unseen)])
@@ -106,4 +106,4 @@ def apply_label_events(issue: IssueSnapshot, state: IncidentState, policy: Polic
                 _revert(state, event, f"changing it needs {policy.permissions.command} "
                                       "permission on this repository.")
                 continue
-            _move(state, event, policy, report)
+            _move(state, event, policy, answers)

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from incident_response.core import names
-from incident_response.core.decision.effects import LabelSpec
 from incident_response.core.record.state import IncidentState
 from incident_response.core.rules.policy import Policy
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
-__all__ = ["expected_labels", "label_specs", "managed", "phase_label", "phase_of",
+__all__ = ["LabelSpec", "expected_labels", "label_specs", "managed", "phase_label", "phase_of",
            "priority_label", "priority_of", "severity_label", "severity_of"]
+
+@dataclass(frozen=True)
+class LabelSpec:
+    """A label as the bot creates it: its name, colour and description."""
+
+    name: str
+    color: str
+    description: str
+
 
 _PRIORITY_COLOURS = {"P1": "b60205", "P2": "d93f0b", "P3": "fbca04", "P4": "c2e0c6"}
 _SEVERITY_COLOURS = {

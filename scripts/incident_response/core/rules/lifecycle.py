@@ -18,7 +18,7 @@ __all__ = ["MOVES", "PHASES", "PhaseTraits", "command_for", "traits"]
 class PhaseTraits:
     """What being in a phase implies for the rest of the program."""
 
-    #: the incident was declared: paged, in Datadog, announced (when its priority says so)
+    #: the incident was declared: paged, in the incident tool, announced (as its priority says)
     declared: bool
     #: customers may still be impacted: reminders run, the page stays open
     live: bool
@@ -26,21 +26,14 @@ class PhaseTraits:
     watched: bool
     #: the resolution happened: the page is resolved, the recovery checklist posted
     ended: bool
-    #: what the Datadog `state` field says for it
-    datadog_state: str
 
 
 PHASES: dict[Phase, PhaseTraits] = {
-    Phase.TRIAGE: PhaseTraits(declared=False, live=False, watched=False, ended=False,
-                              datadog_state="active"),
-    Phase.ACTIVE: PhaseTraits(declared=True, live=True, watched=True, ended=False,
-                              datadog_state="active"),
-    Phase.STABLE: PhaseTraits(declared=True, live=True, watched=True, ended=False,
-                              datadog_state="stable"),
-    Phase.RESOLVED: PhaseTraits(declared=True, live=False, watched=True, ended=True,
-                                datadog_state="resolved"),
-    Phase.COMPLETED: PhaseTraits(declared=True, live=False, watched=False, ended=True,
-                                 datadog_state="completed"),
+    Phase.TRIAGE: PhaseTraits(declared=False, live=False, watched=False, ended=False),
+    Phase.ACTIVE: PhaseTraits(declared=True, live=True, watched=True, ended=False),
+    Phase.STABLE: PhaseTraits(declared=True, live=True, watched=True, ended=False),
+    Phase.RESOLVED: PhaseTraits(declared=True, live=False, watched=True, ended=True),
+    Phase.COMPLETED: PhaseTraits(declared=True, live=False, watched=False, ended=True),
 }
 
 #: (from, to) -> what makes that move. A move not listed is refused (a label edit reverted).

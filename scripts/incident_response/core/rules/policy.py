@@ -7,6 +7,7 @@ with a message that names the key and says what to put there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -14,17 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from incident_response.core.vocabulary import Priority, Severity
 
 __all__ = [
-    "DatadogPolicy",
+    "ChatRouting",
     "Environment",
     "Person",
     "Policy",
     "PriorityMatrix",
     "PriorityRule",
+    "ReportTargets",
     "Service",
 ]
 
 Permission = Literal["read", "triage", "write", "maintain", "admin"]
-PagerSeverity = Literal["critical", "error", "warning", "info"]
 
 
 class _Model(BaseModel):
@@ -116,48 +117,15 @@ class PriorityRule(_Model):
     update_every_minutes: int | None = Field(default=None, ge=1)
 
 
-class Paging(_Model):
-    severity: dict[Priority, PagerSeverity] = Field(
-        default={
-            Priority.P1: "critical",
-            Priority.P2: "error",
-            Priority.P3: "warning",
-            Priority.P4: "info",
-        }
-    )
+class ChatRouting(_Model):
+    """Where chat messages go: the channel that hears each incident (its announcement and
+    thread) and the leadership channel. A channel is written as the chat names it
+    (`#identity-support`) or by its id."""
 
-
-class SlackPolicy(_Model):
     support_channel: str = "#identity-support"
     leadership_channel: str | None = "#identity-leadership"
     #: also show each `/update` in the channel, not only in the incident's thread
     updates_to_channel: bool = False
-
-
-class NotificationHandle(_Model):
-    handle: str
-    display_name: str
-
-
-class DatadogFields(_Model):
-    severity: str = "severity"
-    state: str = "state"
-    teams: str = "teams"
-    services: str = "services"
-    priority: str | None = "priority"
-    monitor: str | None = "monitor"
-    controller: str | None = "controller"
-    sub_service: str | None = "sub_service"
-    acknowledged_by_team: str | None = "acknowledged_by_team"
-    detection_method: str | None = "detection_method"
-
-
-class DatadogPolicy(_Model):
-    teams: list[str] = Field(default_factory=lambda: ["Platform Identity"])
-    services: list[str] = Field(default_factory=lambda: ["Identity"])
-    notification_handles: list[NotificationHandle] = Field(default_factory=list)
-    acknowledged_by_team: str = "Yes"
-    fields: DatadogFields = DatadogFields()
 
 
 class Permissions(_Model):
@@ -170,8 +138,9 @@ class GitHubPolicy(_Model):
 
 
 class Person(_Model):
-    slack: str | None = Field(default=None, description="Slack user id, e.g. U0123ABCD.")
-    datadog: str | None = Field(default=None, description="Datadog user id (a UUID).")
+    """Someone the incidents may name, by GitHub handle. Each integration adds its own id of
+    the person (the configuration's composition in shell/settings.py)."""
+
     name: str | None = None
 
 
@@ -206,6 +175,34 @@ class Chasing(_Model):
         default=5, ge=1, description="Business days between reminders of an overdue follow-up.")
 
 
+class ReportTargets(_Model):
+    """The monthly report's targets: availability per service, response time per severity."""
+
+    availability_target: float = Field(
+        default=99.9, gt=0, le=100,
+        description="Monthly availability target of every production service, in percent "
+        "(the team's objective: 99.9).")
+    availability_targets: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per service (its name in `services`), overriding availability_target.")
+    response_minutes: dict[Severity, int] = Field(
+        default_factory=lambda: {Severity.SEV_1: 60, Severity.SEV_2: 240,
+                                 Severity.SEV_3: 1440, Severity.SEV_4: 1440,
+                                 Severity.SEV_5: 1440},
+        description="Minutes from the report to the first response (the page's "
+        "acknowledgement, else the declaration) per severity: the legacy SLA table's one hour, "
+        "four hours and one business day (taken as 24 hours; SEV-4 and SEV-5 take SEV-3's).")
+
+    @model_validator(mode="after")
+    def _targets_are_percentages(self) -> ReportTargets:
+        for service, target in self.availability_targets.items():
+            if not 0 < target <= 100:
+                msg = (f"report.availability_targets.{service}: {target} is not a percentage; "
+                       "give a number above 0 and at most 100, e.g. 99.9")
+                raise ValueError(msg)
+        return self
+
+
 class OutOfBandDeploy(_Model):
     guide: str = ""
     postmortem_due_business_days: int = 2
@@ -229,16 +226,15 @@ class Policy(_Model):
     priority_matrix: PriorityMatrix = PriorityMatrix()
     severity: SeverityPolicy
     priorities: dict[Priority, PriorityRule]
-    paging: Paging = Paging()
-    slack: SlackPolicy = SlackPolicy()
-    datadog: DatadogPolicy = DatadogPolicy()
+    chat: ChatRouting = ChatRouting()
     permissions: Permissions = Permissions()
     github: GitHubPolicy = GitHubPolicy()
-    people: dict[str, Person] = Field(default_factory=dict)
+    people: Mapping[str, Person] = Field(default_factory=dict)
     delivery: Delivery = Delivery()
     reminders: Reminders = Reminders()
     chasing: Chasing = Chasing()
     out_of_band_deploy: OutOfBandDeploy = OutOfBandDeploy()
+    report: ReportTargets = ReportTargets()
     services: list[Service] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -256,6 +252,11 @@ class Policy(_Model):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             msg = f"services: {duplicates[0]!r} is listed twice; keep one entry per service"
+            raise ValueError(msg)
+        unknown = sorted(set(self.report.availability_targets) - set(names))
+        if unknown:
+            msg = (f"report.availability_targets: {unknown[0]!r} is not a service; use a name "
+                   "from `services`")
             raise ValueError(msg)
         return self
 

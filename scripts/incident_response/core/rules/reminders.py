@@ -12,6 +12,7 @@ from incident_response.core.record import keys
 from incident_response.core.record.state import IncidentState, Pending
 from incident_response.core.rules import lifecycle
 from incident_response.core.rules.policy import Policy
+from incident_response.core.texts.chat import mention
 
 __all__ = ["SWEEP_SILENCE", "cadence", "record_due_reminder", "sweep_due", "sweep_paused"]
 
@@ -29,7 +30,7 @@ def cadence(state: IncidentState, policy: Policy) -> timedelta | None:
 
 
 def record_due_reminder(state: IncidentState, policy: Policy, now: datetime,
-                        commander_mention: str) -> bool:
+                        commander: str) -> bool:
     """Record one reminder if one is due (and the escalation it triggers); True if it was."""
     every = cadence(state, policy)
     last_update = state.last_sign_of_life()
@@ -41,6 +42,7 @@ def record_due_reminder(state: IncidentState, policy: Policy, now: datetime,
     state.reminders_unanswered.append(now)
     state.reminder_count += 1
     state.queue(Pending(key=keys.reminder(state.reminder_count), kind="reminder"))
+    commander_mention = mention(commander)
     unanswered = state.unanswered_reminders()
     silent = int((now - last_update).total_seconds() // 60)
     threshold = policy.reminders.escalate_after
@@ -49,12 +51,12 @@ def record_due_reminder(state: IncidentState, policy: Policy, now: datetime,
         state.note(f"escalation-{state.reminder_count}",
                    f"{commander_mention}: no update for {silent} minutes on this "
                    f"{state.priority} incident. Please post one with `/update` on the issue.")
-    elif unanswered == threshold + 1 and policy.slack.leadership_channel:
+    elif unanswered == threshold + 1 and policy.chat.leadership_channel:
         state.escalations += 1
         state.note(f"escalation-leadership-{state.reminder_count}",
                    f"Escalation: the {state.priority} incident has had no update for {silent} "
                    f"minutes and {unanswered} reminders went unanswered. Commander: "
-                   f"{commander_mention}.", channel=policy.slack.leadership_channel)
+                   f"{commander_mention}.", channel=policy.chat.leadership_channel)
     return True
 
 

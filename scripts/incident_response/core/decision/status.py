@@ -5,16 +5,17 @@ from __future__ import annotations
 from incident_response.core.decision.outcome import Outcome
 from incident_response.core.decision.plan import Plan
 from incident_response.core.record import keys
-from incident_response.core.record.facts import followups, timeline_entries, updates
+from incident_response.core.record.block import render_state
+from incident_response.core.record.keys import Vendors
 from incident_response.core.record.snapshot import IssueSnapshot
-from incident_response.core.record.state import render_state
 from incident_response.core.rules.chasing import due_day
+from incident_response.core.rules.facts import followups, timeline_entries, updates
 from incident_response.core.rules.labels import phase_label
 from incident_response.core.rules.policy import Policy
 from incident_response.core.texts.markdown_text import inline
-from incident_response.core.texts.rendering import render
+from incident_response.core.texts.templates import render
 
-__all__ = ["COMMENT_LIMIT", "mirror_lines", "status_comment"]
+__all__ = ["COMMENT_LIMIT", "outside_lines", "status_comment"]
 
 #: GitHub refuses a comment body over 65,536 characters (422 "body is too long"); stay under it
 #: with room for the run link and a margin.
@@ -24,49 +25,56 @@ _BUDGET = COMMENT_LIMIT - 1_000
 #: roomiest to the leanest; the lists are trimmed, never the record, when a comment grows
 _SHOWN = ((10, 20, 30), (5, 10, 10), (3, 3, 3), (0, 0, 0))
 
-def mirror_lines(plan: Plan, outcome: Outcome | None, policy: Policy) -> list[str]:
+def outside_lines(plan: Plan, outcome: Outcome | None, policy: Policy,
+                  vendors: Vendors) -> list[str]:
+    """What the outside services hold of the incident, and what failed or waits."""
     state = plan.state
     lines: list[str] = []
     if state.is_done(keys.PAGE):
-        lines.append(f"PagerDuty: on-call paged (dedup key `{state.page_dedup_key}`)")
-    if state.datadog_id:
-        label = f"IR-{state.datadog_public_id}" if state.datadog_public_id else state.datadog_id
-        link = f"[{label}]({state.datadog_url})" if state.datadog_url else f"`{label}`"
-        lines.append(f"Datadog: incident {link} declared")
-    if state.slack_ts:
-        lines.append(f"Slack: announced in {inline(policy.slack.support_channel)} "
-                     f"(thread `{state.slack_ts}`)")
+        lines.append(f"{vendors.pager}: on-call paged (dedup key `{state.page_dedup_key}`)")
+    if state.mirror_id:
+        label = vendors.reference(state.mirror_number, state.mirror_id)
+        link = f"[{label}]({state.mirror_url})" if state.mirror_url else f"`{label}`"
+        lines.append(f"{vendors.mirror}: incident {link} declared")
+    if state.chat_thread:
+        where = inline(policy.chat.support_channel)
+        thread = (f"[the thread]({state.chat_thread_url})" if state.chat_thread_url
+                  else f"thread `{state.chat_thread}`")
+        lines.append(f"{vendors.chat}: announced in {where} ({thread})")
     if state.is_done(keys.LEADERSHIP):
-        lines.append("Slack: leadership notified")
+        lines.append(f"{vendors.chat}: leadership notified")
     if state.is_done(keys.PAGE_RESOLVE):
-        lines.append("PagerDuty: page resolved")
+        lines.append(f"{vendors.pager}: page resolved")
     for result in outcome.skipped if outcome else []:
-        lines.append(f"{keys.name(result.effect.key)}: skipped, {inline(result.detail)}")
+        lines.append(f"{keys.describe(result.effect.key, vendors)}: skipped, "
+                     f"{inline(result.detail)}")
     for result in outcome.results if outcome else []:
         if result.status == "waiting":
-            lines.append(f"{keys.name(result.effect.key)}: {inline(result.detail)}")
+            lines.append(f"{keys.describe(result.effect.key, vendors)}: {inline(result.detail)}")
     for repair in state.repairs:
-        lines.append(f"{keys.name(repair.key)}: repaired {repair.at:%Y-%m-%d %H:%M} UTC, "
-                     "after an earlier failure")
+        lines.append(f"{keys.describe(repair.key, vendors)}: repaired "
+                     f"{repair.at:%Y-%m-%d %H:%M} UTC, after an earlier failure")
     for key, failure in state.failures.items():
         lines.append(
-            f"**{keys.name(key)}: failed** after {failure.attempts} run(s): "
+            f"**{keys.describe(key, vendors)}: failed** after {failure.attempts} run(s): "
             f"{inline(failure.error)}. It is retried on the next run."
         )
     for key in plan.abandoned:
-        lines.append(f"**{keys.name(key)}: given up** after repeated failures; do it by hand.")
+        lines.append(f"**{keys.describe(key, vendors)}: given up** after repeated failures; "
+                     "do it by hand.")
     return lines
 
 
-def status_comment(plan: Plan, outcome: Outcome | None, policy: Policy,
-                   run_url: str | None = None, issue: IssueSnapshot | None = None) -> str:
+def status_comment(plan: Plan, outcome: Outcome | None, policy: Policy, *,
+                   run_url: str | None = None, issue: IssueSnapshot | None = None,
+                   vendors: Vendors = Vendors()) -> str:  # noqa: B008 (frozen)
     """The comment's text: under GitHub's limit whatever the incident's length.
 
     The visible lists shrink (newest kept) until the comment fits; the hidden state block is
     bounded by design (ids, not texts), so what is trimmed is only ever what people can read
     in full on the issue and, once resolved, in the post-mortem.
     """
-    report = plan.report
+    answers = plan.answers
     state = plan.state
     all_updates = updates(issue, state) if issue else []
     entries = timeline_entries(issue, state) if issue else []
@@ -76,12 +84,12 @@ def status_comment(plan: Plan, outcome: Outcome | None, policy: Policy,
         body = render(
             "status_comment.md.j2",
             state=state,
-            report=report,
+            answers=answers,
             classification=plan.classification,
             problems=plan.problems,
-            service=policy.service(report.service) if report else None,
+            service=policy.service(answers.service) if answers else None,
             phase_label=phase_label(policy, state.phase),
-            mirrors=mirror_lines(plan, outcome, policy),
+            mirrors=outside_lines(plan, outcome, policy, vendors),
             notices=plan.notices,
             run_url=run_url,
             state_block=render_state(state),

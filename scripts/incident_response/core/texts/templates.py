@@ -1,9 +1,9 @@
 """Every text the bot posts comes from `incident_templates/`, rendered here.
 
-User text is escaped for where it goes: Slack mrkdwn (`&`, `<`, `>` only, as Slack asks, so
-`<!channel>` stays literal) and GitHub Markdown through `markdown_text`, the one escaping
-module (tested against cmark-gfm): no block opened that swallows what follows, no raw HTML, no
-mention or cross-reference that notifies, code spans that keep their text.
+User text is escaped for where it goes: the chat's light markup through `chat` (`&`, `<`,
+`>` only, so `<!channel>` stays literal) and GitHub Markdown through `markdown_text`, the one
+escaping module (tested against cmark-gfm): no block opened that swallows what follows, no raw
+HTML, no mention or cross-reference that notifies, code spans that keep their text.
 """
 
 from __future__ import annotations
@@ -14,14 +14,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from incident_response.core.texts import markdown_text
+from incident_response.core.texts.chat import escape_chat
 from incident_response.resources import templates_dir
 
-__all__ = ["escape_slack", "render"]
-
-
-def escape_slack(text: object) -> str:
-    """Slack's own escaping: the three characters that start control sequences."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+__all__ = ["render"]
 
 
 def _utc(moment: Any) -> str:
@@ -41,7 +37,7 @@ def _environment() -> Environment:
     environment.filters["md_inline"] = markdown_text.inline
     environment.filters["md_code"] = markdown_text.code_span
     environment.filters["md_quote"] = markdown_text.quote
-    environment.filters["slack"] = escape_slack
+    environment.filters["chat"] = escape_chat
     environment.filters["utc"] = _utc
     return environment
 

@@ -1,7 +1,7 @@
 """The post-mortem: a document rendered from the incident's own record, and where it goes.
 
 The timeline merges the issue's history (label changes, assignments, commands, reopen/close,
-from GitHub's timeline API) with the state's facts (report, declaration, updates, back-dated
+from GitHub's timeline API) with the state's facts (answers, declaration, updates, back-dated
 `/timeline` entries, mitigation, resolution), in time order, in UTC, also drawn as a Mermaid
 chart. User text never becomes a path: the file name's slug keeps only `a-z0-9-`.
 """
@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from incident_response.core import names
-from incident_response.core.record.facts import followups, timeline_entries, updates
+from incident_response.core.record.keys import Vendors
 from incident_response.core.record.snapshot import HistoryEvent, IssueSnapshot
 from incident_response.core.record.state import IncidentState
-from incident_response.core.rules.answers import IncidentReport
+from incident_response.core.rules.answers import FormAnswers
 from incident_response.core.rules.chasing import due_day
 from incident_response.core.rules.comment_commands import parse_commands
+from incident_response.core.rules.facts import followups, timeline_entries, updates
 from incident_response.core.rules.policy import Policy
 from incident_response.core.texts.gantt import TODAY_MARKER_OFF, task_name
-from incident_response.core.texts.rendering import render
+from incident_response.core.texts.templates import render
 from incident_response.core.vocabulary import Phase
 
 __all__ = [
@@ -95,14 +96,15 @@ def _history_items(history: tuple[HistoryEvent, ...], bot: str) -> list[Timeline
     return items
 
 
-def timeline(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
+def timeline(issue: IssueSnapshot, answers: FormAnswers, state: IncidentState,
              bot: str) -> list[TimelineItem]:
     items = [TimelineItem(issue.created_at, "Incident reported on GitHub", issue.author, True)]
-    if report.started_at:
-        items.append(TimelineItem(report.started_at, "Customer impact started", "", True))
+    if answers.started_at:
+        items.append(TimelineItem(answers.started_at, "Customer impact started", "", True))
     if state.declared_at:
         items.append(TimelineItem(state.declared_at,
-                                  f"Declared {state.priority}: paged, Datadog, Slack", "", True))
+                                  f"Declared {state.priority}: paged, declared, announced", "",
+                                  True))
     items += [TimelineItem(u.at, f"Update: {u.text}", u.author) for u in updates(issue, state)]
     items += [TimelineItem(e.at, e.text, e.author) for e in timeline_entries(issue, state)]
     titles = {"stable": "Mitigated", "resolved": "Resolved", "active": "Back to active",
@@ -116,8 +118,8 @@ def timeline(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
     return sorted(items, key=lambda item: (item.at, not item.milestone, item.text))
 
 
-def figures(issue: IssueSnapshot, report: IncidentReport, state: IncidentState) -> Figures:
-    start = report.started_at or issue.created_at
+def figures(issue: IssueSnapshot, answers: FormAnswers, state: IncidentState) -> Figures:
+    start = answers.started_at or issue.created_at
 
     def since(moment: datetime | None) -> timedelta | None:
         return moment - start if moment else None
@@ -161,16 +163,16 @@ def mermaid(items: list[TimelineItem], figures_: Figures, state: IncidentState) 
     return "\n".join(lines)
 
 
-def render_postmortem(issue: IssueSnapshot, report: IncidentReport, state: IncidentState,
-                      policy: Policy) -> str:
-    items = timeline(issue, report, state, policy.github.bot_login)
-    numbers = figures(issue, report, state)
+def render_postmortem(issue: IssueSnapshot, answers: FormAnswers, state: IncidentState,
+                      policy: Policy, vendors: Vendors = Vendors()) -> str:  # noqa: B008
+    items = timeline(issue, answers, state, policy.github.bot_login)
+    numbers = figures(issue, answers, state)
     return render(
-        "postmortem.md.j2", issue=issue, report=report, state=state, policy=policy,
-        service=policy.service(report.service), items=items, figures=numbers,
+        "postmortem.md.j2", issue=issue, answers=answers, state=state, policy=policy,
+        service=policy.service(answers.service), items=items, figures=numbers,
         duration=_duration, mermaid=mermaid(items, numbers, state),
         followups=followups(issue, state), postmortem_due=due_day(state, policy),
-        title=re.sub(r"^\s*\[[^\]]*\]\s*", "", issue.title) or issue.title,
+        title=re.sub(r"^\s*\[[^\]]*\]\s*", "", issue.title) or issue.title, vendors=vendors,
     )
 
 
