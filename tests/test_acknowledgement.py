@@ -32,11 +32,23 @@ def pagerduty(server_tls: ssl.SSLContext) -> Iterator[FakePagerDutyRest]:
     fake.stop()
 
 
+_MADE: list[PagerDutyAcknowledgements] = []
+
+
+@pytest.fixture(autouse=True)
+def _closed() -> Iterator[None]:
+    """Every adapter a test makes is closed after it (its connections, as a run's are)."""
+    yield
+    while _MADE:
+        _MADE.pop().close()
+
+
 def _adapter(fake: FakePagerDutyRest, ca: tuple[trustme.CA, Path], *,
              token: str | None = None, attempts: int = 3) -> PagerDutyAcknowledgements:
     transport = Transport(attempts=attempts, timeout_seconds=2, backoff_seconds=0.05,
                           ca_file=str(ca[1]))
-    return PagerDutyAcknowledgements(token or fake.token, fake.url, transport)
+    _MADE.append(PagerDutyAcknowledgements(token or fake.token, fake.url, transport))
+    return _MADE[-1]
 
 
 def test_acknowledged_by_name_at_time(pagerduty: FakePagerDutyRest,

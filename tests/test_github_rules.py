@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from incident_response.adapters.github.tracker import ACTIONS_PULLS_FIX
+from incident_response.adapters.github.postmortem import ACTIONS_PULLS_FIX
 from tests.conftest import ROOT, TEST_CONFIG, World
 from tests.test_complete import BRANCH
 from tests.test_handle_declare import opened, status_comments

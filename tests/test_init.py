@@ -6,7 +6,6 @@ from pathlib import Path
 
 import yaml
 
-from incident_response.commands.init import REPORT_LABEL
 from incident_response.core.rules.labels import label_specs
 from incident_response.shell.configuration import load_policy
 from tests.conftest import ROOT, World
@@ -23,7 +22,7 @@ def fresh(world: World) -> Path:
 
 
 def expected_labels() -> dict[str, tuple[str, str]]:
-    specs = [*label_specs(load_policy()).values(), REPORT_LABEL]
+    specs = list(label_specs(load_policy()).values())
     return {s.name: (s.color, s.description) for s in specs}
 
 

@@ -26,6 +26,8 @@ from incident_response.shell.events import Event, incident_number, issue_from_pa
 # to be about an incident: the fast path must not pay for them.
 if TYPE_CHECKING:
     from incident_response.core.decision.plan import Plan
+    from incident_response.core.rules.form import FormTemplate
+    from incident_response.shell.first_page import FirstPage
     from incident_response.shell.settings import Settings
 
 _INCIDENT_EVENTS = ("issues", "issue_comment", "pull_request")
@@ -111,39 +113,49 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
         return _dry_run(lambda: decide(offline, None, policy, template, now), policy, number,
                         offline)
 
-    from incident_response.core.record.block import status_comment_of
     from incident_response.shell.first_page import FirstPage, page_first
-    from incident_response.shell.loading import complete_snapshot
-    from incident_response.shell.wiring import acknowledgements, github_tracker
 
     first = FirstPage() if arguments.dry_run else page_first(event, number, policy, template,
                                                               context)
-    tracker = github_tracker(context, event.repository, policy)
-    try:
-        issue = _with_event_facts(tracker.load_issue(number), event, now)
-        # An incident whose label a person removed is still one: its record says so.
-        loaded = complete_snapshot(issue, tracker, policy,
-                                   acknowledgements=acknowledgements(context, policy),
-                                   reporter_permission=first.reporter_permission) if (
-            issue.has_label(policy.labels.incident)
-            or status_comment_of(issue, policy.github.bot_login)) else None
-    except ServiceError as error:
-        actions.annotate("error", "Incident not loaded", str(error))
-        actions.write_summary(context, f"**Incident #{number} not loaded**: {error}")
-        print(f"incident-response: {error}")
-        return 1
-    if loaded is None:
-        print(f"incident-response: #{number} is not an incident; nothing to do.")
-        return 0
-    if arguments.dry_run:
-        return _dry_run(lambda: decide(loaded.issue, loaded.previous, policy, template, now),
-                        policy, number, loaded.issue)
+    return _reconcile(event, number, policy, template, context, first=first,
+                      dry_run=arguments.dry_run)
 
+
+def _reconcile(event: Event, number: int, policy: Settings, template: FormTemplate,
+               context: RunContext, *, first: FirstPage, dry_run: bool) -> int:
+    """Load the incident, decide and act: the whole run, its clients closed at the end."""
+    from incident_response.core.decision.decide import decide
+    from incident_response.core.record.block import status_comment_of
     from incident_response.shell.incident_run import run_incident
+    from incident_response.shell.loading import complete_snapshot
     from incident_response.shell.summary import report_run
-    from incident_response.shell.wiring import build_adapters
+    from incident_response.shell.wiring import acknowledgements, build_adapters, close_adapter
 
-    adapters = build_adapters(context, event.repository, policy, github=tracker)
-    run = run_incident(loaded, adapters, policy, template, now, run_url=context.run_url,
-                       paged=first.page)
-    return report_run(run, context, adapters.vendors)
+    now = context.now
+    with build_adapters(context, event.repository, policy) as adapters:
+        tracker = adapters.github
+        acks = acknowledgements(context, policy)
+        try:
+            issue = _with_event_facts(tracker.load_issue(number), event, now)
+            # An incident whose label a person removed is still one: its record says so.
+            loaded = complete_snapshot(issue, tracker, policy, acknowledgements=acks,
+                                       reporter_permission=first.reporter_permission) if (
+                issue.has_label(policy.labels.incident)
+                or status_comment_of(issue, policy.github.bot_login)) else None
+        except ServiceError as error:
+            actions.annotate("error", "Incident not loaded", str(error))
+            actions.write_summary(context, f"**Incident #{number} not loaded**: {error}")
+            print(f"incident-response: {error}")
+            return 1
+        finally:
+            close_adapter(acks)
+        if loaded is None:
+            print(f"incident-response: #{number} is not an incident; nothing to do.")
+            return 0
+        if dry_run:
+            return _dry_run(lambda: decide(loaded.issue, loaded.previous, policy, template, now,
+                                           vendors=adapters.vendors),
+                            policy, number, loaded.issue)
+        run = run_incident(loaded, adapters, policy, template, now, run_url=context.run_url,
+                           paged=first.page)
+        return report_run(run, context, adapters.vendors)

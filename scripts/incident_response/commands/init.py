@@ -28,13 +28,10 @@ from incident_response.resources import default_config_path, default_form_path, 
 from incident_response.shell.configuration import load_policy
 from incident_response.shell.context import RunContext
 
-__all__ = ["DEFAULT_ACTION", "REPORT_LABEL", "init", "shipped_workflow_path", "target_files"]
+__all__ = ["DEFAULT_ACTION", "init", "shipped_workflow_path", "target_files"]
 
 #: the `uses:` the written workflows name; OWNER is the adopter's to fill in
 DEFAULT_ACTION = "OWNER/incident-response@v1"
-#: the monthly report's issue label (CONTRACT §4b): not a policy name, so its spec lives here
-REPORT_LABEL = LabelSpec("incident-report", "0052cc",
-                         "Monthly incident report published by incident-response")
 #: the settings no API call here can make, and the secrets only a person can paste
 BY_HAND = (
     "Add the repository secrets you use (Settings -> Secrets and variables -> Actions): "
@@ -204,7 +201,7 @@ def _ensure_label(github: _GitHub, spec: LabelSpec) -> str:
 
 
 def _labels(policy: Policy) -> list[LabelSpec]:
-    return [*label_specs(policy).values(), REPORT_LABEL]
+    return list(label_specs(policy).values())
 
 
 def _default_branch(github: _GitHub) -> str | None:

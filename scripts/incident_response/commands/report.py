@@ -15,6 +15,7 @@ import json
 import re
 import sys
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,13 +28,12 @@ from incident_response.shell.configuration import load_policy
 from incident_response.shell.context import RunContext
 
 if TYPE_CHECKING:
-    from incident_response.adapters.github.tracker import GitHubTracker
+    from incident_response.adapters.github.repository import GitHubRepository
     from incident_response.core.figures.figures import IncidentRecord, Window
     from incident_response.shell.settings import Settings
 
 __all__ = ["parse_window", "report"]
 
-REPORT_LABEL = "incident-report"
 #: GitHub refuses an issue body over 65,536 characters
 _BODY_LIMIT = 65_000
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -105,7 +105,7 @@ def parse_window(month: str | None, since: str | None, until: str | None,
 class _Reads:
     """GitHub, read through the tracker's own helpers, with every request counted."""
 
-    tracker: GitHubTracker
+    tracker: GitHubRepository
     policy: Settings
     requests: int = 0
     failures: list[str] = field(default_factory=list)
@@ -121,7 +121,7 @@ class _Reads:
         from incident_response.core.figures.figures import IncidentRecord
         from incident_response.core.record.block import parse_state, status_comment_of
 
-        issue = self.tracker.snapshot(item)
+        issue = self.tracker.with_comments(item)
         self.requests += len(issue.comments) // 100 + 1
         status = status_comment_of(issue, self.policy.github.bot_login)
         state = parse_state(status.body) if status else None
@@ -199,7 +199,7 @@ def _history(published: Sequence[dict[str, Any]], bot: str, window: Window,
 def _publish(reads: _Reads, published: Sequence[dict[str, Any]], title: str, body: str,
              label: str) -> str:
     """Create or update the month's one report issue; its address."""
-    from incident_response.core.rules.labels import LabelSpec
+    from incident_response.core.rules.labels import label_specs
 
     bot = reads.policy.github.bot_login
     # GitHub lists pull requests among issues (each with a `pull_request` key): a pull request
@@ -216,8 +216,7 @@ def _publish(reads: _Reads, published: Sequence[dict[str, Any]], title: str, bod
     created = reads.tracker.open_labelled_issue(title, body, [label])
     reads.requests += 1
     if label not in {lb.get("name") for lb in created.get("labels") or []}:
-        reads.tracker.change_labels(int(created["number"]), [label], [], {label: LabelSpec(
-            label, "0e8a16", "Monthly incident report (incident-response report)")})
+        reads.tracker.add_label(int(created["number"]), label_specs(reads.policy)[label])
         reads.requests += 1
     return str(created.get("html_url") or "")
 
@@ -247,9 +246,6 @@ def _digest(context: RunContext, policy: Settings, month: str, figures: dict[str
 
 
 def report(arguments: argparse.Namespace, config: Path | None, context: RunContext) -> int:
-    from incident_response.core.figures import figures as compute
-    from incident_response.core.figures.figures import report_markdown, targets_for
-
     window = parse_window(arguments.month, arguments.since, arguments.until, context.now)
     repository = arguments.repo or context.repository
     if not repository or "/" not in repository:
@@ -259,12 +255,23 @@ def report(arguments: argparse.Namespace, config: Path | None, context: RunConte
         msg = "--publish keeps one issue per month: give --month (or nothing, the last month)"
         raise UsageError(msg)
     policy = load_policy(config)
+
+    from incident_response.shell.wiring import github_repository, github_tracker
+
+    tracker = github_tracker(context, repository, policy)
+    with closing(tracker):
+        return _report(arguments, context, policy, window,
+                       _Reads(github_repository(tracker), policy))
+
+
+def _report(arguments: argparse.Namespace, context: RunContext, policy: Settings,
+            window: Window, reads: _Reads) -> int:
+    from incident_response.core.figures import figures as compute
+    from incident_response.core.figures.figures import report_markdown, targets_for
+
+    repository = reads.tracker.repository
+    label = policy.labels.report
     targets = targets_for(policy)
-    label = str(getattr(policy.labels, "report", REPORT_LABEL))
-
-    from incident_response.shell.wiring import github_tracker
-
-    reads = _Reads(github_tracker(context, repository, policy), policy)
     try:
         records = _load(reads, window)
         published = reads.pages("Listing the published reports", "/issues", labels=label,

@@ -27,11 +27,13 @@ from incident_response.shell.context import RunContext
 from incident_response.shell.dry_run import print_plan
 
 if TYPE_CHECKING:
-    from incident_response.adapters.github.tracker import GitHubTracker
+    from incident_response.adapters.github.repository import GitHubRepository
+    from incident_response.adapters.ports import Acknowledgements, IssueTracker
     from incident_response.core.record.snapshot import IssueSnapshot
     from incident_response.core.rules.form import FormTemplate
     from incident_response.shell.loading import LoadedIncident
     from incident_response.shell.settings import Settings
+    from incident_response.shell.wiring import Adapters
 
 __all__ = ["live_phase_labels", "sweep"]
 
@@ -62,51 +64,61 @@ def sweep(arguments: argparse.Namespace, config: Path | None, context: RunContex
     policy = load_policy(config)
     template = form_template(arguments.form)
 
-    from incident_response.shell.wiring import github_tracker
+    from incident_response.shell.wiring import (
+        acknowledgements,
+        build_adapters,
+        close_adapter,
+        github_repository,
+        github_tracker,
+    )
 
     tracker = github_tracker(context, repository, policy)
-    try:
-        incidents = _incidents(tracker, policy, arguments.incident)
-        followups = _overdue_followups(tracker, policy, context.now, arguments.incident)
-    except ServiceError as error:
-        actions.annotate("error", "Live incidents not listed", str(error))
-        print(f"incident-response: {error}")
-        return 1
-    incidents = [i for i in incidents if not i.has_label(policy.labels.followup)]
-    if arguments.list_due:
-        return _list_due(incidents, tracker, policy, template, context, followups=followups)
-    code = _sweep(incidents, tracker, repository, policy, template, context=context,
-                  dry_run=arguments.dry_run)
-    if followups and not arguments.dry_run:
-        code = max(code, _chase_followups(followups, tracker, repository, policy, context))
-    return code
+    with build_adapters(context, repository, policy, github=tracker) as adapters:
+        lists = github_repository(tracker)
+        acks = acknowledgements(context, policy)
+        try:
+            try:
+                incidents = _incidents(lists, adapters.github, policy, arguments.incident)
+                followups = _overdue_followups(lists, policy, context.now, arguments.incident)
+            except ServiceError as error:
+                actions.annotate("error", "Live incidents not listed", str(error))
+                print(f"incident-response: {error}")
+                return 1
+            incidents = [i for i in incidents if not i.has_label(policy.labels.followup)]
+            if arguments.list_due:
+                return _list_due(incidents, adapters.github, policy, template, context,
+                                 followups=followups, acks=acks)
+            code = _sweep(incidents, adapters, policy, template, context=context,
+                          dry_run=arguments.dry_run, acks=acks)
+            if followups and not arguments.dry_run:
+                code = max(code, _chase_followups(followups, adapters, policy, context))
+            return code
+        finally:
+            close_adapter(acks)
 
 
-def _overdue_followups(tracker: GitHubTracker, policy: Settings, now: datetime,
+def _overdue_followups(lists: GitHubRepository, policy: Settings, now: datetime,
                        only: list[int] | None) -> list[IssueSnapshot]:
     """Open follow-up issues past their due date, with their comments (the reminders sent):
     one list request, then one comments request per overdue follow-up only."""
     from incident_response.core.rules.chasing import followup_due
 
-    items = tracker.open_issues(policy.labels.followup)
     overdue = []
-    for item in items:
+    for item in lists.open_issues(policy.labels.followup):
         if only and int(item["number"]) not in only:
             continue
         opened = datetime.fromisoformat(str(item["created_at"]))
         if followup_due(opened, policy) <= now:
-            overdue.append(tracker.snapshot(item))
+            overdue.append(lists.with_comments(item))
     return overdue
 
 
-def _chase_followups(followups: list[IssueSnapshot], tracker: GitHubTracker, repository: str,
-                     policy: Settings, context: RunContext) -> int:
+def _chase_followups(followups: list[IssueSnapshot], adapters: Adapters, policy: Settings,
+                     context: RunContext) -> int:
     from incident_response.core.decision.followups import followup_chases
     from incident_response.core.record.state import IncidentState
     from incident_response.shell.execute import execute
-    from incident_response.shell.wiring import build_adapters
 
-    adapters = build_adapters(context, repository, policy, github=tracker)
     lines, failed = [], False
     for issue in followups:
         effects = followup_chases(issue, policy, context.now)
@@ -125,21 +137,19 @@ def _chase_followups(followups: list[IssueSnapshot], tracker: GitHubTracker, rep
     return 1 if failed else 0
 
 
-def _incidents(tracker: GitHubTracker, policy: Settings,
+def _incidents(lists: GitHubRepository, tracker: IssueTracker, policy: Settings,
                only: list[int] | None) -> list[IssueSnapshot]:
     if only:
         return [tracker.load_issue(number) for number in sorted(set(only))]
-    return tracker.live_incidents(policy.labels.incident, live_phase_labels(policy))
+    return lists.live_incidents(policy.labels.incident, live_phase_labels(policy))
 
 
-def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Settings,
+def _list_due(incidents: list[IssueSnapshot], tracker: IssueTracker, policy: Settings,
               template: FormTemplate, context: RunContext, *,
-              followups: list[IssueSnapshot]) -> int:
+              followups: list[IssueSnapshot], acks: Acknowledgements | None) -> int:
     now = context.now
     from incident_response.shell.loading import complete_snapshot
-    from incident_response.shell.wiring import acknowledgements
 
-    acks = acknowledgements(context, policy)
     due: list[int] = []
     for issue in incidents:
         try:
@@ -161,32 +171,27 @@ def _list_due(incidents: list[IssueSnapshot], tracker: GitHubTracker, policy: Se
     return 0
 
 
-def _sweep(incidents: list[IssueSnapshot], tracker: GitHubTracker, repository: str,
-           policy: Settings, template: FormTemplate, *, context: RunContext,
-           dry_run: bool) -> int:
+def _sweep(incidents: list[IssueSnapshot], adapters: Adapters, policy: Settings,
+           template: FormTemplate, *, context: RunContext, dry_run: bool,
+           acks: Acknowledgements | None) -> int:
     now = context.now
     from incident_response.core.decision.decide import decide
     from incident_response.shell.incident_run import run_incident
     from incident_response.shell.loading import complete_snapshot
-    from incident_response.shell.wiring import VENDORS, acknowledgements, build_adapters
 
-    acks = acknowledgements(context, policy)
-
-    adapters = None if dry_run else build_adapters(context, repository, policy,
-                                                   github=tracker)
     lines = [f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live incident(s)", ""]
     failed = False
     for issue in incidents:
         try:
-            loaded = complete_snapshot(issue, tracker, policy, sweep=True,
+            loaded = complete_snapshot(issue, adapters.github, policy, sweep=True,
                                        acknowledgements=acks)
         except ServiceError as error:
             failed = True
             lines.append(f"- #{issue.number}: **not loaded**: {error}")
             continue
-        if adapters is None:
+        if dry_run:
             print_plan(decide(loaded.issue, loaded.previous, policy, template, now, sweep=True,
-                              vendors=VENDORS), policy, issue.number, loaded.issue)
+                              vendors=adapters.vendors), policy, issue.number, loaded.issue)
             continue
         run = run_incident(loaded, adapters, policy, template, now, sweep=True,
                            run_url=context.run_url)

@@ -14,6 +14,7 @@ never lose it or send one that the full run would not.
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass, replace
 
 from incident_response.adapters.github.reads import GitHubReads
@@ -60,9 +61,10 @@ def page_first(event: Event, number: int, policy: Settings, template: FormTempla
         return FirstPage()
     plan = decide(issue, None, policy, template, context.now)
     page = next((e for e in plan.effects if isinstance(e, TriggerPage)), None)
-    try:
-        if page is not None:
-            pager(context, shared, policy).trigger(page)
-    except ServiceError:
-        page = None  # the full run pages again, and reports a failure there
+    if page is not None:
+        with closing(pager(context, shared, policy)) as sender:
+            try:
+                sender.trigger(page)
+            except ServiceError:
+                page = None  # the full run pages again, and reports a failure there
     return FirstPage(page, permission)

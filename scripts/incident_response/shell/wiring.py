@@ -28,12 +28,13 @@ from incident_response.shell.settings import Settings
 
 if TYPE_CHECKING:  # each adapter (and its vendor SDK) loads only when a run needs it
     from incident_response.adapters.datadog.mirror import DatadogMirror
+    from incident_response.adapters.github.repository import GitHubRepository
     from incident_response.adapters.github.tracker import GitHubTracker
     from incident_response.adapters.pagerduty.pager import PagerDutyPager
     from incident_response.adapters.slack.notifier import SlackNotifier
 
 __all__ = ["VENDORS", "Adapters", "Lazy", "acknowledgements", "build_adapters", "chat_notifier",
-           "github_tracker", "pager", "transport"]
+           "close_adapter", "github_repository", "github_tracker", "pager", "transport"]
 
 #: the vendors the shipped wiring puts behind each capability, as people know them
 VENDORS = Vendors(pager="PagerDuty", mirror="Datadog", chat="Slack",
@@ -79,9 +80,27 @@ class Adapters:
     #: the names people know the services by, for what the run writes
     vendors: Vendors = VENDORS
 
+    def close(self) -> None:
+        """Close every adapter that was built (their connections), when the run is over."""
+        for adapter in (self.github, self.pager._built, self.mirror._built, self.chat._built):
+            close_adapter(adapter)
+
+    def __enter__(self) -> Adapters:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def vendor(self, capability: Capability) -> str:
         return {Capability.PAGER: self.vendors.pager, Capability.MIRROR: self.vendors.mirror,
                 Capability.CHAT: self.vendors.chat, Capability.GITHUB: "GitHub"}[capability]
+
+
+def close_adapter(adapter: object) -> None:
+    """Close an adapter that holds connections (not every port's adapter does)."""
+    close = getattr(adapter, "close", None)
+    if callable(close):
+        close()
 
 
 def transport(policy: Settings, context: RunContext) -> Transport:
@@ -90,14 +109,24 @@ def transport(policy: Settings, context: RunContext) -> Transport:
 
 
 def github_tracker(context: RunContext, repository: str, policy: Settings) -> GitHubTracker:
+    """The incident's record on GitHub (needs GITHUB_TOKEN)."""
     if not context.github_token:
         msg = "GITHUB_TOKEN is not set: the workflow must pass the token (see README)"
         raise UsageError(msg)
+    from incident_response.adapters.github.client import GitHubClient
     from incident_response.adapters.github.tracker import GitHubTracker
 
-    return GitHubTracker(context.github_token, repository, context.github_api_url,
-                         transport(policy, context), bot_login=policy.github.bot_login,
+    client = GitHubClient(context.github_token, repository, context.github_api_url,
+                          transport(policy, context))
+    return GitHubTracker(client, bot_login=policy.github.bot_login,
                          server_url=context.github_server_url)
+
+
+def github_repository(tracker: GitHubTracker) -> GitHubRepository:
+    """The repository's issue lists, over the tracker's own client (the sweep, the report)."""
+    from incident_response.adapters.github.repository import GitHubRepository
+
+    return GitHubRepository(tracker.client, tracker)
 
 
 def build_adapters(context: RunContext, repository: str, policy: Settings,

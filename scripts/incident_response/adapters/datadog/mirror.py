@@ -168,6 +168,9 @@ class DatadogMirror:
         self._host = host
         self._api = IncidentsApi(ApiClient(configuration))
 
+    def close(self) -> None:
+        self._api.api_client.close()
+
     def find(self, issue_url: str) -> MirrorRef | None:
         """The incident declared for this GitHub issue, if an earlier attempt made one."""
         response = _call("Searching Datadog incidents", lambda: self._api.search_incidents(

@@ -63,6 +63,9 @@ class PagerDutyAcknowledgements:
         self._backoff = transport.backoff_seconds
         self._sleep = sleep
 
+    def close(self) -> None:
+        self._client.close()
+
     def acknowledgement(self, dedup_key: str, since: datetime) -> Acknowledgement | None:
         """The first acknowledgement of the page with this dedup key, sent at `since`; None
         when PagerDuty has no incident for it (yet) or nobody has acknowledged it."""

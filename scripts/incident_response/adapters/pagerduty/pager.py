@@ -45,6 +45,9 @@ class PagerDutyPager:
         # The client doubles this before its first pause.
         self._client.sleep_timer = transport.backoff_seconds / 2
 
+    def close(self) -> None:
+        self._client.close()
+
     def resolve(self, dedup_key: str) -> None:
         self._send("resolving the page", lambda: self._client.resolve(dedup_key))
 

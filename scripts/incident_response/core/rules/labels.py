@@ -99,6 +99,8 @@ def label_specs(policy: Policy) -> dict[str, LabelSpec]:
     }
     specs[policy.labels.followup] = LabelSpec(
         policy.labels.followup, "fbca04", "Follow-up of an incident, chased until it is closed")
+    specs[policy.labels.report] = LabelSpec(
+        policy.labels.report, "0052cc", "Monthly incident report published by incident-response")
     for priority in Priority:
         name = priority_label(policy, priority)
         specs[name] = LabelSpec(name, _PRIORITY_COLOURS[priority.value],

@@ -44,10 +44,12 @@ class Labels(_Model):
     phase_prefix: str = "phase:"
     #: on the follow-up issues opened when an incident completes: the sweep finds them by it
     followup: str = "incident-followup"
+    #: on the monthly report's issue (incident-response report --publish)
+    report: str = "incident-report"
 
     @model_validator(mode="after")
     def _names_fit(self) -> Labels:
-        longest = {"incident": self.incident, "followup": self.followup,
+        longest = {"incident": self.incident, "followup": self.followup, "report": self.report,
                    "priority_prefix": self.priority_prefix + "P1",
                    "severity_prefix": self.severity_prefix + "SEV-1",
                    "phase_prefix": self.phase_prefix + "completed"}
