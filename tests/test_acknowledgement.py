@@ -206,12 +206,19 @@ def test_requests_are_bounded(pagerduty: FakePagerDutyRest,
 
 def test_the_fakes_answers_fit_the_description(
         pagerduty: FakePagerDutyRest) -> None:
+    """Except where PagerDuty's live answers do not fit it either (the fake follows those,
+    tests/test_pagerduty_recordings.py): `alert_grouping` is null in a recorded incident but not
+    nullable in the description, and no `channel` object can pass the description's LogEntry
+    channel `oneOf`, whose alternatives overlap (a recorded `{"type": "website"}` fits several)."""
     incident = pagerduty.trigger(KEY, at=PAGED)
     pagerduty.acknowledge(KEY, "Earline Greenholt", at=PAGED, email="earline@example.com")
     pagerduty.resolve(KEY, at=PAGED + timedelta(hours=1))
-    pagerduty.description.check_value("#/components/schemas/Incident", incident)
+    pagerduty.description.check_value(
+        "#/components/schemas/Incident",
+        {k: v for k, v in incident.items() if k != "alert_grouping"})
     for entry in pagerduty.log_entries[incident["id"]]:
-        pagerduty.description.check_value("#/components/schemas/LogEntry", entry)
+        pagerduty.description.check_value(
+            "#/components/schemas/LogEntry", {k: v for k, v in entry.items() if k != "channel"})
 
 
 def test_the_fake_refuses_requests_the_description_does_not_allow(

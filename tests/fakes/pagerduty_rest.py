@@ -4,9 +4,9 @@ Every request is checked against PagerDuty's own REST description (rest-openapi-
 the operation, its declared query parameters (names and values), and its required headers
 (`Accept: application/vnd.pagerduty+json;version=2`, `Content-Type: application/json`);
 a violation is recorded and answered 400. Credentials go in `Authorization: Token token=KEY`
-(securitySchemes.api_key): an unknown key gets 401, a key without access 403, with the
-description's error schema (`{"error": {"message", "code"}}`; codes 2006 and 2010 from
-PagerDuty's REST error-code list).
+(securitySchemes.api_key): an unknown key gets 401, a key without access 403. Incidents and log
+entries have the keys and types of PagerDuty's recorded representations (V2 webhook deliveries,
+tests/fixtures/pagerduty/recorded/; checked by tests/test_pagerduty_recordings.py).
 """
 
 from __future__ import annotations
@@ -53,23 +53,40 @@ class FakePagerDutyRest(FakeService):
 
     def trigger(self, dedup_key: str, at: str | datetime | None = None,
                 title: str = "Incident") -> dict[str, Any]:
-        """An alert with this dedup key arrived: PagerDuty opens an incident for it."""
+        """An alert with this dedup key arrived: PagerDuty opens an incident for it, assigned
+        to whoever is on call. Its keys are those of the recorded REST v2 incident (zulip's
+        acknowledge_v2.json, PagerDuty's webdemo account), plus `updated_at`, added since
+        (api-schema's Incident)."""
         number = next(self._ids)
         incident_id = f"PINC{number:03d}"
         created = _stamp(at)
+        service = self._service()
         incident = {
             "id": incident_id, "type": "incident", "summary": f"[#{number}] {title}",
             "self": f"{self.url}/incidents/{incident_id}",
             "html_url": f"{WEB}/incidents/{incident_id}",
-            "incident_number": number, "title": title, "created_at": created,
-            "updated_at": created, "status": "triggered", "incident_key": dedup_key,
-            "urgency": "high", "assignments": [], "acknowledgements": [],
-            "service": self._reference("PSVC001", "service", "Identity"),
+            "incident_number": number, "title": title, "description": title,
+            "created_at": created, "updated_at": created, "status": "triggered",
+            "pending_actions": [], "incident_key": dedup_key, "service": service,
+            "assignments": [{"at": created, "assignee": self._reference(
+                "PUSR000", "user", "On-call Engineer")}],
+            "acknowledgements": [], "last_status_change_at": created,
+            "last_status_change_by": service, "escalation_policy": self._reference(
+                "PESC001", "escalation_policy", "Identity on call"),
+            "privilege": None, "teams": [self._team()],
+            "alert_counts": {"all": 1, "triggered": 1, "resolved": 0},
+            "impacted_services": [service], "is_mergeable": True, "basic_alert_grouping": None,
+            "alert_grouping": None, "metadata": {}, "external_references": [],
+            "importance": None, "incidents_responders": [], "responder_requests": [],
+            "subscriber_requests": [], "urgency": "high",
         }
         self.incidents[incident_id] = incident
         self.log_entries[incident_id] = []
-        self._log(incident, "trigger", created, self._reference("PSVC001", "service", "Identity"),
-                  "Triggered through the API")
+        entry = self._log(incident, "trigger", created, service, "Triggered through the API",
+                          channel="api")
+        incident["first_trigger_log_entry"] = {
+            "id": entry["id"], "type": "trigger_log_entry_reference", "summary": entry["summary"],
+            "self": entry["self"], "html_url": entry["html_url"]}
         return incident
 
     def acknowledge(self, dedup_key: str, name: str, at: str | datetime | None = None,
@@ -79,7 +96,8 @@ class FakePagerDutyRest(FakeService):
         user = self._reference(f"PUSR{len(name):03d}", "user", name)
         if email:
             user["email"] = email
-        incident.update(status="acknowledged", updated_at=when)
+        incident.update(status="acknowledged", updated_at=when, last_status_change_at=when,
+                        last_status_change_by=user)
         incident["acknowledgements"].append({"at": when, "acknowledger": user})
         return self._log(incident, "acknowledge", when, user, f"Acknowledged by {name}")
 
@@ -88,31 +106,62 @@ class FakePagerDutyRest(FakeService):
         incident = self._by_key(dedup_key)
         when = _stamp(at)
         agent = (self._reference(f"PUSR{len(name):03d}", "user", name) if name
-                 else self._reference("PSVC001", "service", "Identity"))
-        incident.update(status="resolved", updated_at=when, acknowledgements=[])
-        return self._log(incident, "resolve", when, agent, "Resolved")
+                 else self._service())
+        # A resolved incident has no assignments (api-schema's Incident.assignments).
+        incident.update(status="resolved", updated_at=when, acknowledgements=[], assignments=[],
+                        last_status_change_at=when, last_status_change_by=agent,
+                        alert_counts={"all": 1, "triggered": 0, "resolved": 1})
+        return self._log(incident, "resolve", when, agent,
+                         f"Resolved by {name}" if name else "Resolved")
+
+    def rate_limit(self, operation_id: str, reset: int = 20, times: int = 1) -> None:
+        """The next `times` requests to the operation are over the rate limit, answered as
+        developer-docs docs/REST-API/04-Rate-Limits.md shows: HTTP 429, the `ratelimit-*`
+        headers and `{"error": {"message": "Rate Limit Exceeded", "code": 2020}}` (code 2020
+        in docs/REST-API/14-Errors.md)."""
+        self.inject(operation_id, *[Fault(
+            status=429, headers={"ratelimit-limit": "960", "ratelimit-remaining": "0",
+                                 "ratelimit-reset": str(reset)},
+            body={"error": {"message": "Rate Limit Exceeded", "code": 2020}})
+            for _ in range(times)])
 
     def _by_key(self, dedup_key: str) -> dict[str, Any]:
         matching = [i for i in self.incidents.values() if i["incident_key"] == dedup_key]
         return matching[-1]
 
     def _reference(self, ref_id: str, kind: str, name: str) -> dict[str, Any]:
-        plural = {"service": "services", "user": "users"}[kind]
+        plural = {"service": "services", "user": "users", "team": "teams",
+                  "escalation_policy": "escalation_policies"}[kind]
         return {"id": ref_id, "type": f"{kind}_reference", "summary": name,
                 "self": f"{self.url}/{plural}/{ref_id}", "html_url": f"{WEB}/{plural}/{ref_id}"}
 
+    def _service(self) -> dict[str, Any]:
+        return self._reference("PSVC001", "service", "Identity")
+
+    def _team(self) -> dict[str, Any]:
+        return self._reference("PTEAM01", "team", "Identity")
+
     def _log(self, incident: dict[str, Any], kind: str, at: str, agent: dict[str, Any],
-             summary: str) -> dict[str, Any]:
+             summary: str, channel: str = "website") -> dict[str, Any]:
+        """A log entry with the recorded keys (zulip's acknowledge_v2.json, resolve_v2.json):
+        acknowledge and resolve entries have no `html_url` (null), an acknowledgement names
+        its timeout; the trigger entry has the URL its incident's `first_trigger_log_entry`
+        reference shows."""
         entry_id = f"Q{incident['id']}{len(self.log_entries[incident['id']]):04d}"
-        entry = {
+        entry: dict[str, Any] = {
             "id": entry_id, "type": f"{kind}_log_entry", "summary": summary,
             "self": f"{self.url}/log_entries/{entry_id}?incident_id={incident['id']}",
-            "html_url": f"{WEB}/incidents/{incident['id']}/log_entries/{entry_id}",
-            "created_at": at, "agent": agent,
+            "html_url": (f"{WEB}/incidents/{incident['id']}/log_entries/{entry_id}"
+                         if kind == "trigger" else None),
+            "created_at": at, "agent": agent, "channel": {"type": channel},
+            "service": self._service(),
             "incident": {"id": incident["id"], "type": "incident_reference",
                          "summary": incident["summary"], "self": incident["self"],
                          "html_url": incident["html_url"]},
+            "teams": [self._team()], "contexts": [], "event_details": {},
         }
+        if kind == "acknowledge":
+            entry["acknowledgement_timeout"] = 1800
         self.log_entries[incident["id"]].append(entry)
         return entry
 
@@ -159,11 +208,18 @@ class FakePagerDutyRest(FakeService):
         header = request.headers.get("authorization", "")
         token = header.removeprefix("Token token=") if header.startswith("Token token=") else ""
         if token and token in self.forbidden_tokens:
+            # Code 2010 "Access Denied" (developer-docs docs/REST-API/14-Errors.md); no
+            # recorded 403 was found to say otherwise.
             return self._answer(request.operation, 403,
                                 {"error": {"message": "Access Denied", "code": 2010}})
         if token != self.token:
-            return self._answer(request.operation, 401,
-                                {"error": {"message": "Authentication failed", "code": 2006}})
+            # PagerDuty's 401 is not declared JSON: go-pagerduty reads an error object only
+            # from `application/json` answers and got none from live 401s (PagerDuty/
+            # go-pagerduty#469, 2022; #553, 2025, a maintainer's own call). The body was not
+            # recorded; the fake sends the docs' error object (code 2006 "Authentication
+            # failed", 14-Errors.md) as text.
+            return Reply(401, b'{"error":{"message":"Authentication failed","code":2006}}',
+                         {"Content-Type": "text/plain; charset=utf-8"})
         return None
 
     def _answer(self, operation_id: str, status: int, body: Any) -> Reply:

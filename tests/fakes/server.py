@@ -163,6 +163,18 @@ class FakeService:
     def authorise(self, request: Recorded) -> Reply | None:
         return None
 
+    def canonical_path(self, request: Recorded) -> str:
+        """The path the request's operation is looked up by. A vendor that serves one
+        operation under another path too (an alias its description does not list) maps it
+        onto the documented path here; `request.path` keeps what was sent. Default: as sent."""
+        return request.path
+
+    def finish(self, request: Recorded, reply: Reply) -> Reply:
+        """Every answer passes here just before it is sent (refusals, violations and injected
+        faults included), for what a vendor puts on all of its answers (headers). An empty
+        `Content-Type` sends none. Default: unchanged."""
+        return reply
+
     def _take_fault(self, operation_id: str) -> Fault | None:
         with self._lock:
             for index, (target, fault) in enumerate(self.faults):
@@ -172,8 +184,9 @@ class FakeService:
         return None
 
     def _dispatch(self, request: Recorded) -> tuple[Reply | None, Fault | None]:
+        path = self.canonical_path(request)
         try:
-            operation = self.description.check(request.method, request.path, request.query,
+            operation = self.description.check(request.method, path, request.query,
                                                request.headers, request.body)
         except (SpecViolation, ValueError) as error:
             self.violations.append(str(error))
@@ -186,12 +199,13 @@ class FakeService:
             hold.arrived.set()
             hold._wait()
         try:
-            return self._process(request, operation)
+            return self._process(request, operation, path)
         finally:
             if hold is not None:
                 hold.finished.set()
 
-    def _process(self, request: Recorded, operation: Operation) -> tuple[Reply, Fault | None]:
+    def _process(self, request: Recorded, operation: Operation,
+                 path: str) -> tuple[Reply, Fault | None]:
         fault = self._take_fault(operation.operation_id)
         if fault is not None and fault.kind == "status":
             return Reply(fault.status or 500, fault.body, fault.headers), None
@@ -200,7 +214,7 @@ class FakeService:
                 return denied, None
             for method, operation_id, handler in self._routes:
                 if method == request.method and operation_id == operation.operation_id:
-                    match = operation.pattern.match(request.path)
+                    match = operation.pattern.match(path)
                     assert match is not None
                     values = {k: unquote(v) for k, v in match.groupdict().items()}
                     return handler(request, values), fault
@@ -239,13 +253,16 @@ class FakeService:
                         self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 assert reply is not None
+                reply = service.finish(request, reply)
                 payload = b"" if reply.body is None else (
                     reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
                 )
                 self.send_response(reply.status)
-                self.send_header("Content-Type", reply.headers.pop(
-                    "Content-Type", "application/json; charset=utf-8"))
-                for key, value in reply.headers.items():
+                headers = dict(reply.headers)
+                content_type = headers.pop("Content-Type", "application/json; charset=utf-8")
+                if content_type:
+                    self.send_header("Content-Type", content_type)
+                for key, value in headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
