@@ -23,10 +23,11 @@ import trustme
 from pagerduty import EventsApiV2Client, RestApiV2Client
 from pagerduty.errors import HttpError
 
-from incident_response.adapters.pagerduty_pager import PagerDutyPager
+from incident_response.adapters.pagerduty.pager import PagerDutyPager
 from incident_response.adapters.transport import Transport
-from incident_response.core.effects import TriggerPage
+from incident_response.core.decision.effects import TriggerPage
 from incident_response.core.errors import PermanentServiceError, TransientServiceError
+from incident_response.core.vocabulary import Priority, Severity
 from tests.fakes.pagerduty import FakePagerDuty
 from tests.fakes.pagerduty_rest import ACCEPT, FakePagerDutyRest
 from tests.test_slack_recordings import report, shape_diff
@@ -58,6 +59,12 @@ class Fakes:
     events: FakePagerDuty
     rest: FakePagerDutyRest
     ca_file: Path
+    #: every client a test makes, closed after it
+    made: list[Any] = field(default_factory=list)
+
+    def keep(self, client: Any) -> Any:
+        self.made.append(client)
+        return client
 
     def events_client(self, routing_key: str | None = None) -> EventsApiV2Client:
         """As PagerDutyPager builds it (the fake's URL, the test CA), without retries."""
@@ -69,7 +76,7 @@ class Fakes:
         client.retry = {429: 1}
         client.max_http_attempts = -1
         client.max_network_attempts = 0
-        return client
+        return self.keep(client)
 
     def rest_client(self, token: str | None = None) -> RestApiV2Client:
         """As PagerDutyAcknowledgements builds it: one attempt, every answer handed back."""
@@ -78,7 +85,7 @@ class Fakes:
         client.max_network_attempts = 0
         client.retry = {429: 1}
         client.max_http_attempts = -1
-        return client
+        return self.keep(client)
 
 
 def answer(response: Any) -> Answer:
@@ -268,6 +275,8 @@ def fakes(server_tls: ssl.SSLContext,
     both = Fakes(FakePagerDuty(server_tls), FakePagerDutyRest(server_tls),
                  certificate_authority[1])
     yield both
+    for client in both.made:
+        client.close()
     both.events.stop()
     both.rest.stop()
 
@@ -297,14 +306,16 @@ def test_the_rest_client_sends_what_the_description_asks(fakes: Fakes) -> None:
 # -- the product's pager against the recorded refusals --------------------------------------
 
 def _pager(fakes: Fakes, routing_key: str) -> PagerDutyPager:
-    return PagerDutyPager(routing_key, fakes.events.url,
-                          Transport(attempts=2, timeout_seconds=2, backoff_seconds=0.01,
-                                    ca_file=str(fakes.ca_file)))
+    return fakes.keep(PagerDutyPager(routing_key, fakes.events.url,
+                                     Transport(attempts=2, timeout_seconds=2,
+                                               backoff_seconds=0.01,
+                                               ca_file=str(fakes.ca_file))))
 
 
 def _page() -> TriggerPage:
-    return TriggerPage(key="pagerduty:trigger", dedup_key=KEY, summary="SSOe is down",
-                       source="incident-response", severity="critical")
+    return TriggerPage(key="page:trigger", dedup_key=KEY, summary="SSOe is down",
+                       source="incident-response", priority=Priority.P1,
+                       severity=Severity.SEV_1)
 
 
 @pytest.mark.parametrize("routing_key", ["0123456789abcdefghij",
