@@ -13,8 +13,7 @@ import copy
 from collections import Counter
 
 from loopback import Loopback
-from tests.test_handle_declare import opened
-from tests.test_manage import at, comment_event
+from tests.support import at, comment_event, opened
 
 #: step -> (GitHub, Datadog, Slack, PagerDuty) the step cannot do without
 FEWEST = {

@@ -1,7 +1,7 @@
 """The GitHub fake: issues, comments, labels, reactions, refs, contents and pull requests.
 
 It answers as GitHub does, and is held to it twice: every request is checked against GitHub's
-own description (FakeService), and `tests/test_github_recordings.py` replays real recorded
+own description (FakeService), and `tests/adapters/test_github_recordings.py` replays real recorded
 interactions (@octokit/fixtures) against it, comparing statuses, the keys and types of every
 answer, error bodies and headers. Where a behaviour comes from is said next to its code: a
 recording (scenario name), GitHub's docs or description, or an issue quoting GitHub's answer.
@@ -353,7 +353,7 @@ class FakeGitHub(FakeService):
             "locked": False, "assignee": people[0] if people else None, "assignees": people,
             "milestone": None, "comments": 0, "created_at": at, "updated_at": at,
             "closed_at": None, "author_association": self._association(login),
-            # Added after the recording (tests/test_github_recordings.py lists them):
+            # Added after the recording (tests/adapters/test_github_recordings.py lists them):
             # issue types and sub-issues (schema `issue`).
             "type": None, "active_lock_reason": None,
             "sub_issues_summary": {"total": 0, "completed": 0, "percent_completed": 0},

@@ -1,8 +1,9 @@
 """The PagerDuty Events API v2 fake.
 
 Answers as PagerDuty answered in the recordings under tests/fixtures/pagerduty/recorded/
-(checked by tests/test_pagerduty_recordings.py): 202 with the dedup key, 400 for a routing key
-of the wrong length (JSON) or one PagerDuty does not know (plain text), 429 when rate limited.
+(checked by tests/adapters/test_pagerduty_recordings.py): 202 with the dedup key, 400 for a
+routing key of the wrong length (JSON) or one PagerDuty does not know (plain text), 429 when
+rate limited.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ the operation, its declared query parameters (names and values), and its require
 a violation is recorded and answered 400. Credentials go in `Authorization: Token token=KEY`
 (securitySchemes.api_key): an unknown key gets 401, a key without access 403. Incidents and log
 entries have the keys and types of PagerDuty's recorded representations (V2 webhook deliveries,
-tests/fixtures/pagerduty/recorded/; checked by tests/test_pagerduty_recordings.py).
+tests/fixtures/pagerduty/recorded/; checked by tests/adapters/test_pagerduty_recordings.py).
 """
 
 from __future__ import annotations
