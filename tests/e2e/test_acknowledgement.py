@@ -209,8 +209,9 @@ def test_the_fakes_answers_fit_the_description(
         pagerduty: FakePagerDutyRest) -> None:
     """Except where PagerDuty's live answers do not fit it either (the fake follows those,
     tests/adapters/test_pagerduty_recordings.py): `alert_grouping` is null in a recorded
-    incident but not nullable in the description, and no `channel` object can pass the description's LogEntry
-    channel `oneOf`, whose alternatives overlap (a recorded `{"type": "website"}` fits several)."""
+    incident but not nullable in the description, and no `channel` object can pass the
+    description's LogEntry channel `oneOf`, whose alternatives overlap (a recorded
+    `{"type": "website"}` fits several)."""
     incident = pagerduty.trigger(KEY, at=PAGED)
     pagerduty.acknowledge(KEY, "Earline Greenholt", at=PAGED, email="earline@example.com")
     pagerduty.resolve(KEY, at=PAGED + timedelta(hours=1))

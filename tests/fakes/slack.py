@@ -2,8 +2,8 @@
 
 Answers are shaped as Slack's recorded answers are (tests/fixtures/slack/recorded/, checked
 by tests/adapters/test_slack_recordings.py): a posted message comes back as Slack renders it
-(blocks with `block_id`s, the bot's profile), channels as conversation objects, errors as `ok: false` with
-HTTP 200, and every answer to a known token carries `X-OAuth-Scopes` and
+(blocks with `block_id`s, the bot's profile), channels as conversation objects, errors as
+`ok: false` with HTTP 200, and every answer to a known token carries `X-OAuth-Scopes` and
 `X-Accepted-OAuth-Scopes`. What a test can change at any point: the token's scopes (`scopes`),
 the token itself (`revoke_token`), the channels (`add_channel`, `archive`, `remove_bot`,
 `invite_bot`; `channels` still maps `#name` to an id), and rate limits (`rate_limit`).
