@@ -1,6 +1,9 @@
 """The project's own exceptions: what callers catch, whatever vendor is behind them."""
 
+from enum import StrEnum
+
 __all__ = [
+    "Refusal",
     "ConfigError",
     "IncidentError",
     "PermanentServiceError",
@@ -23,7 +26,8 @@ class ConfigError(IncidentError):
 
 
 class ServiceError(IncidentError):
-    """An outside service (GitHub, Datadog, Slack, PagerDuty) did not do what was asked."""
+    """An outside service (the tracker, the pager, the incident tool, the chat) did not do
+    what was asked."""
 
     def __init__(self, service: str, message: str, *, status: int | None = None) -> None:
         super().__init__(f"{service}: {message}")
@@ -35,5 +39,28 @@ class TransientServiceError(ServiceError):
     """Worth retrying later: 5xx, 429, timeouts, lost responses."""
 
 
+class Refusal(StrEnum):
+    """Why a service refused for good: what someone must fix before it can work."""
+
+    #: a refused token or key (401, `invalid_auth`): the secret to check is named
+    CREDENTIALS = "credentials"
+    #: a missing scope, permission or repository setting (403, `missing_scope`)
+    PERMISSION = "permission"
+    #: the object asked about no longer exists (404 on a declared incident, an archived or
+    #: deleted channel)
+    GONE = "gone"
+    #: anything else no retry can fix (a request the service rejects as invalid)
+    INVALID = "invalid"
+
+
 class PermanentServiceError(ServiceError):
-    """Retrying will not help until someone fixes something (credentials, channel, payload)."""
+    """Retrying will not help until someone fixes something (credentials, channel, payload).
+
+    `reason` says which kind of fix, `fix` says it in a sentence for the responder ("check
+    SLACK_BOT_TOKEN", "give the bot the channels:read scope")."""
+
+    def __init__(self, service: str, message: str, *, status: int | None = None,
+                 reason: Refusal = Refusal.INVALID, fix: str = "") -> None:
+        super().__init__(service, message, status=status)
+        self.reason = reason
+        self.fix = fix
