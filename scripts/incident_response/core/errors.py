@@ -3,10 +3,10 @@
 from enum import StrEnum
 
 __all__ = [
-    "Refusal",
     "ConfigError",
     "IncidentError",
     "PermanentServiceError",
+    "Refusal",
     "ServiceError",
     "TransientServiceError",
     "UsageError",
