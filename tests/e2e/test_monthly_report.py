@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from incident_response.commands.report import parse_window
-from incident_response.core.figures import figures
+from incident_response.core.figures import charts, figures, table
 from incident_response.core.figures.figures import IncidentRecord, Targets, Window
 from incident_response.core.record.state import FollowUpRef, IncidentState, SavedAnswers
 from incident_response.core.vocabulary import Priority, Severity
@@ -152,16 +152,16 @@ def test_csv_has_one_row_per_incident_and_defuses_formulas() -> None:
     record = incident(1, t(3, 10), resolved=t(3, 11))
     record = IncidentRecord(1, record.url, "=HYPERLINK(\"http://x\")", record.created_at,
                             record.state)
-    text = figures.to_csv(figures.rows([record], NOVEMBER, NOW, Targets()))
+    text = table.to_csv(figures.rows([record], NOVEMBER, NOW, Targets()))
     [row] = list(csv.DictReader(io.StringIO(text)))
     assert row["title"].startswith("'=") and row["mttr_minutes"] == "60.0"
 
 
 def test_charts_use_only_fixed_words_and_numbers() -> None:
-    pie = figures.priority_pie({"by_priority": {"P1": 2, "P3": 0}})
+    pie = charts.priority_pie({"by_priority": {"P1": 2, "P3": 0}})
     assert pie == 'pie showData\n    title Incidents per priority\n    "P1" : 2'
-    assert figures.priority_pie({"by_priority": {}}) is None
-    chart = figures.mttr_chart({"2026-10": None, "2026-11": 42.0, "2026-09": 10.0})
+    assert charts.priority_pie({"by_priority": {}}) is None
+    chart = charts.mttr_chart({"2026-10": None, "2026-11": 42.0, "2026-09": 10.0})
     assert chart is not None and 'x-axis ["2026-09", "2026-11"]' in chart
     assert "bar [10.0, 42.0]" in chart
 

@@ -267,7 +267,9 @@ def report(arguments: argparse.Namespace, config: Path | None, context: RunConte
 def _report(arguments: argparse.Namespace, context: RunContext, policy: Settings,
             window: Window, reads: _Reads) -> int:
     from incident_response.core.figures import figures as compute
-    from incident_response.core.figures.figures import report_markdown, targets_for
+    from incident_response.core.figures.document import report_markdown
+    from incident_response.core.figures.figures import targets_for
+    from incident_response.core.figures.table import to_csv
 
     repository = reads.tracker.repository
     label = policy.labels.report
@@ -295,7 +297,7 @@ def _report(arguments: argparse.Namespace, context: RunContext, policy: Settings
     markdown = markdown_for()
 
     text = {"json": lambda: json.dumps(figures, indent=2, sort_keys=False) + "\n",
-            "csv": lambda: compute.to_csv(table),
+            "csv": lambda: to_csv(table),
             "markdown": lambda: markdown}[arguments.format]()
     if arguments.output:
         Path(arguments.output).write_text(text, encoding="utf-8")

@@ -72,7 +72,6 @@ def _load(issue: IssueSnapshot, wanted: Needs, reader: IssueTracker, loaded: set
           acknowledgements: Acknowledgements | None,
           previous: IncidentState | None) -> IssueSnapshot:
     """The issue with what `wanted` asks for and is not loaded yet (the same issue if none)."""
-    before = issue
     if wanted.reporter and "reporter" not in loaded:
         loaded.add("reporter")
         permission = reader.permission(issue.author) if issue.author else "none"
@@ -96,7 +95,7 @@ def _load(issue: IssueSnapshot, wanted: Needs, reader: IssueTracker, loaded: set
     if wanted.acknowledgement is not None and "acknowledgement" not in loaded:
         loaded.add("acknowledgement")
         issue = _acknowledgement(issue, wanted.acknowledgement, acknowledgements, previous)
-    return issue if issue != before else before
+    return issue
 
 
 def _acknowledgement(issue: IssueSnapshot, dedup_key: str,

@@ -18,6 +18,7 @@ from incident_response.commands.drill.standins import (
     Transcript,
 )
 from incident_response.core import names
+from incident_response.core.record.block import carries_status_marker
 from incident_response.core.record.snapshot import PostmortemClosed
 from incident_response.core.rules.form import FormTemplate
 from incident_response.shell.incident_run import IncidentRun, run_incident
@@ -146,8 +147,7 @@ def run_drill(scenario: Scenario, policy: Settings, template: FormTemplate, star
     else:
         documents_note = ""
     status = next((c.body for c in drill.github.comments.values()
-                   if c.is_by(policy.github.bot_login)
-                   and c.body.startswith("<!-- incident-response:status -->")), "")
+                   if c.is_by(policy.github.bot_login) and carries_status_marker(c)), "")
     (output / "status-comment.md").write_text(status, encoding="utf-8")
     counts: dict[str, int] = {}
     for call in drill.transcript.calls:
@@ -162,11 +162,11 @@ def run_drill(scenario: Scenario, policy: Settings, template: FormTemplate, star
 def _monthly_report(drill: Drill, policy: Settings, start: datetime) -> str:
     """The incident report of the drill's month, from the stand-in's issues and records, as
     `incident-response report --month` computes it from GitHub."""
+    from incident_response.core.figures.document import report_markdown
     from incident_response.core.figures.figures import (
         IncidentRecord,
         Window,
         compute,
-        report_markdown,
         rows,
         targets_for,
     )
@@ -181,8 +181,7 @@ def _monthly_report(drill: Drill, policy: Settings, start: datetime) -> str:
             continue
         status = next((c.body for i, c in drill.github.comments.items()
                        if drill.github.comment_issue[i] == number
-                       and c.is_by(policy.github.bot_login)
-                       and c.body.startswith("<!-- incident-response:status -->")), "")
+                       and c.is_by(policy.github.bot_login) and carries_status_marker(c)), "")
         records.append(IncidentRecord(
             number, f"https://github.com/drill/identity/issues/{number}", issue["title"],
             issue["created_at"], parse_state(status)))

@@ -29,9 +29,6 @@ Definitions (all durations in minutes):
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -42,7 +39,6 @@ from typing import Any
 from incident_response.core.record.state import IncidentState
 from incident_response.core.rules.chasing import Calendar, calendar_of, due_after_resolution
 from incident_response.core.rules.policy import Policy, ReportTargets
-from incident_response.core.texts.templates import render
 
 __all__ = [
     "DEFAULT_AVAILABILITY_TARGET",
@@ -52,10 +48,8 @@ __all__ = [
     "Window",
     "compute",
     "fallback_postmortem_due",
-    "mttr_chart",
-    "priority_pie",
     "rows",
-    "to_csv",
+    "targets_for",
 ]
 
 _DEFAULTS = ReportTargets()
@@ -343,12 +337,6 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-CSV_COLUMNS = ("number", "title", "url", "created_at", "priority", "severity", "service",
-               "environment", "phase", "opened_at", "declared_at", "acknowledged_at",
-               "mitigated_at", "resolved_at", "mtta_minutes", "time_to_declare_minutes",
-               "time_to_mitigate_minutes", "mttr_minutes", "impact_minutes", "sla",
-               "postmortem_due", "postmortem_merged_at", "followups", "reminders")
-
 
 def rows(records: Sequence[IncidentRecord], window: Window, now: datetime, targets: Targets,
          ) -> list[dict[str, Any]]:
@@ -382,46 +370,6 @@ def rows(records: Sequence[IncidentRecord], window: Window, now: datetime, targe
     return result
 
 
-def _csv_cell(value: Any) -> Any:
-    """A spreadsheet opens a cell starting with = + - @ (or a tab or CR) as a formula: a title
-    is user text, so such a cell starts with a quote instead (OWASP "CSV injection")."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
-def to_csv(table: Sequence[Mapping[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in table:
-        writer.writerow({k: _csv_cell(row.get(k)) for k in CSV_COLUMNS})
-    return out.getvalue()
-
-
-# -- charts (Mermaid, as GitHub renders it) --------------------------------------------------------
-# Only fixed words, priorities (P1..P4, "unclassified"), months (YYYY-MM) and numbers reach a
-# chart: no user text, so no escaping is needed (core/gantt.py's rules would apply otherwise).
-
-def priority_pie(figures: Mapping[str, Any]) -> str | None:
-    counts = {k: v for k, v in figures["by_priority"].items() if v}
-    if not counts:
-        return None
-    slices = "\n".join(f'    "{name}" : {count}' for name, count in counts.items())
-    return f"pie showData\n    title Incidents per priority\n{slices}"
-
-
-def mttr_chart(history: Mapping[str, float | None]) -> str | None:
-    """MTTR (mean, minutes) per month, oldest first; months without a figure are left out."""
-    points = [(month, value) for month, value in sorted(history.items()) if value is not None]
-    if not points:
-        return None
-    months = ", ".join(f'"{month}"' for month, _ in points)
-    values = ", ".join(f"{value:.1f}" for _, value in points)
-    return ("xychart-beta\n    title \"MTTR per month (mean, minutes)\"\n"
-            f"    x-axis [{months}]\n    y-axis \"Minutes\"\n    bar [{values}]")
-
-
 def targets_for(policy: Policy) -> Targets:
     """The report's targets: the policy's `report:` section and its business-day rules."""
     section = policy.report
@@ -438,15 +386,3 @@ def targets_for(policy: Policy) -> Targets:
         followup_due_business_days=policy.chasing.followup_business_days,
         calendar=calendar_of(policy),
     )
-
-
-def report_markdown(figures: Mapping[str, Any], table: Sequence[Mapping[str, Any]], *,
-              history: Mapping[str, float | None], missing: Sequence[str], repository: str,
-              notes: Sequence[str], limit: int | None = None) -> str:
-    marker = "<!-- incident-response:report " + json.dumps(
-        {"month": figures["month"], "mttr": figures["mttr_minutes"]["mean"],
-         "incidents": figures["incidents"]}, separators=(",", ":")) + " -->"
-    shown = list(table if limit is None else table[:limit])
-    return render("monthly_report.md.j2", f=figures, marker=marker, pie=priority_pie(figures),
-                  mttr=mttr_chart(history), missing_months=list(missing), incidents=shown,
-                  more=len(table) - len(shown), repository=repository, notes=list(notes))

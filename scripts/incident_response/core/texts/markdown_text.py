@@ -20,8 +20,9 @@ tests/test_markdown_text.py.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
+
+import regex
 
 __all__ = [
     "WORD_JOINER",
@@ -230,101 +231,14 @@ def quote(text: object) -> str:
 
 
 # --- grapheme clusters ----------------------------------------------------------------------------
-# A small implementation of Unicode's extended grapheme clusters (UAX #29, "Grapheme Cluster
-# Boundary Rules" GB3-GB13) with the properties approximated from `unicodedata`, which has no
-# Grapheme_Cluster_Break property: good enough to never cut inside a letter with its accents, a
-# Hangul syllable, an emoji sequence (ZWJ, modifiers, flags, keycaps, tags) or an Indic conjunct.
-
-_ZWJ = 0x200D
-_ZWNJ = 0x200C
-_VIRAMAS = frozenset((0x094D, 0x09CD, 0x0ACD, 0x0B4D, 0x0C4D, 0x0D4D))  # GB9c linkers
-
-
-# Prepended_Concatenation_Mark and the other Prepend characters in common use (GB9b).
-_PREPEND = frozenset((0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06DD, 0x070F, 0x0890,
-                      0x0891, 0x08E2, 0x0D4E, 0x110BD, 0x110CD))
-
-
-def _is_control(code: int, char: str) -> bool:
-    """Grapheme_Cluster_Break=Control: a cluster of its own (GB4, GB5)."""
-    category = unicodedata.category(char)
-    return category in ("Cc", "Zl", "Zp") or (
-        category == "Cf" and code not in (_ZWJ, _ZWNJ) and code not in _PREPEND
-        and not 0xE0020 <= code <= 0xE007F)
-
-
-def _is_extend(code: int, char: str) -> bool:
-    """Grapheme_Extend, SpacingMark and ZWJ: never a boundary before them (GB9, GB9a)."""
-    return (unicodedata.category(char) in ("Mn", "Me", "Mc") or code in (_ZWJ, _ZWNJ)
-            or 0x1F3FB <= code <= 0x1F3FF  # emoji modifiers (skin tones)
-            or 0xE0020 <= code <= 0xE007F  # tag characters (subdivision flags)
-            or code in (0xFF9E, 0xFF9F))
-
-
-def _is_pictographic(code: int, char: str) -> bool:
-    """Extended_Pictographic, approximated: symbols and the emoji blocks."""
-    return (0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or 0x2300 <= code <= 0x23FF
-            or 0x2B00 <= code <= 0x2BFF or unicodedata.category(char) == "So")
-
-
-def _is_regional(code: int) -> bool:
-    return 0x1F1E6 <= code <= 0x1F1FF
-
-
-def _hangul(code: int) -> str:
-    if 0x1100 <= code <= 0x115F or 0xA960 <= code <= 0xA97C:
-        return "L"
-    if 0x1160 <= code <= 0x11A7 or 0xD7B0 <= code <= 0xD7C6:
-        return "V"
-    if 0x11A8 <= code <= 0x11FF or 0xD7CB <= code <= 0xD7FB:
-        return "T"
-    if 0xAC00 <= code <= 0xD7A3:
-        return "LV" if (code - 0xAC00) % 28 == 0 else "LVT"
-    return ""
-
-
-def _joins(cluster: str, char: str) -> bool:  # noqa: PLR0911 - one return per UAX #29 rule
-    """Whether `char` continues the grapheme cluster `cluster` (UAX #29 GB3-GB13)."""
-    prev = cluster[-1]
-    prev_code, code = ord(prev), ord(char)
-    if prev == "\r" and char == "\n":  # GB3
-        return True
-    if _is_control(prev_code, prev) or _is_control(code, char):  # GB4, GB5
-        return False
-    before, after = _hangul(prev_code), _hangul(code)
-    if ((before == "L" and after in ("L", "V", "LV", "LVT"))
-            or (before in ("LV", "V") and after in ("V", "T"))
-            or (before in ("LVT", "T") and after == "T")):  # GB6-GB8
-        return True
-    if _is_extend(code, char) or prev_code in _PREPEND:  # GB9, GB9a, GB9b
-        return True
-    if prev_code == _ZWJ and _is_pictographic(code, char):  # GB11: ExtPict Extend* ZWJ x ExtPict
-        base = cluster[:-1]
-        while base and _is_extend(ord(base[-1]), base[-1]):
-            base = base[:-1]
-        return bool(base) and _is_pictographic(ord(base[-1]), base[-1])
-    if _is_regional(code):  # GB12, GB13: regional indicators pair up into flags
-        run = 0
-        for earlier in reversed(cluster):
-            if not _is_regional(ord(earlier)):
-                break
-            run += 1
-        return run % 2 == 1
-    if unicodedata.category(char) == "Lo":  # GB9c: consonant after a linking virama (+ZWJ)
-        tail = cluster.rstrip("\u200d")
-        return bool(tail) and ord(tail[-1]) in _VIRAMAS
-    return False
+#: an extended grapheme cluster (UAX #29), as the `regex` module matches it: it follows Unicode's
+#: Grapheme_Cluster_Break and Extended_Pictographic properties version by version
+_GRAPHEME = regex.compile(r"\X")
 
 
 def graphemes(text: str) -> list[str]:
     """`text` split into user-perceived characters (extended grapheme clusters, UAX #29)."""
-    clusters: list[str] = []
-    for char in text:
-        if clusters and _joins(clusters[-1], char):
-            clusters[-1] += char
-        else:
-            clusters.append(char)
-    return clusters
+    return list(_GRAPHEME.findall(text))
 
 
 def shorten(text: str, limit: int, *, ellipsis: str = "…",
