@@ -57,7 +57,7 @@ class PermanentServiceError(ServiceError):
     """Retrying will not help until someone fixes something (credentials, channel, payload).
 
     `reason` says which kind of fix, `fix` says it in a sentence for the responder ("check
-    SLACK_BOT_TOKEN", "give the bot the channels:read scope")."""
+    the chat's token", "give the bot the scope to read channels")."""
 
     def __init__(self, service: str, message: str, *, status: int | None = None,
                  reason: Refusal = Refusal.INVALID, fix: str = "") -> None:

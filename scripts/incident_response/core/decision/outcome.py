@@ -14,7 +14,7 @@ class EffectResult:
     effect: Effect
     status: str  # "done", "failed", "skipped", "waiting"
     detail: str = ""
-    #: who carried it out, as people know it ("PagerDuty", "Slack"): the wiring's name for
+    #: who carried it out, as people know it (the vendor's name): the wiring's name for
     #: the effect's capability
     service: str = ""
 

@@ -61,7 +61,7 @@ class HistoryEvent:
 
 @dataclass(frozen=True)
 class PageAcknowledgement:
-    """Who first acknowledged the page, and when (PagerDuty's log entries)."""
+    """Who first acknowledged the page, and when (the pager's log of the incident)."""
 
     who: str
     at: datetime

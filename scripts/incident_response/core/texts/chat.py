@@ -1,7 +1,7 @@
 """The chat's light markup, as the core writes it, whatever chat is behind it.
 
 `*bold*`, `<url|label>`, and `<person:LOGIN>` for a person, which each chat adapter writes as
-its own mention (Slack: `<@U0123>` from the people map, else the GitHub handle). User text is
+its own mention (a user id from the people map, else the GitHub handle). User text is
 escaped with `escape_chat`: `&`, `<` and `>`, the three characters that open control sequences,
 so `<!channel>` typed in a report stays literal and no user text can forge a person.
 """
