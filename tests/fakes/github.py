@@ -363,6 +363,13 @@ class FakeGitHub(FakeService):
             "timeline_url": f"{url}/timeline", "performed_via_github_app": None,
             "state_reason": None}
 
+    def repository_label(self, name: str, color: str = "d73a4a",
+                         description: str | None = None) -> dict[str, Any]:
+        """A label the repository has already, spelt as its people made it (`Incident`)."""
+        label = self._label_body(name, color, description)
+        self.labels[name] = label
+        return label
+
     def person_comments(self, number: int, login: str, body: str,
                         at: str | None = None) -> dict[str, Any]:
         """A person comments on the issue (as GitHub would store it)."""
