@@ -96,7 +96,7 @@ def test_an_incident_spanning_the_month_boundary_is_clipped_to_each_month() -> N
     november = figures.compute([spanning], NOVEMBER, NOW, Targets(services=("SSOe", "SiS")))
     assert november["incidents"] == 1
     assert november["mttr_minutes"]["mean"] == 240.0  # the whole incident, in its month
-    assert isinstance(november["availability"]["SSOe"], float)  # CONTRACT §4b: percent
+    assert isinstance(november["availability"]["SSOe"], float)  # docs/process.md: percent
     ssoe = november["availability_detail"]["SSOe"]
     assert ssoe["impact_minutes"] == 120.0  # 22:00 to midnight only
     minutes = 30 * 24 * 60

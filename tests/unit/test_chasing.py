@@ -37,7 +37,7 @@ def test_thanksgiving_and_the_weekend_are_not_business_days() -> None:
 
 
 def test_the_out_of_band_rule_is_two_business_days_across_a_holiday() -> None:
-    # CONTRACT §4b: resolved Wednesday 2026-11-25, Thursday is Thanksgiving: due at the end
+    # docs/process.md: resolved Wednesday 2026-11-25, Thursday is Thanksgiving: due at the end
     # of Monday 2026-11-30 (New York).
     state = resolved(datetime(2026, 11, 25, 18, 0, tzinfo=UTC), code_change="Yes")
     due = postmortem_due(state, POLICY)

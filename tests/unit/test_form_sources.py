@@ -120,7 +120,8 @@ def test_issue_ops_without_template() -> None:
     parsed = parse_form(_read(folder / "issue.md"))
     expected = json.loads(_read(folder / "parsed-issue-no-template.json"))
     # Without a template nothing says what `_No response_` belongs to, so issue-ops keeps it
-    # as text; we read it as "no answer" everywhere (CONTRACT §5), the one deliberate difference.
+    # as text; we read it as "no answer" everywhere (the README's form fields), the one
+    # deliberate difference.
     assert expected.pop("the_topics_about_the_thing") == "_No response_"
     assert "the_topics_about_the_thing" not in parsed.values
     assert parsed.values == expected

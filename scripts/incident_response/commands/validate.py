@@ -25,7 +25,7 @@ _WORKFLOW_LABEL = re.compile(
     r"contains\(\s*github\.event\.issue\.labels\.\*\.name\s*,\s*'(?P<a>(?:[^']|'')*)'\s*\)"
     r"|github\.event\.label\.name\s*==\s*'(?P<b>(?:[^']|'')*)'")
 
-#: CONTRACT §5: ids the program reads, and the type each must have
+#: the form's field ids the program reads (README: the issue form), and the type each must have
 REQUIRED_FIELDS = {
     "service": "dropdown",
     "environment": "dropdown",

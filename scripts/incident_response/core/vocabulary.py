@@ -8,7 +8,7 @@ __all__ = ["Phase", "Priority", "Severity"]
 
 
 class Priority(StrEnum):
-    """P1 (highest) to P4; decides whether an incident is declared (DOMAIN §2)."""
+    """P1 (highest) to P4; decides whether an incident is declared (docs/process.md)."""
 
     P1 = "P1"
     P2 = "P2"
@@ -22,7 +22,7 @@ class Priority(StrEnum):
 
 
 class Severity(StrEnum):
-    """SEV-1 (total outage) to SEV-5 (minimal), from user impact (DOMAIN §3)."""
+    """SEV-1 (total outage) to SEV-5 (minimal), from user impact (docs/process.md)."""
 
     SEV_1 = "SEV-1"
     SEV_2 = "SEV-2"

@@ -43,7 +43,7 @@ class RunContext:
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str], now: datetime) -> RunContext:
-        """The run's context from the GitHub Actions environment (CONTRACT §4)."""
+        """The run's context from the GitHub Actions environment (README: Environment)."""
         def value(name: str) -> str | None:
             return environment.get(name) or None
 

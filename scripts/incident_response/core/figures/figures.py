@@ -1,4 +1,4 @@
-"""The incident report's figures (CONTRACT §4b), computed from the incidents' records only.
+"""The incident report's figures (docs/process.md), computed from the incidents' records only.
 
 Pure: the incidents, the window and the clock come in, a JSON-ready dict goes out. Where a
 figure needs a rule the record does not hold (a post-mortem's due date), the rule is handed in.
@@ -278,8 +278,8 @@ def _in_window(records: Iterable[IncidentRecord], window: Window) -> list[Incide
 
 def compute(records: Sequence[IncidentRecord], window: Window, now: datetime,
             targets: Targets) -> dict[str, Any]:
-    """The report's JSON (CONTRACT §4b). `records` may hold incidents opened before the window
-    (they count towards availability only)."""
+    """The report's JSON (docs/process.md: The monthly report). `records` may hold incidents
+    opened before the window (they count towards availability only)."""
     def due(state: IncidentState) -> datetime | None:
         return fallback_postmortem_due(state, targets)
     everything = [_measure(r, now, window, targets) for r in records]
@@ -320,7 +320,7 @@ def compute(records: Sequence[IncidentRecord], window: Window, now: datetime,
         "per_priority": per_priority,
         "acknowledgement": {"paged": len(paged),
                             "acknowledged": sum(1 for m in paged if m.mtta is not None)},
-        # CONTRACT §4b: per service, percent; the impact and the target beside it
+        # per service, percent (docs/process.md); the impact and the target beside it
         "availability": {name: detail["percent"] for name, detail in availability.items()},
         "availability_detail": availability,
         "sla": dict(sorted(sla.items())),

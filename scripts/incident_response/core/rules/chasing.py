@@ -1,4 +1,5 @@
-"""Chasing what an incident leaves behind: the post-mortem, then its follow-ups (CONTRACT §4b).
+"""Chasing what an incident leaves behind: the post-mortem, then its follow-ups
+(docs/process.md: Business days and what is due).
 
 Business days are Monday to Friday except the configured public holidays (the `holidays`
 package's calendars, US by default) and extra days off, in the configured time zone. Something
@@ -88,7 +89,7 @@ def nth_business_day_after(day: date, count: int, policy: Policy) -> date:
 
 def due_after_resolution(state: IncidentState, calendar: Calendar, out_of_band_days: int,
                          days_per_priority: Mapping[str, int]) -> datetime | None:
-    """CONTRACT §4b: the end of the Nth business day after the resolution, N = the out-of-band
+    """The end of the Nth business day after the resolution, N = the out-of-band
     days when the form said a code change was needed, else per priority (None: not chased)."""
     if state.resolved_at is None or state.priority is None:
         return None
@@ -153,5 +154,5 @@ def record_due_chases(state: IncidentState, policy: Policy, now: datetime,
 
 def followup_due(opened_at: datetime, policy: Policy) -> datetime:
     """A follow-up issue is due N business days after it was opened, at the incident's
-    completion (CONTRACT §4b; default 20)."""
+    completion (default 20)."""
     return calendar_of(policy).due_after(opened_at, policy.chasing.followup_business_days)

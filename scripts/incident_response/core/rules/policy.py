@@ -1,7 +1,7 @@
 """The policy: everything a team may change without touching code, as one typed model.
 
 Loaded from `.github/incident-response.yml` over the shipped defaults (which encode the VA.gov
-OCTO Identity process, DOMAIN.md). Mappings merge key by key; lists replace. A bad file fails
+OCTO Identity process, docs/process.md). Mappings merge key by key; lists replace. A bad file fails
 with a message that names the key and says what to put there.
 """
 
@@ -158,7 +158,7 @@ class Reminders(_Model):
 
 
 class Chasing(_Model):
-    """When post-mortems and follow-ups are due, in business days (CONTRACT §4b, DOMAIN §8)."""
+    """When post-mortems and follow-ups are due, in business days (docs/process.md)."""
 
     timezone: str = Field(default="America/New_York",
                           description="Where business days start and end (an IANA zone).")
@@ -220,7 +220,7 @@ class Service(_Model):
 
 
 class Policy(_Model):
-    """Everything configurable, with defaults from DOMAIN.md."""
+    """Everything configurable, with defaults from the team's process (docs/process.md)."""
 
     version: Literal[1] = 1
     labels: Labels = Labels()
