@@ -43,3 +43,20 @@ def test_the_readme_links_the_docs() -> None:
     readme = (ROOT / "README.md").read_text()
     for page in ("adoption", "configuration", "security", "troubleshooting"):
         assert f"docs/{page}.md" in readme
+
+
+def test_nothing_leans_on_a_document_the_repository_does_not_have() -> None:
+    """A contributor who clones the project has only what is in it: no reference to the
+    planning documents it was built from (their rules live in docs/process.md)."""
+    outside = re.compile(r"CONTRACT(\.md| §)|DOMAIN(\.md| §)|\.\./shared")
+    roots = ("scripts", "docs", "incident_templates", "bench", ".github", "tests")
+    found = [f"{path.relative_to(ROOT)}:{number}"
+             for root in roots for path in (ROOT / root).rglob("*")
+             if path.is_file() and path.suffix in (".py", ".md", ".j2", ".yml", ".yaml")
+             and "fixtures" not in path.parts
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if outside.search(line)]
+    found += [f"{name}:{number}" for name in ("README.md", "action.yml", "CHANGELOG.md")
+              for number, line in enumerate((ROOT / name).read_text().splitlines(), 1)
+              if outside.search(line)]
+    assert found == []
