@@ -93,10 +93,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="sweep only this incident (repeatable): the sweep workflow runs "
                             "each due incident in that incident's own concurrency group")
     sweep.add_argument("--schedule", choices=("frequent", "daily"), default=None,
-                       help="the schedule running it: `frequent` (sweep.yml) reads only what "
-                            "live incidents need; `daily` (sweep-daily.yml) reads everything "
-                            "and does not count as the frequent sweep for `Reminders are "
-                            "paused`; by hand, leave it out")
+                       help="the schedule running it: `frequent` (sweep.yml) leaves the "
+                            "follow-ups to `daily` (sweep-daily.yml), which does not count as "
+                            "the frequent sweep for `Reminders are paused`; both read what "
+                            "changed; by hand, leave it out (every list is read)")
     sweep.add_argument("--keep-schedule", action="store_true",
                        help="enable the frequent sweep while an incident is live, disable it "
                             "otherwise (keeping the daily sweep on); needs `actions: write`")

@@ -214,3 +214,27 @@ def test_a_deleted_record_and_a_closed_live_incident_are_still_found(world: Worl
     world.github.close_issue(1, "sam")
     assert find(world, 3).outputs["incidents"] == "[1]"
     assert world.violations() == []
+
+
+# -- the workflows agree ------------------------------------------------------------------------
+
+def test_the_shipped_workflows_let_the_sweep_rest_and_wake() -> None:
+    """validate: the rest job, the daily wake job and the events job each may switch the
+    schedule; without one of them it says what to restore, or how to keep the sweep on."""
+    import yaml
+
+    from incident_response.commands.validate import check_schedule
+    from tests.support import ROOT
+
+    def load(name: str) -> Any:
+        return yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
+
+    events, sweep, daily = load("incident.yml"), load(FREQUENT), load(DAILY)
+    assert check_schedule(events, sweep, daily) == []
+    assert "no .github/workflows/sweep-daily.yml" in " ".join(
+        check_schedule(events, sweep, None))
+    del events["jobs"]["handle"]["permissions"]["actions"]
+    [problem] = check_schedule(events, sweep, daily)
+    assert "incident.yml: its job lacks `actions: write`" in problem
+    del sweep["jobs"]["rest"]
+    assert check_schedule(events, sweep, None) == []  # never rests: nothing to wake it

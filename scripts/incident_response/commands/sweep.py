@@ -90,7 +90,7 @@ def sweep(arguments: argparse.Namespace, config: Path | None, context: RunContex
         try:
             try:
                 incidents = _incidents(lists, adapters.github, policy, arguments.incident,
-                                       every_phase_list=schedule != "frequent")
+                                       every_phase_list=schedule is None)
                 # Follow-ups are due in business days: the daily sweep chases them.
                 followups = [] if schedule == "frequent" else _overdue_followups(
                     lists, policy, context.now, arguments.incident)

@@ -57,8 +57,8 @@ class GitHubRepository:
         - the open issues with the incident label (pages of 100);
         - the closed ones still resolved (closed by hand while the post-mortem is reviewed,
           or merged with the merge's own run cancelled): one list;
-        - with `every_phase_list`, one list per live phase label, open or closed, as well (the
-          daily sweep's and a sweep by hand's backstop);
+        - with `every_phase_list`, one list per live phase label, open or closed, as well (a
+          sweep by hand's backstop, which reads everything);
         - the repository's comments updated since the oldest of these incidents was opened,
           and at least RECORD_LOOKBACK back, in one paged list: every comment of every listed
           incident (a comment cannot be older than its issue, and an edit counts: `since` is
