@@ -197,3 +197,29 @@ def report(vendor: str, case_name: str, kind: str, diffs: list[str],
 def comment(world: World, body: str, minutes: float, login: str = "sam") -> dict[str, Any]:
     """A responder (`sam` unless said) comments on incident #1; the payload."""
     return comment_event(world, login, body, minutes)
+
+
+def record(world: World, number: int = 1) -> IncidentState:
+    """Incident `number`'s record, as its status comment holds it now."""
+    from incident_response.core.record.block import parse_state
+
+    [status] = status_comments(world, number)
+    found = parse_state(status["body"])
+    assert found is not None
+    return found
+
+
+def declared_incidents(world: World, count: int) -> list[int]:
+    """`count` P1 reports (#1, #2, ...) opened and declared, each by its own event run."""
+    numbers = []
+    for number in range(1, count + 1):
+        payload = example_event()
+        payload["issue"]["number"] = number
+        payload["issue"]["html_url"] = f"https://github.com/{world.github.repository}/issues/{number}"
+        world.github.add_issue(payload["issue"])
+        world.github.permissions[payload["issue"]["user"]["login"]] = "admin"
+        run = world.call("handle", "--now", at(0), payload=payload)
+        assert run.returncode == 0, run.stdout + run.stderr
+        numbers.append(number)
+    world.github.permissions["sam"] = "write"
+    return numbers

@@ -92,6 +92,14 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--incident", type=int, action="append", metavar="NUMBER",
                        help="sweep only this incident (repeatable): the sweep workflow runs "
                             "each due incident in that incident's own concurrency group")
+    sweep.add_argument("--schedule", choices=("frequent", "daily"), default=None,
+                       help="the schedule running it: `frequent` (sweep.yml) leaves the "
+                            "follow-ups to `daily` (sweep-daily.yml), which does not count as "
+                            "the frequent sweep for `Reminders are paused`; both read what "
+                            "changed; by hand, leave it out (every list is read)")
+    sweep.add_argument("--keep-schedule", action="store_true",
+                       help="enable the frequent sweep while an incident is live, disable it "
+                            "otherwise (keeping the daily sweep on); needs `actions: write`")
     sweep.add_argument("--form", type=Path, default=None,
                        help="issue form (default: .github/ISSUE_TEMPLATE/incident.yml if "
                             "present, else the built-in one)")

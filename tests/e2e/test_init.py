@@ -11,7 +11,8 @@ from incident_response.shell.configuration import load_policy
 from tests.conftest import ROOT, World
 
 FILES = (".github/ISSUE_TEMPLATE/incident.yml", ".github/incident-response.yml",
-         ".github/workflows/incident.yml", ".github/workflows/sweep.yml")
+         ".github/workflows/incident.yml", ".github/workflows/sweep.yml",
+         ".github/workflows/sweep-daily.yml")
 
 
 def fresh(world: World) -> Path:
@@ -45,7 +46,7 @@ def test_init_sets_up_an_empty_repository(world: World) -> None:
         assert (root / name).exists(), name
         assert f"written: {name}" in run.stdout
     assert "Default branch: trunk" in run.stdout
-    for workflow in ("incident.yml", "sweep.yml"):
+    for workflow in ("incident.yml", "sweep.yml", "sweep-daily.yml"):
         text = (root / ".github" / "workflows" / workflow).read_text()
         assert "uses: ./" not in text
         assert "uses: OWNER/incident-response@v1" in text

@@ -81,6 +81,11 @@ REQUIRED_PERMISSIONS: dict[str, str] = {
     "repos/get-collaborator-permission-level": "metadata",
     "rate-limit/get": "metadata",
     "search/issues-and-pull-requests": "metadata",
+    # A workflow, and enabling or disabling it, are "Actions": "Get a workflow" (read),
+    # "Disable a workflow" and "Enable a workflow" (write), the list's section "Actions"; the
+    # description of 2022 said it too: "GitHub Apps must have the `actions:write` permission
+    # to use this endpoint" (api.github.com v1.1.4, actions/enable-workflow).
+    "actions/": "actions",
 }
 
 
@@ -215,6 +220,12 @@ class FakeGitHub(FakeService):
         #: git/update-ref needs to tell a fast-forward (commits made through `commit`/`merge`)
         self.commit_graph: dict[str, dict[str, Any]] = {
             self.branches["master"]["sha"]: {"parents": [], "files": {}, "login": ""}}
+        #: the repository's workflows by file name (`.github/workflows/NAME`), as actions/
+        #: get-workflow answers them; both sweeps exist and run until something disables them
+        self.workflows: dict[str, dict[str, Any]] = {}
+        for name, title in (("sweep.yml", "Incident sweep"),
+                            ("sweep-daily.yml", "Incident daily sweep")):
+            self.add_workflow(name, title)
         #: (token, resource) -> {"reset": epoch seconds, "used": requests}: X-RateLimit-*
         self._rate_windows: dict[tuple[str, str], dict[str, int]] = {}
         self._request_ids = itertools.count(1)
@@ -257,6 +268,10 @@ class FakeGitHub(FakeService):
         self.route("GET", "pulls/list-commits", self._pull_commits)
         self.route("GET", "repos/get", self._get_repo)
         self.route("GET", "rate-limit/get", self._rate_limit)
+        self.route("GET", "issues/list-comments-for-repo", self._list_repository_comments)
+        self.route("GET", "actions/get-workflow", self._get_workflow)
+        self.route("PUT", "actions/enable-workflow", self._enable_workflow)
+        self.route("PUT", "actions/disable-workflow", self._disable_workflow)
 
     # -- URLs, as GitHub writes them
     @property
@@ -310,6 +325,19 @@ class FakeGitHub(FakeService):
         return max([0, *self.issues, *self.pulls]) + 1
 
     # -- test set-up
+    def add_workflow(self, name: str, title: str, state: str = "active") -> dict[str, Any]:
+        """A workflow file on the default branch, as actions/get-workflow answers it (schema
+        `workflow`, the description's example `workflow` made this repository's)."""
+        workflow_id = 161335 + len(self.workflows)
+        at = now_text()
+        self.workflows[name] = {
+            "id": workflow_id, "node_id": f"W_{workflow_id}", "name": title,
+            "path": f".github/workflows/{name}", "state": state, "created_at": at,
+            "updated_at": at, "url": f"{self._api}/actions/workflows/{workflow_id}",
+            "html_url": f"{self._web}/blob/{self.default_branch}/.github/workflows/{name}",
+            "badge_url": f"{self._web}/workflows/{quote(title)}/badge.svg"}
+        return self.workflows[name]
+
     def add_issue(self, issue: dict[str, Any]) -> None:
         """An issue that exists already: what the test gives is kept; what it leaves out is
         filled in as GitHub would have it (an open issue by the repository's owner, unlocked,
@@ -377,7 +405,9 @@ class FakeGitHub(FakeService):
         comment = _example("issues.create-comment.201.json")
         comment.update(id=comment_id, body=body, created_at=at or now_text(),
                        updated_at=at or now_text(), issue_number=number,
-                       url=f"{self._api}/issues/comments/{comment_id}")
+                       url=f"{self._api}/issues/comments/{comment_id}",
+                       issue_url=f"{self._api}/issues/{number}",
+                       html_url=f"{self._web}/issues/{number}#issuecomment-{comment_id}")
         comment["user"] = self._user(login)
         comment["reactions"] = self._rollup(comment_id)
         self.comments[comment_id] = comment
@@ -736,6 +766,25 @@ class FakeGitHub(FakeService):
         number = int(values["issue_number"])
         everything = sorted(self.comments_on(number), key=lambda c: c["id"])
         return self._page(request, [self._public(c) for c in everything])
+
+    def _list_repository_comments(self, request: Recorded, values: dict[str, str]) -> Reply:
+        """issues/list-comments-for-repo: every issue's (and pull request's) comments, by
+        ascending id unless `sort` (created, updated) says otherwise, `direction` only with
+        `sort` (desc by default then: the operation's parameters); `since` keeps those "last
+        updated after the given time" (compared as GitHub's second-resolution timestamps, the
+        moment itself included)."""
+        query = dict(parse_qsl(request.query))
+        since = query.get("since", "")
+        found = [c for c in self.comments.values() if not since or c["updated_at"] >= since]
+        sort = query.get("sort")
+        if sort in ("created", "updated"):
+            found.sort(key=lambda c: (c[f"{sort}_at"], c["id"]),
+                       reverse=query.get("direction", "desc") == "desc")
+        else:
+            found.sort(key=lambda c: c["id"])
+        return self._page(request, [{**self._public(c),
+                                     "issue_url": f"{self._api}/issues/{c['issue_number']}"}
+                                    for c in found])
 
     def _public(self, comment: dict[str, Any]) -> dict[str, Any]:
         # Issue comments carry the reaction roll-up (schema `issue-comment`, `reactions`).
@@ -1466,6 +1515,34 @@ class FakeGitHub(FakeService):
         else:
             repository.pop("organization", None)
         return repository
+
+    # -- workflows
+    def _workflow(self, values: dict[str, str]) -> dict[str, Any] | None:
+        """By id or by file name ("You can replace `workflow_id` with the workflow file name",
+        the operations' descriptions)."""
+        key = values["workflow_id"]
+        return self.workflows.get(key) or next(
+            (w for w in self.workflows.values() if str(w["id"]) == key), None)
+
+    def _get_workflow(self, request: Recorded, values: dict[str, str]) -> Reply:
+        workflow = self._workflow(values)
+        return Reply(200, copy.deepcopy(workflow)) if workflow else _not_found(
+            "actions/workflows#get-a-workflow")
+
+    def _set_workflow_state(self, values: dict[str, str], state: str, page: str) -> Reply:
+        """Enable sets `state` to `active`, disable to `disabled_manually` (the descriptions of
+        actions/enable-workflow and actions/disable-workflow); 204 without a body."""
+        workflow = self._workflow(values)
+        if workflow is None:
+            return _not_found(f"actions/workflows#{page}")
+        workflow.update(state=state, updated_at=now_text())
+        return Reply(204)
+
+    def _enable_workflow(self, request: Recorded, values: dict[str, str]) -> Reply:
+        return self._set_workflow_state(values, "active", "enable-a-workflow")
+
+    def _disable_workflow(self, request: Recorded, values: dict[str, str]) -> Reply:
+        return self._set_workflow_state(values, "disabled_manually", "disable-a-workflow")
 
     def _get_repo(self, request: Recorded, values: dict[str, str]) -> Reply:
         if f"{values['owner']}/{values['repo']}".lower() != self.repository.lower():

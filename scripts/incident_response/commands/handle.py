@@ -129,6 +129,7 @@ def _reconcile(event: Event, number: int, policy: Settings, template: FormTempla
     from incident_response.shell.incident_run import run_incident
     from incident_response.shell.loading import complete_snapshot
     from incident_response.shell.summary import report_run
+    from incident_response.shell.sweep_schedule import keep_sweeping
     from incident_response.shell.wiring import acknowledgements, build_adapters, close_adapter
 
     now = context.now
@@ -158,4 +159,5 @@ def _reconcile(event: Event, number: int, policy: Settings, template: FormTempla
                             policy, number, loaded.issue)
         run = run_incident(loaded, adapters, policy, template, now, run_url=context.run_url,
                            paged=first.page)
+        keep_sweeping(run, adapters, policy, context)
         return report_run(run, context, adapters.vendors)

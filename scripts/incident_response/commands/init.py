@@ -1,6 +1,6 @@
 """`incident-response init`: set a repository up for its first incident.
 
-Writes the issue form, the policy and the two workflows into the repository's `.github/` from
+Writes the issue form, the policy and the workflows into the repository's `.github/` from
 the copies shipped with the program (never overwriting a file that differs: it is kept and
 reported), and creates or updates every label the policy names, with its colour and
 description, through the GitHub REST API. GitHub's issue forms do not apply a label that does
@@ -110,6 +110,8 @@ def target_files(policy: Policy, action: str, default_branch: str | None) -> dic
                                                          default_branch),
         ".github/workflows/sweep.yml": _workflow_text("sweep.yml", action, label,
                                                       default_branch),
+        ".github/workflows/sweep-daily.yml": _workflow_text("sweep-daily.yml", action, label,
+                                                            default_branch),
         ".github/workflows/report.yml": _workflow_text("report.yml", action, label,
                                                        default_branch),
     }

@@ -9,6 +9,12 @@ In GitHub Actions the sweep is two steps, so that every run that writes an incid
 is in that incident's concurrency group: `--list-due` finds the incidents with something due
 (reading only), then one job per incident runs `--incident N` in the group `incident-N` that
 the event runs of the same incident use.
+
+Two schedules run it (shell/sweep_schedule.py): the frequent sweep (`--schedule frequent`,
+every 10 minutes while an incident is live) and the daily sweep (`--schedule daily`: the
+post-mortem and follow-up chases, due in business days, and the watchdog). `--list-due` says
+in its output `frequent-sweep` whether the frequent sweep is still needed; `--keep-schedule`
+turns it on or off to match.
 """
 
 from __future__ import annotations
@@ -25,9 +31,11 @@ from incident_response.shell import actions
 from incident_response.shell.configuration import form_template, load_policy
 from incident_response.shell.context import RunContext
 from incident_response.shell.dry_run import print_plan
+from incident_response.shell.sweep_schedule import needs_frequent_sweep
 
 if TYPE_CHECKING:
     from incident_response.adapters.github.repository import GitHubRepository
+    from incident_response.adapters.github.tracker import GitHubTracker
     from incident_response.adapters.ports import Acknowledgements, IssueTracker
     from incident_response.core.record.snapshot import IssueSnapshot
     from incident_response.core.rules.form import FormTemplate
@@ -46,11 +54,11 @@ def live_phase_labels(policy: Settings) -> list[str]:
 
 
 def _is_due(loaded: LoadedIncident, policy: Settings, template: FormTemplate,
-            now: datetime) -> bool:
+            now: datetime, *, frequent: bool) -> bool:
     from incident_response.core.decision.decide import decide
     from incident_response.core.record.block import render_state
 
-    plan = decide(loaded.issue, loaded.previous, policy, template, now, sweep=True)
+    plan = decide(loaded.issue, loaded.previous, policy, template, now, sweep=frequent)
     if loaded.previous is None or plan.effects or plan.labels_to_add or plan.labels_to_remove:
         return True
     return render_state(loaded.previous) != render_state(plan.state)
@@ -73,23 +81,32 @@ def sweep(arguments: argparse.Namespace, config: Path | None, context: RunContex
     )
 
     tracker = github_tracker(context, repository, policy)
+    schedule = arguments.schedule
     with build_adapters(context, repository, policy, github=tracker) as adapters:
         lists = github_repository(tracker)
+        if arguments.keep_schedule:
+            return _keep_schedule(lists, tracker, policy, context)
         acks = acknowledgements(context, policy)
         try:
             try:
-                incidents = _incidents(lists, adapters.github, policy, arguments.incident)
-                followups = _overdue_followups(lists, policy, context.now, arguments.incident)
+                incidents = _incidents(lists, adapters.github, policy, arguments.incident,
+                                       every_phase_list=schedule is None)
+                # Follow-ups are due in business days: the daily sweep chases them.
+                followups = [] if schedule == "frequent" else _overdue_followups(
+                    lists, policy, context.now, arguments.incident)
             except ServiceError as error:
                 actions.annotate("error", "Live incidents not listed", str(error))
                 print(f"incident-response: {error}")
                 return 1
             incidents = [i for i in incidents if not i.has_label(policy.labels.followup)]
+            # The daily sweep is not the frequent one: it leaves `swept_at` alone, so a live
+            # incident's status comment says "Reminders are paused" when only it runs.
+            frequent = schedule != "daily"
             if arguments.list_due:
                 return _list_due(incidents, adapters.github, policy, template, context,
-                                 followups=followups, acks=acks)
+                                 followups=followups, acks=acks, frequent=frequent)
             code = _sweep(incidents, adapters, policy, template, context=context,
-                          dry_run=arguments.dry_run, acks=acks)
+                          dry_run=arguments.dry_run, acks=acks, frequent=frequent)
             if followups and not arguments.dry_run:
                 code = max(code, _chase_followups(followups, adapters, policy, context))
             return code
@@ -137,20 +154,51 @@ def _chase_followups(followups: list[IssueSnapshot], adapters: Adapters, policy:
     return 1 if failed else 0
 
 
+def _keep_schedule(lists: GitHubRepository, tracker: GitHubTracker, policy: Settings,
+                   context: RunContext) -> int:
+    """The frequent sweep on while an incident is live, off otherwise; 1 when an incident is
+    live and the frequent sweep could not be turned on (its reminders are paused)."""
+    from incident_response.adapters.github.workflows import GitHubWorkflows
+    from incident_response.shell.sweep_schedule import keep_schedule
+
+    try:
+        change, frequent_on = keep_schedule(lists, GitHubWorkflows(tracker.client), policy)
+    except ServiceError as error:
+        actions.annotate("error", "Live incidents not listed", str(error))
+        print(f"incident-response: {error}")
+        return 1
+    change.tell(context, "Sweep schedule", echo=True)
+    live = any(line.startswith("live") for line in change.done)
+    if live and not frequent_on:
+        actions.annotate("error", "Reminders are paused",
+                         "An incident is live and the frequent sweep (sweep.yml) is off: "
+                         "enable it (Actions, Incident sweep, Enable workflow).")
+        return 1
+    return 0
+
+
 def _incidents(lists: GitHubRepository, tracker: IssueTracker, policy: Settings,
-               only: list[int] | None) -> list[IssueSnapshot]:
+               only: list[int] | None, *, every_phase_list: bool) -> list[IssueSnapshot]:
     if only:
         return [tracker.load_issue(number) for number in sorted(set(only))]
-    return lists.live_incidents(policy.labels.incident, live_phase_labels(policy))
+    from incident_response.core.rules.labels import phase_label
+    from incident_response.core.vocabulary import Phase
+
+    return lists.watched_incidents(policy.labels.incident,
+                                   phase_label(policy, Phase.RESOLVED),
+                                   live_phase_labels(policy), policy.github.bot_login,
+                                   every_phase_list=every_phase_list)
 
 
 def _list_due(incidents: list[IssueSnapshot], tracker: IssueTracker, policy: Settings,
               template: FormTemplate, context: RunContext, *,
-              followups: list[IssueSnapshot], acks: Acknowledgements | None) -> int:
+              followups: list[IssueSnapshot], acks: Acknowledgements | None,
+              frequent: bool) -> int:
     now = context.now
     from incident_response.shell.loading import complete_snapshot
 
     due: list[int] = []
+    live = False
     for issue in incidents:
         try:
             loaded = complete_snapshot(issue, tracker, policy, sweep=True,
@@ -158,13 +206,19 @@ def _list_due(incidents: list[IssueSnapshot], tracker: IssueTracker, policy: Set
         except ServiceError:
             due.append(issue.number)  # its own run reports the failure where it belongs
             continue
-        if _is_due(loaded, policy, template, now):
+        live = live or (loaded.previous is not None
+                        and needs_frequent_sweep(loaded.previous, policy))
+        if _is_due(loaded, policy, template, now, frequent=frequent):
             due.append(issue.number)
     from incident_response.core.decision.followups import followup_chases
 
+    # The frequent sweep is needed while an incident is live, or an incident has something
+    # due (a repair to retry); follow-ups are the daily sweep's.
+    needed = live or bool(due)
     due += [f.number for f in followups if followup_chases(f, policy, now)]
     print(json.dumps(due))
-    actions.write_outputs(context, {"incidents": json.dumps(due)})
+    actions.write_outputs(context, {"incidents": json.dumps(due),
+                                    "frequent-sweep": "needed" if needed else "idle"})
     actions.write_summary(context, f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live "
                           f"incident(s), {len(due)} with something due"
                           + (": " + ", ".join(f"#{n}" for n in due) if due else ""))
@@ -173,7 +227,7 @@ def _list_due(incidents: list[IssueSnapshot], tracker: IssueTracker, policy: Set
 
 def _sweep(incidents: list[IssueSnapshot], adapters: Adapters, policy: Settings,
            template: FormTemplate, *, context: RunContext, dry_run: bool,
-           acks: Acknowledgements | None) -> int:
+           acks: Acknowledgements | None, frequent: bool) -> int:
     now = context.now
     from incident_response.core.decision.decide import decide
     from incident_response.shell.incident_run import run_incident
@@ -190,10 +244,11 @@ def _sweep(incidents: list[IssueSnapshot], adapters: Adapters, policy: Settings,
             lines.append(f"- #{issue.number}: **not loaded**: {error}")
             continue
         if dry_run:
-            print_plan(decide(loaded.issue, loaded.previous, policy, template, now, sweep=True,
-                              vendors=adapters.vendors), policy, issue.number, loaded.issue)
+            print_plan(decide(loaded.issue, loaded.previous, policy, template, now,
+                              sweep=frequent, vendors=adapters.vendors),
+                       policy, issue.number, loaded.issue)
             continue
-        run = run_incident(loaded, adapters, policy, template, now, sweep=True,
+        run = run_incident(loaded, adapters, policy, template, now, sweep=frequent,
                            run_url=context.run_url)
         failed = failed or run.failed
         done = [effect_name(r.effect.key, adapters.vendors) for r in run.outcome.results

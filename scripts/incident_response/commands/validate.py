@@ -1,4 +1,5 @@
-"""`incident-response validate`: the config and the issue form must agree."""
+"""`incident-response validate`: the config and the issue form must agree, and the workflows
+with them and with each other (the incident label; the sweep's schedule)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ from incident_response.core.rules.policy import Policy
 from incident_response.resources import default_form_path
 from incident_response.shell.configuration import DEFAULT_FORM, form_template, load_policy
 
-__all__ = ["EVENTS_WORKFLOW", "REQUIRED_FIELDS", "check_form", "check_incident_label",
-           "validate"]
+__all__ = ["DAILY_WORKFLOW", "EVENTS_WORKFLOW", "REQUIRED_FIELDS", "SWEEP_WORKFLOW",
+           "check_form", "check_incident_label", "check_schedule", "validate"]
 
 #: the events workflow, relative to the repository root (the working directory)
 EVENTS_WORKFLOW = Path(".github/workflows/incident.yml")
+#: the frequent sweep, which rests while nothing is live, and the daily sweep that wakes it
+SWEEP_WORKFLOW = Path(".github/workflows/sweep.yml")
+DAILY_WORKFLOW = Path(".github/workflows/sweep-daily.yml")
 #: the label names the events workflow's `if:` tests for: an issue's labels, a removed label
 _WORKFLOW_LABEL = re.compile(
     r"contains\(\s*github\.event\.issue\.labels\.\*\.name\s*,\s*'(?P<a>(?:[^']|'')*)'\s*\)"
@@ -130,6 +134,53 @@ def check_incident_label(policy: Policy, *, config_path: Path | None, form_data:
     return problems
 
 
+def _jobs(data: Any) -> dict[str, dict[str, Any]]:
+    jobs = data.get("jobs") if isinstance(data, dict) else None
+    return {str(k): v for k, v in jobs.items() if isinstance(v, dict)} if isinstance(
+        jobs, dict) else {}
+
+
+def _writes_actions(data: Any, job: dict[str, Any]) -> bool:
+    granted = job.get("permissions", data.get("permissions") if isinstance(data, dict) else None)
+    return granted == "write-all" or (isinstance(granted, dict)
+                                      and granted.get("actions") == "write")
+
+
+def _schedule_keepers(data: Any) -> dict[str, dict[str, Any]]:
+    """The jobs that turn the frequent sweep on or off (`keep-schedule: "true"`)."""
+    return {name: job for name, job in _jobs(data).items()
+            if any(str((step.get("with") or {}).get("keep-schedule")).lower() == "true"
+                   for step in job.get("steps") or [] if isinstance(step, dict))}
+
+
+def check_schedule(events: Any, sweep: Any, daily: Any) -> list[str]:
+    """The frequent sweep may rest only if something wakes it: the events job (a declaration,
+    a reopen) and the daily sweep's `wake` job, each with `actions: write`, as the shipped
+    workflows have it. Each argument is a workflow as parsed, None when the file is absent."""
+    rests = _schedule_keepers(sweep)
+    if not rests:
+        return []  # the frequent sweep never rests: nothing to wake it
+    problems = [f"{SWEEP_WORKFLOW}: job `{name}` turns the sweep off and on but its "
+                "`permissions:` lack `actions: write`; add it (the shipped file has it)"
+                for name, job in rests.items() if not _writes_actions(sweep, job)]
+    fix = (f"or remove job `{next(iter(rests))}` from {SWEEP_WORKFLOW} to keep the frequent "
+           "sweep always on (`incident-response init` writes the shipped files)")
+    if daily is None:
+        problems.append(f"{SWEEP_WORKFLOW} rests while no incident is live, but there is no "
+                        f"{DAILY_WORKFLOW} to wake it: add it, {fix}")
+    elif not any(_writes_actions(daily, job) for job in _schedule_keepers(daily).values()):
+        problems.append(f"{DAILY_WORKFLOW} has no job with `keep-schedule: \"true\"` and "
+                        f"`actions: write`, so it never wakes {SWEEP_WORKFLOW}: restore its "
+                        f"`wake` job, {fix}")
+    handlers = _jobs(events)
+    if events is not None and handlers and not any(_writes_actions(events, job)
+                                                   for job in handlers.values()):
+        problems.append(f"{EVENTS_WORKFLOW}: its job lacks `actions: write`, so a declaration "
+                        f"cannot wake the resting {SWEEP_WORKFLOW} (reminders would wait for "
+                        f"{DAILY_WORKFLOW}); add it to the job's `permissions:`, {fix}")
+    return problems
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -146,6 +197,8 @@ def validate(config: Path | None, form: Path | None) -> int:
     problems += check_incident_label(policy, config_path=config,
                                      form_data=_read_yaml(form_path), form_path=form_path,
                                      workflow_text=workflow, workflow_path=EVENTS_WORKFLOW)
+    problems += check_schedule(*(_read_yaml(path) if path.exists() else None
+                                 for path in (EVENTS_WORKFLOW, SWEEP_WORKFLOW, DAILY_WORKFLOW)))
     if problems:
         print("incident-response validate: the config, the form and the workflow disagree:")
         for problem in problems:

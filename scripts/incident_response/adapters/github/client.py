@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -117,3 +118,31 @@ class GitHubClient:
             if len(data) < PAGE_SIZE:
                 return
             page += 1
+
+    def dated_pages(self, action: str, path: str, **parameters: Any,
+                    ) -> tuple[list[dict[str, Any]], datetime | None]:
+        """Every item of a paginated list, and GitHub's own clock when it answered the first
+        page (its `Date` header, RFC 9110): times compared with GitHub's timestamps come from
+        GitHub, never from this machine's clock (or a run's `--now`)."""
+        items: list[dict[str, Any]] = []
+        answered_at: datetime | None = None
+        page = 1
+        while True:
+            headers, data = call(action, partial(
+                self._github.requester.requestJsonAndCheck, "GET",
+                f"/repos/{self.repository}{path}",
+                parameters={**parameters, "per_page": PAGE_SIZE, "page": page}))
+            if answered_at is None:
+                answered_at = _date_of(headers)
+            items += data or []
+            if len(data or []) < PAGE_SIZE:
+                return items, answered_at
+            page += 1
+
+
+def _date_of(headers: dict[str, Any]) -> datetime | None:
+    text = next((str(v) for k, v in headers.items() if k.lower() == "date"), None)
+    try:
+        return parsedate_to_datetime(text) if text else None
+    except (TypeError, ValueError):
+        return None

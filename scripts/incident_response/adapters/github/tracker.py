@@ -68,9 +68,11 @@ class GitHubTracker:
         return self._snapshot(self._client.request("Reading the issue", "GET",
                                                    f"/issues/{number}"))
 
-    def snapshot(self, item: dict[str, Any]) -> IssueSnapshot:
-        """An issue as listed, with its comments (one more request)."""
-        return self._snapshot(item)
+    def snapshot(self, item: dict[str, Any],
+                 comments: list[dict[str, Any]] | None = None) -> IssueSnapshot:
+        """An issue as listed, with its comments: these, as GitHub listed them (the sweep reads
+        every incident's at once), or read now (one more request)."""
+        return self._snapshot(item, comments)
 
     def get_comment(self, comment_id: int) -> CommentSnapshot | None:
         """One comment as it is now (the record re-read before it is written), None if gone."""
@@ -117,8 +119,11 @@ class GitHubTracker:
         return [comment_of(c) for c in self._client.pages("Listing the issue's comments",
                                                  f"/issues/{number}/comments")]
 
-    def _snapshot(self, issue_data: dict[str, Any]) -> IssueSnapshot:
+    def _snapshot(self, issue_data: dict[str, Any],
+                  listed: list[dict[str, Any]] | None = None) -> IssueSnapshot:
         number = int(issue_data["number"])
+        comments = self._comments(number) if listed is None else [
+            comment_of(c) for c in sorted(listed, key=lambda c: int(c["id"]))]
         author = (issue_data.get("user") or {}).get("login", "")
         return IssueSnapshot(
             repository=self._client.repository,
@@ -130,7 +135,7 @@ class GitHubTracker:
             open=issue_data.get("state") == "open",
             url=issue_data.get("html_url") or "",
             created_at=parse_time(issue_data.get("created_at")),
-            comments=self._check_bot_login(number, tuple(self._comments(number))),
+            comments=self._check_bot_login(number, tuple(comments)),
             author_permission="unknown",
         )
 

@@ -16,9 +16,9 @@ from incident_response.core.texts.chat import mention
 
 __all__ = ["SWEEP_SILENCE", "cadence", "record_due_reminder", "sweep_due", "sweep_paused"]
 
-#: how many of an incident's cadences may pass without a sweep before a run says reminders
-#: are paused (GitHub disables a schedule after 60 days without activity, and drops or delays
-#: scheduled runs under load)
+#: how many of an incident's cadences may pass without the frequent sweep before a run says
+#: reminders are paused (GitHub disables a schedule after 60 days without activity, and drops
+#: or delays scheduled runs under load; the daily sweep does not count)
 SWEEP_SILENCE = 3
 
 
@@ -77,6 +77,12 @@ def sweep_paused(state: IncidentState, policy: Policy, now: datetime) -> str | N
     if every is None or last is None or now - last < SWEEP_SILENCE * every:
         return None
     since = f"{last:%Y-%m-%d %H:%M} UTC"
-    return (f"Reminders are paused: the sweep has not run since {since}. Re-enable the "
-            "Incident sweep workflow (Actions, Incident sweep, Enable workflow); GitHub "
-            "disables a schedule after 60 days without activity in the repository.")
+    # The frequent sweep rests while nothing is live; the run that makes an incident live and
+    # the daily sweep turn it on, so silence here means neither could (their job summaries
+    # say why) or GitHub stopped its schedule ("Disabling and enabling a workflow"; "Events
+    # that trigger workflows", schedule).
+    return (f"Reminders are paused: the frequent sweep has not run since {since}. Enable the "
+            "Incident sweep workflow (Actions, Incident sweep, Enable workflow) and give "
+            "incident.yml's job `actions: write`. GitHub also stops a schedule after 60 days "
+            "without activity in a public repository, and when the last person who committed "
+            "its cron leaves the organization: then commit a change to its cron.")
