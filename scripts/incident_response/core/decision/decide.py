@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from incident_response.core import names
+from incident_response.core.decision import retry
 from incident_response.core.decision.due_effects import due_effects
-from incident_response.core.decision.effects import CLAIMED_EFFECTS, PostComment
+from incident_response.core.decision.effects import CLAIMED_EFFECTS, Capability, PostComment
 from incident_response.core.decision.plan import Plan
 from incident_response.core.decision.rebuilt import rebuild, was_declared
 from incident_response.core.record import keys
@@ -45,8 +46,8 @@ from incident_response.core.vocabulary import Phase
 
 __all__ = ["GIVE_UP_AFTER", "REPEATABLE", "decide"]
 
-#: failed attempts (over all runs) after which an effect is reported as abandoned, not retried
-GIVE_UP_AFTER = 10
+#: failed transient attempts (over all runs) after which an effect waits for a `/retry`
+GIVE_UP_AFTER = retry.GIVE_UP_AFTER
 #: mirrors re-planned whenever their content changes, whatever was done before
 REPEATABLE = {keys.MIRROR_SYNC, keys.POSTMORTEM_WRITE}
 #: a claim younger than this, neither confirmed nor failed, may belong to a run still sending
@@ -128,6 +129,9 @@ def _reopen(issue: IssueSnapshot, state: IncidentState, now: datetime) -> None:
     state.change_phase(Phase.ACTIVE, now, "reopened")
     state.resolved_at = state.completed_at = None
     state.chased, state.chased_on = [], None
+    # The commander's clock starts afresh (State.last_sign_of_life counts from the reopen):
+    # reminders left unanswered before the resolution do not escalate the new cycle.
+    state.reminders_unanswered = []
     forget = {keys.PAGE, keys.PAGE_RESOLVE, keys.RECOVERY_CHECKLIST}
     if completed:
         state.cycle += 1
@@ -339,10 +343,22 @@ def _sweep_health(plan: Plan, policy: Policy, now: datetime, *, sweep: bool) -> 
         plan.notices.append(notice)
 
 
+def _retry_requested(state: IncidentState, now: datetime) -> bool:
+    """A `/retry` applied by this run: everything held back is tried once, and a mirror
+    stopped after its replacement was deleted too is declared again (the losses before now
+    no longer count). Consumed here, so the record never keeps it."""
+    requested, state.retry_requested = state.retry_requested, False
+    if requested and state.mirror_stopped():
+        state.mirror_resumed_at = now
+    return requested
+
+
 def _plan_effects(plan: Plan, issue: IssueSnapshot, answers: FormAnswers | None,
                   policy: Policy, now: datetime, *, vendors: Vendors) -> None:
     state = plan.state
     posted = issue.posted_keys(policy.github.bot_login)
+    retrying = _retry_requested(state, now)
+    stopped = state.mirror_stopped()
     for wanted in due_effects(issue, answers, state, plan.classification, policy,
                               vendors=vendors):
         effect = wanted
@@ -352,8 +368,11 @@ def _plan_effects(plan: Plan, issue: IssueSnapshot, answers: FormAnswers | None,
             continue
         if state.is_done(effect.key) and effect.key not in REPEATABLE:
             continue
-        if failure and failure.attempts >= GIVE_UP_AFTER:
-            plan.abandoned.append(effect.key)
+        if stopped and effect.capability is Capability.MIRROR:
+            continue  # the status comment says the mirror stopped, and how to resume it
+        if failure and not retrying and not retry.is_due(failure, retry.fingerprint(wanted),
+                                                         now):
+            plan.abandoned.append(effect.key)  # held: the status comment says until when
             continue
         claimed = state.claimed.get(effect.key)
         if isinstance(wanted, CLAIMED_EFFECTS) and claimed is not None:

@@ -340,6 +340,10 @@ def due_effects(issue: IssueSnapshot, answers: FormAnswers | None, state: Incide
         declaration = _declaration(issue, answers, state, context, policy)
         if lifecycle.traits(state.phase).live:
             wanted.extend(declaration)
+        elif state.mirror_gone and not state.is_done(keys.DECLARE):
+            # The declared incident was deleted after the resolution: declared again (once;
+            # decide holds it back when the replacement was deleted too).
+            wanted.extend(e for e in declaration if isinstance(e, DeclareIncident))
         declared = state.is_done(keys.DECLARE) or any(isinstance(e, DeclareIncident)
                                                       for e in wanted)
         wanted.extend(_lifecycle(issue, answers, state, context, policy, declared=declared))
