@@ -42,6 +42,7 @@ from incident_response.core.decision.effects import (
 from incident_response.core.decision.outcome import EffectResult, Outcome
 from incident_response.core.decision.rebuilt import declared_lookup
 from incident_response.core.decision.retry import fingerprint, promise
+from incident_response.core.decision.status import mirror_problem
 from incident_response.core.errors import PermanentServiceError, Refusal, ServiceError
 from incident_response.core.record import keys
 from incident_response.core.record.snapshot import effect_marker
@@ -258,14 +259,9 @@ def _lost_mirror(effect: Effect, error: PermanentServiceError, state: IncidentSt
     is about something else."""
     if not (error.reason is Refusal.GONE and isinstance(effect, _ABOUT_DECLARED)):
         return None
-    gone = state.lose_mirror(now)
-    if gone is None:
+    if state.lose_mirror(now) is None:
         return None
-    vendors = adapters.vendors
-    label = vendors.reference(gone.number, gone.id)
-    then = ("it is no longer mirrored there: type `/retry` to declare it again"
-            if state.mirror_stopped() else "it is declared again, once, by the next run")
-    return f"{error.failure}: incident {label} was deleted in {vendors.mirror}; {then}"
+    return f"{error.failure}: " + " ".join(mirror_problem(state, adapters.vendors))
 
 
 def _refused(effect: Effect, error: PermanentServiceError, state: IncidentState,

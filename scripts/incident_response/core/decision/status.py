@@ -10,6 +10,7 @@ from incident_response.core.record.block import render_state
 from incident_response.core.record.keys import Vendors
 from incident_response.core.record.snapshot import IssueSnapshot
 from incident_response.core.record.state import GoneMirror, IncidentState
+from incident_response.core.rules import lifecycle
 from incident_response.core.rules.chasing import due_day
 from incident_response.core.rules.facts import followups, timeline_entries, updates
 from incident_response.core.rules.labels import phase_label
@@ -107,8 +108,12 @@ def mirror_problem(state: IncidentState, vendors: Vendors) -> list[str]:
         return [f"**{vendors.mirror} no longer mirrors this incident**: {deleted}, declared "
                 f"to replace the deleted {first}, was deleted too. To declare it there "
                 "again, type `/retry`."]
+    # A watched incident has a next run coming (the sweep's); a completed one only when
+    # someone comments on it.
+    when = ("by the next run" if lifecycle.traits(state.phase).watched
+            else "by the next run of this incident: type `/retry` to start one")
     return [f"**{vendors.mirror}: incident {deleted} was deleted** in {vendors.mirror}; "
-            "it is declared again, once, by the next run."]
+            f"it is declared again, once, {when}."]
 
 
 def status_comment(plan: Plan, outcome: Outcome | None, policy: Policy, *,

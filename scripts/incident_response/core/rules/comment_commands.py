@@ -277,7 +277,8 @@ def _followup(command: Command, ctx: CommandContext) -> CommandResult:
 def _retry(command: Command, ctx: CommandContext) -> CommandResult:
     """Everything held back is tried once more by the run that applies this (decide)."""
     state = ctx.state
-    if not state.failures and not state.mirror_stopped():
+    redeclaring = bool(state.mirror_gone) and state.mirror_id is None
+    if not state.failures and not redeclaring:
         return CommandResult(True, "Nothing is waiting to be tried again: no effect has "
                                    "failed.")
     state.retry_requested = True
