@@ -22,7 +22,7 @@ from incident_response.core.errors import (
     TransientServiceError,
     one_line,
 )
-from incident_response.core.texts.markdown_text import shorten
+from incident_response.core.texts.markdown_text import code_points, shorten, strip_markers
 
 __all__ = ["PagerDutyPager"]
 
@@ -55,7 +55,9 @@ def _said(error: HttpError) -> str:
     said = "; ".join(str(e) for e in errors[:3]) if isinstance(errors, list) and errors else ""
     return one_line(said or str(body.get("message") or ""))[:200]
 T = TypeVar("T")
-#: the Events API's limit on an event's summary, in characters
+#: the Events API's limit on an event's summary, in characters: code points, as JSON Schema
+#: counts a string's `maxLength` (PagerDuty's own schemas say 1024, e.g. an incident's title in
+#: tests/fixtures; the fake refuses a longer summary by `len`), never cut inside a grapheme
 SUMMARY_LIMIT = 1024
 
 
@@ -85,7 +87,7 @@ class PagerDutyPager:
 
     def trigger(self, effect: TriggerPage) -> str:
         return self._send("triggering the page", lambda: self._client.trigger(
-                shorten(effect.summary, SUMMARY_LIMIT),
+                shorten(strip_markers(effect.summary), SUMMARY_LIMIT, measure=code_points),
                 effect.source,
                 dedup_key=effect.dedup_key,
                 severity=self._severity[effect.priority],

@@ -18,6 +18,7 @@ from incident_response.core.decision.plan import Plan
 from incident_response.core.decision.rebuilt import rebuild, was_declared
 from incident_response.core.record import keys
 from incident_response.core.record.keys import Vendors
+from incident_response.core.record.markers import strip_markers
 from incident_response.core.record.snapshot import IssueSnapshot
 from incident_response.core.record.state import IncidentState, Pending, SavedAnswers
 from incident_response.core.rules import lifecycle
@@ -99,7 +100,9 @@ def _edited_commands(issue: IssueSnapshot, state: IncidentState, bot_login: str)
         if comment.updated_at <= applied or not parse_commands(comment.body):
             continue
         state.applied[str(comment.id)] = comment.updated_at
-        lines = "\n".join(f"    {c.line}" for c in parse_commands(comment.body))
+        # An indented code block shows the lines as typed; only the bot's markers are made
+        # inert (a code block is raw text to every reader of the comment).
+        lines = "\n".join(f"    {strip_markers(c.line)}" for c in parse_commands(comment.body))
         state.queue(Pending(
             key=keys.reply(f"edited-{comment.id}-{int(comment.updated_at.timestamp())}"),
             kind="reply",
