@@ -91,6 +91,7 @@ from incident_response.core.errors import (
     Refusal,
     TransientServiceError,
 )
+from incident_response.core.record.markers import strip_markers
 
 __all__ = ["DatadogMirror", "datadog_host"]
 
@@ -236,7 +237,7 @@ class DatadogMirror:
         body = IncidentTodoCreateRequest(data=IncidentTodoCreateData(
             type=IncidentTodoType.INCIDENT_TODOS,
             attributes=IncidentTodoAttributes(assignees=IncidentTodoAssigneeArray([]),
-                                              content=content)))
+                                              content=strip_markers(content))))
         _call("Adding a Datadog todo", lambda: self._api.create_incident_todo(
             incident_id=incident_id, body=body))
 
@@ -244,8 +245,9 @@ class DatadogMirror:
         """Whether the incident has a todo with exactly this content (an earlier run's)."""
         response = _call("Listing Datadog todos", lambda: self._api.list_incident_todos(
             incident_id=incident_id))
+        wanted = strip_markers(content)  # as add_todo wrote it
         return any((todo.attributes.get("content") if isinstance(todo.attributes, dict)
-                    else getattr(todo.attributes, "content", None)) == content
+                    else getattr(todo.attributes, "content", None)) == wanted
                    for todo in response.data or [])
 
     def has_attachment(self, incident_id: str, url: str) -> bool:
