@@ -18,7 +18,8 @@ from incident_response.shell import actions
 from incident_response.shell.context import RunContext
 from incident_response.shell.incident_run import IncidentRun
 
-__all__ = ["incident_summary", "refusal_line", "refused_credentials", "report_run"]
+__all__ = ["incident_summary", "listing_notices", "refusal_line", "refused_credentials",
+           "report_run"]
 
 _MARKS = {"done": "done", "failed": "**FAILED**", "skipped": "skipped", "waiting": "waiting:"}
 
@@ -68,6 +69,17 @@ def incident_summary(run: IncidentRun, vendors: Vendors) -> str:
         lines += ["", "Each failure above says whether and when it is tried again; the status "
                   "comment on the issue keeps saying it until it is done."]
     return "\n".join(lines)
+
+
+def listing_notices(context: RunContext, acknowledgements: object | None) -> str:
+    """What a run that lists incidents (the sweep's `--list-due` job, the one that runs every
+    time) says of an integration it skips, for the job summary: the page's acknowledgement is
+    read only with PAGERDUTY_API_TOKEN, and without it no MTTA is recorded."""
+    if acknowledgements is not None or not context.pagerduty_routing_key:
+        return ""
+    from incident_response.shell.loading import NO_ACKNOWLEDGEMENTS
+
+    return f"\n\n> {NO_ACKNOWLEDGEMENTS}"
 
 
 def report_run(run: IncidentRun, context: RunContext, vendors: Vendors) -> int:

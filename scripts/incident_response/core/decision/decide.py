@@ -13,7 +13,12 @@ from datetime import datetime, timedelta
 from incident_response.core import names
 from incident_response.core.decision import retry
 from incident_response.core.decision.due_effects import due_effects
-from incident_response.core.decision.effects import CLAIMED_EFFECTS, Capability, PostComment
+from incident_response.core.decision.effects import (
+    CLAIMED_EFFECTS,
+    Capability,
+    PostComment,
+    TriggerPage,
+)
 from incident_response.core.decision.plan import Plan
 from incident_response.core.decision.rebuilt import rebuild, was_declared
 from incident_response.core.record import keys
@@ -332,8 +337,23 @@ def _acknowledged(plan: Plan, issue: IssueSnapshot) -> None:
     if issue.acknowledgement is not None and state.acknowledged_at is None:
         state.acknowledged_at = issue.acknowledgement.at
         state.acknowledged_by = issue.acknowledgement.who
-    elif issue.acknowledgement_unknown and state.acknowledged_at is None:
+
+
+def _acknowledgement_unknown(plan: Plan, issue: IssueSnapshot) -> None:
+    """Why the page's acknowledgement (and the MTTA) is not recorded, said by every run of a
+    paged incident (the one that pages included) while none is: a sweep run only when
+    something is due would otherwise never say it."""
+    state = plan.state
+    paged = state.is_done(keys.PAGE) or any(isinstance(e, TriggerPage) for e in plan.effects)
+    if issue.acknowledgement_unknown and paged and state.acknowledged_at is None:
         plan.notices.append(issue.acknowledgement_unknown)
+
+
+def _followups_closed(issue: IssueSnapshot, state: IncidentState) -> None:
+    """The follow-up issues found closed are done: the status comment ticks them."""
+    for ref in state.followups:
+        if ref.issue_number is not None and ref.issue_number in (issue.closed_followups or ()):
+            ref.closed = True
 
 
 def _sweep_health(plan: Plan, policy: Policy, now: datetime, *, sweep: bool) -> None:
@@ -409,6 +429,7 @@ def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
     _edited_commands(issue, state, bot)
     apply_label_events(issue, state, policy, answers, bot)
     _postmortem_closed(issue, state, policy)
+    _followups_closed(issue, state)
     _remind(issue, state, policy, now)
     _sweep_health(plan, policy, now, sweep=sweep)
     _acknowledged(plan, issue)
@@ -416,5 +437,6 @@ def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
         _triage_notice(plan, issue, policy, answers, vendors)
     _prune_outbox(issue, state, policy)
     _plan_effects(plan, issue, answers, policy, now, vendors=vendors)
+    _acknowledgement_unknown(plan, issue)
     _labels(plan, issue, policy)
     return plan

@@ -149,6 +149,8 @@ def status_comment(plan: Plan, outcome: Outcome | None, policy: Policy, *,
             timeline_entries=entries[-shown_entries:] if shown_entries else [],
             timeline_count=len(entries),
             followups=items[-shown_items:] if shown_items else [],
+            # ticked once their issue is found closed (core/decision/needs.py asks for it)
+            closed_followups={ref.id for ref in state.followups if ref.closed},
             followup_count=len(items),
             rebuilt=state.rebuilt,
             postmortem_due=due_day(state, policy),
