@@ -9,11 +9,16 @@ says it no longer mirrors the incident and how to resume (`/retry`).
 
 from __future__ import annotations
 
+import ssl
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from incident_response.core.record.block import parse_state
 from incident_response.core.record.state import IncidentState
 from tests.conftest import Run, World
+from tests.fakes.pagerduty_rest import FakePagerDutyRest
 from tests.fakes.server import Fault
 from tests.support import (
     at,
@@ -234,3 +239,36 @@ def test_a_refused_routing_key_is_named_and_the_fixed_key_pages_once(world: Worl
     assert world.sweep("--now", at(10)).returncode == 0
     assert len([r for r in world.pagerduty.requests if r.json()["event_action"] == "trigger"
                 and r.json()["routing_key"] != wrong]) == 1
+
+
+@pytest.fixture
+def pagerduty_rest(server_tls: ssl.SSLContext) -> Iterator[FakePagerDutyRest]:
+    fake = FakePagerDutyRest(server_tls)
+    yield fake
+    assert fake.violations == []
+    fake.stop()
+
+
+def test_a_refused_api_token_fails_the_run_in_one_line(
+        world: World, pagerduty_rest: FakePagerDutyRest) -> None:
+    """The acknowledgement is read while the incident loads, not as an effect: a refused
+    PAGERDUTY_API_TOKEN still ends the run with its line and exit 1, and the rest is done."""
+    declare(world)
+    pagerduty_rest.trigger("Codertocat/Hello-World#1", at=at(0.5))
+    wrong = {"PAGERDUTY_API_TOKEN": "not-a-key", "PAGERDUTY_API_URL": pagerduty_rest.url}
+    run = world.call("handle", "--now", at(5.5), payload=comment(world, "/update Rolling back", 5),
+                     event_name="issue_comment", **wrong)
+    assert run.returncode == 1
+    [line] = one_line_naming(run, "PAGERDUTY_API_TOKEN")
+    assert line.startswith("incident-response: PagerDuty: finding the incident of the page "
+                           "failed with HTTP 401. PagerDuty refused PAGERDUTY_API_TOKEN")
+    assert "not-a-key" not in run.stdout + run.summary + status(world)
+    assert "PagerDuty refused PAGERDUTY_API_TOKEN" in status(world)
+    assert any("Rolling back" in m["text"] for m in world.slack.messages)  # the rest went out
+
+    pagerduty_rest.acknowledge("Codertocat/Hello-World#1", "Nora On-call", at=at(3))
+    good = {"PAGERDUTY_API_TOKEN": pagerduty_rest.token, "PAGERDUTY_API_URL": pagerduty_rest.url}
+    swept = world.sweep("--now", at(10), **good)
+    assert swept.returncode == 0, swept.stdout
+    assert state(world).acknowledged_by == "Nora On-call"
+    assert "PAGERDUTY_API_TOKEN" not in status(world)

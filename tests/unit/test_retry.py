@@ -164,3 +164,14 @@ def test_an_update_never_waits_on_a_refusal_of_another_effect() -> None:
     state.mark_failed("slack:leadership", "Slack: refused", T0, refusal=Refusal.GONE)
     plan = decide(with_comment("/severity SEV-1"), state, POLICY, FORM, LATER)
     assert any(isinstance(e, UpdateIncident) for e in plan.effects)
+
+
+def test_a_failure_of_a_post_that_will_never_be_sent_is_not_promised_a_retry() -> None:
+    """An update whose comment was deleted is dropped from the outbox: its failure goes with
+    it, or the status comment would say "retried on the next run" for ever."""
+    issue = with_comment("/update Rolled back")
+    plan = decide(issue, declared(), POLICY, FORM, LATER)
+    plan.state.mark_failed("slack:update:501-0", "Slack: HTTP 503", LATER)
+    deleted = decide(ISSUE, plan.state, POLICY, FORM, LATER + timedelta(minutes=1))
+    assert "slack:update:501-0" not in deleted.state.failures
+    assert failure_lines(deleted.state, NAMES) == []

@@ -271,6 +271,10 @@ def _prune_outbox(issue: IssueSnapshot, state: IncidentState, policy: Policy) ->
         if item.kind == "note" and item.channel is None and not announced:
             continue
         kept.append(item)
+    for dropped in {item.key for item in state.outbox} - {item.key for item in kept}:
+        # Never sent, never tried again: its failure would promise a retry that never comes.
+        state.failures.pop(dropped, None)
+        state.claimed.pop(dropped, None)
     state.outbox = kept
 
 
