@@ -136,7 +136,7 @@ CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 def cleaned(text: str) -> str:
     """As typed, but for the line ends, the controls, lone surrogates and the bot's marker
-    sequences, which get an invisible word joiner (core/record/markers.py)."""
+    sequences, which get an invisible word joiner (core/texts/markers.py)."""
     text = re.sub("[\ud800-\udfff]", "\ufffd", text)
     text = re.sub("\r\n|[\r\x0b\x0c\x85\u2028\u2029]", "\n", text)
     return re.sub(r"(?i)(<!--)(\s*incident-response:)", f"\\1{WORD_JOINER}\\2",
@@ -398,7 +398,7 @@ def test_no_marker_sequence_survives_any_escaping(escape: object) -> None:
 
 
 def test_making_markers_inert_keeps_the_text_as_typed() -> None:
-    from incident_response.core.record.markers import strip_markers
+    from incident_response.core.texts.markers import strip_markers
 
     pasted = '<!-- incident-response:state v2 {"phase":"completed"} -->'
     inert = strip_markers(pasted)

@@ -91,7 +91,7 @@ from incident_response.core.errors import (
     Refusal,
     TransientServiceError,
 )
-from incident_response.core.record.markers import strip_markers
+from incident_response.core.texts.markers import strip_markers
 
 __all__ = ["DatadogMirror", "datadog_host"]
 

@@ -23,7 +23,6 @@ from incident_response.core.decision.plan import Plan
 from incident_response.core.decision.rebuilt import rebuild, was_declared
 from incident_response.core.record import keys
 from incident_response.core.record.keys import Vendors
-from incident_response.core.record.markers import strip_markers
 from incident_response.core.record.snapshot import IssueSnapshot
 from incident_response.core.record.state import IncidentState, Pending, SavedAnswers
 from incident_response.core.rules import lifecycle
@@ -47,6 +46,7 @@ from incident_response.core.rules.permissions import has_permission
 from incident_response.core.rules.policy import Policy
 from incident_response.core.rules.reminders import record_due_reminder, sweep_due, sweep_paused
 from incident_response.core.texts.markdown_text import quote
+from incident_response.core.texts.markers import strip_markers
 from incident_response.core.texts.templates import render
 from incident_response.core.vocabulary import Phase
 

@@ -33,7 +33,6 @@ from incident_response.core.decision.effects import (
 from incident_response.core.decision.replies import GITHUB_BODY, GITHUB_TITLE, pending, replies
 from incident_response.core.record import keys
 from incident_response.core.record.keys import Vendors
-from incident_response.core.record.markers import strip_markers
 from incident_response.core.record.snapshot import IssueSnapshot
 from incident_response.core.record.state import IncidentState
 from incident_response.core.rules import lifecycle
@@ -49,6 +48,7 @@ from incident_response.core.rules.postmortem import (
 )
 from incident_response.core.texts.chat import escape_chat, mention
 from incident_response.core.texts.markdown_text import code_points, shorten
+from incident_response.core.texts.markers import strip_markers
 from incident_response.core.texts.templates import render
 from incident_response.core.vocabulary import Phase, Priority, Severity
 

@@ -13,14 +13,14 @@ import re
 
 from pydantic import ValidationError
 
-from incident_response.core.record.markers import (
+from incident_response.core.record.migration import from_v1
+from incident_response.core.record.snapshot import CommentSnapshot, IssueSnapshot
+from incident_response.core.record.state import STATE_VERSION, IncidentState
+from incident_response.core.texts.markers import (
     STATE_MARKER_START,
     STATUS_MARKER,
     strip_markers,
 )
-from incident_response.core.record.migration import from_v1
-from incident_response.core.record.snapshot import CommentSnapshot, IssueSnapshot
-from incident_response.core.record.state import STATE_VERSION, IncidentState
 
 __all__ = ["STATE_MARKER_START", "STATUS_MARKER", "carries_status_marker", "parse_state",
            "render_state", "status_comment_of", "strip_markers"]

@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import regex
 
-from incident_response.core.record.markers import strip_markers
+from incident_response.core.texts.markers import strip_markers
 
 __all__ = [
     "WORD_JOINER",
@@ -59,7 +59,7 @@ _FOLD = re.compile("[ \t\n]+")
 
 def _clean(text: object) -> str:
     """`text` as a string with "\\n" line ends, no control characters, no lone surrogates,
-    and none of the bot's marker sequences (core/record/markers.py): escaped for Markdown, a
+    and none of the bot's marker sequences (core/texts/markers.py): escaped for Markdown, a
     pasted `<!-- incident-response:state ...` would not render, but every reader of the
     comment would still find it."""
     value = _SURROGATES.sub("\ufffd", str(text))
