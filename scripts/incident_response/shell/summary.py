@@ -59,7 +59,10 @@ def incident_summary(run: IncidentRun, vendors: Vendors) -> str:
             lines.append(f"- GitHub record: **FAILED** {error}")
     if not run.outcome.results and not run.errors:
         lines.append("- nothing to send outside GitHub")
-    held = failure_lines(state, vendors, only=run.plan.abandoned) + mirror_problem(state, vendors)
+    # (a mirror lost by this very run is said in its result's line already)
+    held = failure_lines(state, vendors, only=run.plan.abandoned) + [
+        line for line in mirror_problem(state, vendors)
+        if not any(line in result.detail for result in run.outcome.results)]
     if held:
         lines += ["", "Waiting for someone (not tried by this run; the status comment says the "
                   "same):", *(f"- {line}" for line in held)]
