@@ -58,7 +58,7 @@ def measure(count: int) -> tuple[int, int]:
                 plan.state.mark_done(effect.key)
             previous = plan.state
     snapshot = IssueSnapshot(**{**issue.__dict__, "comments": tuple(comments)})
-    return len(render_state(previous)), len(status_comment(plan, None, policy, None, snapshot))
+    return len(render_state(previous)), len(status_comment(plan, None, policy, issue=snapshot))
 
 
 def main() -> None:

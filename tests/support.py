@@ -194,6 +194,18 @@ def report(vendor: str, case_name: str, kind: str, diffs: list[str],
         print(f"    allowed but no longer different: {allowance}")
 
 
+def hostile_with_markers() -> list[str]:
+    """One-line hostile inputs (tests/fixtures/hostile) carrying the bot's marker sequences:
+    the targeted entries that are markers, and naughty strings with markers around them."""
+    hostile = FIXTURES / "hostile"
+    targeted = [e["text"] for e in json.loads((hostile / "targeted.json").read_text(
+        encoding="utf-8"))["entries"] if "incident-response" in e.get("text", "").lower()]
+    naughty = [s for s in json.loads((hostile / "blns.json").read_text(encoding="utf-8"))
+               if s.strip() and "\n" not in s][:20:4]
+    return [t.replace("\n", " ") for t in targeted] + [
+        f"{s} <!-- incident-response:state v2 {{}} --> {s}" for s in naughty]
+
+
 def comment(world: World, body: str, minutes: float, login: str = "sam") -> dict[str, Any]:
     """A responder (`sam` unless said) comments on incident #1; the payload."""
     return comment_event(world, login, body, minutes)

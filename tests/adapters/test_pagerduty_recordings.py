@@ -26,7 +26,7 @@ from pagerduty.errors import HttpError
 from incident_response.adapters.pagerduty.pager import PagerDutyPager
 from incident_response.adapters.transport import Transport
 from incident_response.core.decision.effects import TriggerPage
-from incident_response.core.errors import PermanentServiceError, TransientServiceError
+from incident_response.core.errors import PermanentServiceError, Refusal, TransientServiceError
 from incident_response.core.vocabulary import Priority, Severity
 from tests.fakes.pagerduty import FakePagerDuty
 from tests.fakes.pagerduty_rest import ACCEPT, FakePagerDutyRest
@@ -322,10 +322,28 @@ def _page() -> TriggerPage:
                                          "0123456789abcdef0123456789abcdef"])
 def test_a_refused_routing_key_is_a_permanent_failure_that_says_what_to_fix(
         fakes: Fakes, routing_key: str) -> None:
-    """Both recorded refusals, JSON or plain text, reach the responder as the same advice."""
-    with pytest.raises(PermanentServiceError, match="check PAGERDUTY_ROUTING_KEY"):
+    """Both recorded refusals, JSON or plain text, reach the responder as the same advice:
+    a refused credential, named, that every run tries again (fixing the secret is enough)."""
+    with pytest.raises(PermanentServiceError, match="PagerDuty refused PAGERDUTY_ROUTING_KEY: "
+                       "it must be the 32-character Integration Key") as caught:
         _pager(fakes, routing_key).trigger(_page())
+    assert caught.value.reason is Refusal.CREDENTIALS
+    assert caught.value.credential == "PAGERDUTY_ROUTING_KEY"
+    assert routing_key not in str(caught.value)  # the secret itself is never told
     assert len(fakes.events.requests) == 1  # not retried
+
+
+def test_an_event_pagerduty_refuses_is_invalid_not_the_routing_key(fakes: Fakes) -> None:
+    """A 400 about the event itself (the fake's over-long dedup key, Events API v2's limit
+    of 255) is no credential: it is not blamed on PAGERDUTY_ROUTING_KEY."""
+    page = _page()
+    long_key = TriggerPage(key=page.key, dedup_key="k" * 256, summary=page.summary,
+                           source=page.source, priority=page.priority, severity=page.severity)
+    with pytest.raises(PermanentServiceError) as caught:
+        _pager(fakes, fakes.events.routing_key).trigger(long_key)
+    assert caught.value.reason is Refusal.INVALID
+    assert "'dedup_key' is too long" in str(caught.value)
+    assert "PAGERDUTY_ROUTING_KEY" not in str(caught.value)
 
 
 def test_a_rate_limited_page_is_retried(fakes: Fakes) -> None:

@@ -15,7 +15,7 @@ import trustme
 from incident_response.adapters.pagerduty.acknowledgements import PagerDutyAcknowledgements
 from incident_response.adapters.ports import Acknowledgement, Acknowledgements
 from incident_response.adapters.transport import Transport
-from incident_response.core.errors import PermanentServiceError, TransientServiceError
+from incident_response.core.errors import PermanentServiceError, Refusal, TransientServiceError
 from tests.conftest import World
 from tests.fakes.pagerduty_rest import ACCEPT, FakePagerDutyRest
 from tests.fakes.server import Fault
@@ -107,9 +107,12 @@ def test_refused_token_says_what_to_fix(pagerduty: FakePagerDutyRest,
     with pytest.raises(PermanentServiceError) as caught:
         adapter.acknowledgement(KEY, PAGED)
     assert str(caught.value) == (
-        "PagerDuty: finding the incident of the page failed with HTTP 401: the API token was "
-        "refused; check PAGERDUTY_API_TOKEN (a read-only REST API key suffices)")
+        "PagerDuty: finding the incident of the page failed with HTTP 401. PagerDuty refused "
+        "PAGERDUTY_API_TOKEN: check the secret: a read-only REST API key (Integrations, API "
+        "Access Keys) suffices")
     assert caught.value.status == 401
+    assert caught.value.reason is Refusal.CREDENTIALS
+    assert adapter.refused is caught.value  # the run exits 1 for it (commands/handle.py)
     assert len(pagerduty.requests) == 1  # never retried
     assert "not-a-key" not in str(caught.value)
 
@@ -121,9 +124,11 @@ def test_token_without_permission_says_what_to_fix(
     with pytest.raises(PermanentServiceError) as caught:
         adapter.acknowledgement(KEY, PAGED)
     assert str(caught.value) == (
-        "PagerDuty: finding the incident of the page failed with HTTP 403: the API token may "
-        "not read incidents; check PAGERDUTY_API_TOKEN (a read-only REST API key suffices)")
+        "PagerDuty: finding the incident of the page failed with HTTP 403: Access Denied. "
+        "PagerDuty: the PAGERDUTY_API_TOKEN key may not read this service's incidents; check "
+        "the secret: a read-only REST API key (Integrations, API Access Keys) suffices")
     assert caught.value.status == 403
+    assert caught.value.reason is Refusal.PERMISSION
     assert len(pagerduty.requests) == 1
 
 

@@ -73,22 +73,33 @@ def test_a_repository_that_forbids_actions_pull_requests_says_which_setting(
     setting = ('Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to '
                'create and approve pull requests"')
     assert setting in ACTIONS_PULLS_FIX and "github-token" in ACTIONS_PULLS_FIX
-    assert len(f"GitHub: {ACTIONS_PULLS_FIX}") <= 300  # what the record keeps of a failure
-    assert f"**Post-mortem pull request: failed** after 1 run(s): GitHub: {ACTIONS_PULLS_FIX}" in (
+    assert len(ACTIONS_PULLS_FIX) <= 300  # what the record keeps of a fix
+    assert ("**Post-mortem pull request: refused** after 1 attempt(s): GitHub: Opening the "
+            "post-mortem pull request failed with HTTP 403: GitHub Actions is not permitted to "
+            f"create or approve pull requests. {ACTIONS_PULLS_FIX}. Tried again hourly (next "
+            "after 2026-11-28 09:51 UTC), or at once after you type `/retry`.") in (
         failures_shown(world))
     assert setting in run.summary
     assert world.violations() == []
 
-    # Turned on: the next sweep opens the pull request, once.
-    world.github.actions_can_create_pulls = True
+    # A refused setting is not retried by every sweep (every ten minutes, each failing)...
     swept = world.sweep("--now", at(50))
     assert swept.returncode == 0, swept.stdout + swept.stderr
+    assert len(world.github.calls("pulls/create")) == 1
+    assert "Tried again hourly" in failures_shown(world)  # and still said
+
+    # ...and once it is turned on, `/retry` opens the pull request at once, once.
+    world.github.actions_can_create_pulls = True
+    retried = world.handle(comment_event(world, "sam", "/retry", 52), "issue_comment",
+                           "--now", at(52.5))
+    assert retried.returncode == 0, retried.stdout + retried.stderr
     assert len(world.github.pulls) == 1
     again = world.sweep("--now", at(60))
     assert again.returncode == 0, again.stdout + again.stderr
     assert len(world.github.pulls) == 1
     assert len(world.github.calls("pulls/create")) == 2  # the refused one, then the one
     assert setting not in failures_shown(world)
+    assert "Post-mortem pull request: repaired" in failures_shown(world)
     assert world.violations() == []
 
 
@@ -205,15 +216,16 @@ def test_the_workflows_permissions_suffice_for_what_each_job_does(world: World) 
     assert run.returncode == 1 and ACTIONS_PULLS_FIX[:40] in run.summary
     world.github.actions_can_create_pulls = True
 
-    # find: reads only, and lists the incident whose post-mortem is due.
+    # find: reads only, and lists the incident whose post-mortem is due (a refused setting
+    # is tried again hourly: core/decision/retry.py).
     before = len(world.github.requests)
-    listed = world.sweep("--list-due", "--now", at(50), GITHUB_TOKEN=finder)
+    listed = world.sweep("--list-due", "--now", at(101), GITHUB_TOKEN=finder)
     assert listed.returncode == 0, listed.stdout + listed.stderr
     assert listed.outputs["incidents"] == "[1]"
     assert {r.method for r in world.github.requests[before:]} == {"GET"}
 
     # sweep: the per-incident job writes the post-mortem pull request.
-    swept = world.sweep("--incident", "1", "--now", at(50.5), GITHUB_TOKEN=sweeper)
+    swept = world.sweep("--incident", "1", "--now", at(101.5), GITHUB_TOKEN=sweeper)
     assert swept.returncode == 0, swept.stdout + swept.stderr
     assert len(world.github.pulls) == 1
     used = {r.headers.get("authorization", "").split()[-1] for r in world.github.requests}

@@ -32,11 +32,23 @@ class FakeDatadog(FakeService):
         self.route("GET", "ListIncidentAttachments", self._list_attachments)
         self.todos: dict[str, list[dict[str, Any]]] = {}
         self.attachments: dict[str, list[dict[str, Any]]] = {}
+        #: API or application keys Datadog no longer accepts (revoked, or of another site)
+        self.refused_keys: set[str] = set()
 
     def authorise(self, request: Recorded) -> Reply | None:
-        if not (request.headers.get("dd-api-key") and request.headers.get("dd-application-key")):
+        # A missing or refused key: 403 {"errors": ["Forbidden"]}, as Datadog answers a bad
+        # or wrong-site key (dbader/node-datadog-metrics#115, scribd/datadog_backup#153).
+        given = (request.headers.get("dd-api-key"), request.headers.get("dd-application-key"))
+        if not all(given) or self.refused_keys & set(given):
             return Reply(403, {"errors": ["Forbidden"]})
         return None
+
+    def delete_incident(self, incident_id: str) -> None:
+        """Someone deletes the incident in Datadog's UI: every later request about it answers
+        404 Not Found (incidents-openapi.yaml: NotFoundResponse, an APIErrorResponse)."""
+        del self.incidents[incident_id]
+        self.todos.pop(incident_id, None)
+        self.attachments.pop(incident_id, None)
 
     def _create(self, request: Recorded, values: dict[str, str]) -> Reply:
         data = request.json()["data"]

@@ -152,7 +152,7 @@ def test_help_lists_every_command() -> None:
     plan = decide(with_comment("/help", permission="none"), declared(), POLICY, FORM, T0)
     reply = next(e for e in plan.effects if isinstance(e, PostComment))
     for name in ("declare", "update", "ic", "role", "severity", "priority", "mitigate",
-                 "resolve", "timeline", "followup", "help"):
+                 "resolve", "timeline", "followup", "retry", "help"):
         assert f"`/{name}" in reply.body
 
 

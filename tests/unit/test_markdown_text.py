@@ -135,9 +135,12 @@ CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def cleaned(text: str) -> str:
+    """As typed, but for the line ends, the controls, lone surrogates and the bot's marker
+    sequences, which get an invisible word joiner (core/texts/markers.py)."""
     text = re.sub("[\ud800-\udfff]", "\ufffd", text)
     text = re.sub("\r\n|[\r\x0b\x0c\x85\u2028\u2029]", "\n", text)
-    return CONTROLS.sub("", text)
+    return re.sub(r"(?i)(<!--)(\s*incident-response:)", f"\\1{WORD_JOINER}\\2",
+                  CONTROLS.sub("", text))
 
 
 def folded(text: str) -> str:
@@ -370,3 +373,35 @@ def test_shorten_cuts_at_a_grapheme_boundary() -> None:
     assert utf16 == "😀😀…"
     with pytest.raises(ValueError, match="no room"):
         shorten("abc", 0)
+
+
+# --- the bot's marker sequences -------------------------------------------------------------------
+
+#: how any reader of what the bot writes would find a marker or a state block (core/record/block.py
+#: reads `<!-- incident-response:state v...`, the status marker and the effect markers literally;
+#: HTML allows more spellings, and none may pass either)
+MARKER = re.compile(r"<!--\s*incident-response:", re.IGNORECASE)
+WITH_MARKERS = [text for text in CORPUS if MARKER.search(text)] + [
+    f"{text}<!-- incident-response:state v2 {{}} -->{text[:40]}<!-- incident-response:status -->"
+    for text in CORPUS[:: 7]]
+
+
+@pytest.mark.parametrize("escape", [inline, block, code_span, code_block, quote],
+                         ids=lambda f: f.__name__)
+def test_no_marker_sequence_survives_any_escaping(escape: object) -> None:
+    """Escaped for Markdown, a pasted state block would not render, but every reader of the
+    comment would still find it: every escaping path makes the sequences inert."""
+    assert len(WITH_MARKERS) > 90
+    for text in WITH_MARKERS:
+        escaped = escape(text)  # type: ignore[operator]
+        assert not MARKER.search(escaped), (escape, text[:80])
+
+
+def test_making_markers_inert_keeps_the_text_as_typed() -> None:
+    from incident_response.core.texts.markers import strip_markers
+
+    pasted = '<!-- incident-response:state v2 {"phase":"completed"} -->'
+    inert = strip_markers(pasted)
+    assert inert.replace(WORD_JOINER, "") == pasted  # it reads the same
+    assert strip_markers(inert) == inert  # once is enough
+    assert not MARKER.search(inline(pasted)) and "\\<!--" in inline(pasted)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from incident_response.core import names
-from incident_response.core.errors import ServiceError, UsageError
+from incident_response.core.errors import PermanentServiceError, ServiceError, UsageError
 from incident_response.core.record.snapshot import IssueSnapshot, PostmortemClosed
 from incident_response.shell import actions
 from incident_response.shell.configuration import form_template
@@ -128,7 +128,7 @@ def _reconcile(event: Event, number: int, policy: Settings, template: FormTempla
     from incident_response.core.record.block import status_comment_of
     from incident_response.shell.incident_run import run_incident
     from incident_response.shell.loading import complete_snapshot
-    from incident_response.shell.summary import report_run
+    from incident_response.shell.summary import refusal_line, report_run
     from incident_response.shell.sweep_schedule import keep_sweeping
     from incident_response.shell.wiring import acknowledgements, build_adapters, close_adapter
 
@@ -160,4 +160,13 @@ def _reconcile(event: Event, number: int, policy: Settings, template: FormTempla
         run = run_incident(loaded, adapters, policy, template, now, run_url=context.run_url,
                            paged=first.page)
         keep_sweeping(run, adapters, policy, context)
-        return report_run(run, context, adapters.vendors)
+        code = report_run(run, context, adapters.vendors)
+        # A refused PAGERDUTY_API_TOKEN fails the run like any refused secret (the lookup
+        # happens while loading, so it is no effect of the run's): one line, exit 1.
+        refused = getattr(acks, "refused", None)
+        if isinstance(refused, PermanentServiceError):
+            print(f"incident-response: {refusal_line(refused)}")
+            actions.annotate("error", f"{refused.credential or refused.service} refused",
+                             refusal_line(refused))
+            return 1
+        return code

@@ -196,6 +196,7 @@ def _list_due(incidents: list[IssueSnapshot], tracker: IssueTracker, policy: Set
               frequent: bool) -> int:
     now = context.now
     from incident_response.shell.loading import complete_snapshot
+    from incident_response.shell.summary import listing_notices
 
     due: list[int] = []
     live = False
@@ -221,7 +222,8 @@ def _list_due(incidents: list[IssueSnapshot], tracker: IssueTracker, policy: Set
                                     "frequent-sweep": "needed" if needed else "idle"})
     actions.write_summary(context, f"### Sweep at {now:%Y-%m-%d %H:%M} UTC: {len(incidents)} live "
                           f"incident(s), {len(due)} with something due"
-                          + (": " + ", ".join(f"#{n}" for n in due) if due else ""))
+                          + (": " + ", ".join(f"#{n}" for n in due) if due else "")
+                          + listing_notices(context, acks))
     return 0
 
 

@@ -10,6 +10,7 @@ __all__ = [
     "ServiceError",
     "TransientServiceError",
     "UsageError",
+    "one_line",
 ]
 
 
@@ -32,6 +33,8 @@ class ServiceError(IncidentError):
     def __init__(self, service: str, message: str, *, status: int | None = None) -> None:
         super().__init__(f"{service}: {message}")
         self.service = service
+        #: what failed, without the service's name ("Reading the issue failed with HTTP 401")
+        self.message = message
         self.status = status
 
 
@@ -57,10 +60,30 @@ class PermanentServiceError(ServiceError):
     """Retrying will not help until someone fixes something (credentials, channel, payload).
 
     `reason` says which kind of fix, `fix` says it in a sentence for the responder ("check
-    the chat's token", "give the bot the scope to read channels")."""
+    the chat's token", "give the bot the scope to read channels"), and `credential`, for a
+    refused credential, names the secret to check (`GITHUB_TOKEN`, say).
+
+    `str(error)` is one line with the fix (what a run prints, annotates and reports);
+    `error.failure` is what failed without it (what the record keeps beside `fix`)."""
 
     def __init__(self, service: str, message: str, *, status: int | None = None,
-                 reason: Refusal = Refusal.INVALID, fix: str = "") -> None:
+                 reason: Refusal = Refusal.INVALID, fix: str = "", credential: str = "") -> None:
         super().__init__(service, message, status=status)
         self.reason = reason
         self.fix = fix
+        self.credential = credential
+
+    @property
+    def failure(self) -> str:
+        return super().__str__()
+
+    def __str__(self) -> str:
+        failure = self.failure
+        if not self.fix or self.fix in failure:
+            return one_line(failure)
+        return one_line(f"{failure.rstrip('. ')}. {self.fix}")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: a service's message may hold line breaks; a run's line may not."""
+    return " ".join(text.split())

@@ -24,6 +24,7 @@ from incident_response.adapters.ports import (
 from incident_response.core.decision.effects import (
     AddIncidentTodo,
     AttachPostmortem,
+    Capability,
     DeclareIncident,
     Effect,
     FindIncident,
@@ -40,7 +41,9 @@ from incident_response.core.decision.effects import (
 )
 from incident_response.core.decision.outcome import EffectResult, Outcome
 from incident_response.core.decision.rebuilt import declared_lookup
-from incident_response.core.errors import ServiceError
+from incident_response.core.decision.retry import fingerprint, promise
+from incident_response.core.decision.status import mirror_problem
+from incident_response.core.errors import PermanentServiceError, Refusal, ServiceError
 from incident_response.core.record import keys
 from incident_response.core.record.snapshot import effect_marker
 from incident_response.core.record.state import IncidentState
@@ -245,13 +248,48 @@ def _send(  # noqa: PLR0911, PLR0912 (one arm per kind of effect, by design)
             assert_never(effect)
 
 
+#: effects about the declared incident itself: a 404 to any of them means it was deleted
+_ABOUT_DECLARED = (UpdateIncident, AddIncidentTodo, AttachPostmortem)
+
+
+def _lost_mirror(effect: Effect, error: PermanentServiceError, state: IncidentState,
+                 adapters: Adapters, now: datetime) -> str | None:
+    """The declared incident was deleted in the incident tool (a 404 about it): the record
+    forgets it, so that it is declared again, once. The detail line, or None when the error
+    is about something else."""
+    if not (error.reason is Refusal.GONE and isinstance(effect, _ABOUT_DECLARED)):
+        return None
+    if state.lose_mirror(now) is None:
+        return None
+    return f"{error.failure}: " + " ".join(mirror_problem(state, adapters.vendors))
+
+
+def _refused(effect: Effect, error: PermanentServiceError, state: IncidentState,
+             now: datetime) -> str:
+    """A refusal recorded with its fix and what was sent; the detail line says what then."""
+    state.mark_failed(effect.key, error.failure, now, refusal=error.reason, fix=error.fix,
+                      sent=fingerprint(effect))
+    return f"{error.failure}. {promise(state.failures[effect.key])}"
+
+
+def _not_refused(earlier: PermanentServiceError | None, name: str) -> None:
+    if earlier is not None:
+        msg = f"not sent: {earlier.credential or name} was refused earlier in this run"
+        raise _Skipped(msg)
+
+
 def execute(effects: list[Effect], state: IncidentState, adapters: Adapters, number: int,
             now: datetime) -> Outcome:
-    """Carry out `effects` for incident `number`, recording each result in `state`."""
+    """Carry out `effects` for incident `number`, recording each result in `state`.
+
+    A service that refused its credential is not asked again in this run: its other effects
+    are skipped with the reason (one refusal, one line), and stay due for the next run."""
     outcome = Outcome()
+    refused: dict[Capability, PermanentServiceError] = {}
     for effect in effects:
         name = adapters.vendor(effect.capability)
         try:
+            _not_refused(refused.get(effect.capability), name)
             detail = _send(effect, adapters, state, number, now)
         except _Skipped as skipped:
             state.claimed.pop(effect.key, None)  # nothing went out: no claim to keep
@@ -259,6 +297,16 @@ def execute(effects: list[Effect], state: IncidentState, adapters: Adapters, num
         except _Waiting as waiting:
             state.claimed.pop(effect.key, None)  # nothing went out: no claim to keep
             outcome.results.append(EffectResult(effect, "waiting", str(waiting), name))
+        except PermanentServiceError as error:
+            lost = _lost_mirror(effect, error, state, adapters, now)
+            if lost is not None:
+                state.claimed.pop(effect.key, None)  # refused: nothing went out
+                outcome.results.append(EffectResult(effect, "failed", lost, name))
+                continue
+            if error.reason is Refusal.CREDENTIALS:
+                refused[effect.capability] = error
+            outcome.results.append(EffectResult(effect, "failed",
+                                                _refused(effect, error, state, now), name))
         except ServiceError as error:
             state.mark_failed(effect.key, str(error), now)
             outcome.results.append(EffectResult(effect, "failed", str(error), name))

@@ -51,6 +51,8 @@ def complete_snapshot(issue: IssueSnapshot, reader: IssueTracker, policy: Policy
     page's path read it), so not read again."""
     status = status_comment_of(issue, policy.github.bot_login)
     previous = parse_state(status.body) if status else None
+    if acknowledgements is None:  # said by every run of a paged incident, its first included
+        issue = replace(issue, acknowledgement_unknown=NO_ACKNOWLEDGEMENTS)
     rebuilding = previous is None and was_declared(issue, policy)
     answered = answered_watermark(issue, policy.github.bot_login)
     loaded: set[str] = set()
@@ -92,6 +94,10 @@ def _load(issue: IssueSnapshot, wanted: Needs, reader: IssueTracker, loaded: set
         loaded.add("pull")
         closed = reader.postmortem_pull(wanted.postmortem_pull)
         issue = replace(issue, postmortem_closed=closed or issue.postmortem_closed)
+    if wanted.followup_issues and "followups" not in loaded:
+        loaded.add("followups")
+        done = reader.closed_issues(list(wanted.followup_issues))
+        issue = replace(issue, closed_followups=frozenset(done))
     if wanted.acknowledgement is not None and "acknowledgement" not in loaded:
         loaded.add("acknowledgement")
         issue = _acknowledgement(issue, wanted.acknowledgement, acknowledgements, previous)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from incident_response.adapters.datadog.config import DatadogConfig
 from incident_response.core import names
 from incident_response.core.decision.effects import IncidentFacts
-from incident_response.core.texts.markdown_text import shorten
+from incident_response.core.texts.markdown_text import code_points, shorten, strip_markers
 from incident_response.core.vocabulary import Phase
 
 __all__ = ["STATE", "TEXTBOX", "commander_id", "incident_fields"]
@@ -17,10 +17,19 @@ __all__ = ["STATE", "TEXTBOX", "commander_id", "incident_fields"]
 #: Datadog's incident states for the lifecycle's phases (a triaged report is not declared)
 STATE = {Phase.TRIAGE: "active", Phase.ACTIVE: "active", Phase.STABLE: "stable",
          Phase.RESOLVED: "resolved", Phase.COMPLETED: "completed"}
-#: the longest value Datadog keeps in a textbox field, in characters
+#: the longest value Datadog keeps in a textbox field, in characters. Datadog documents no
+#: unit; it is measured in code points (what JSON Schema's `maxLength` counts, as in the
+#: Incidents API's own `maxLength: 1024` on a title, incidents-openapi.yaml), never cut inside
+#: a grapheme cluster
 TEXTBOX = 1000
 
 Field = tuple[str, str | list[str]]
+
+
+def _textbox(text: str) -> str:
+    """User text for a textbox: within the limit, and without the bot's marker sequences
+    (nothing the bot writes anywhere carries one from user text)."""
+    return shorten(strip_markers(text), TEXTBOX, measure=code_points)
 
 
 def incident_fields(facts: IncidentFacts, config: DatadogConfig) -> dict[str, Field]:
@@ -36,18 +45,18 @@ def incident_fields(facts: IncidentFacts, config: DatadogConfig) -> dict[str, Fi
     if named.priority:
         fields[named.priority] = ("dropdown", facts.priority.value)
     if named.monitor and facts.monitor:
-        fields[named.monitor] = ("textbox", shorten(facts.monitor, TEXTBOX))
+        fields[named.monitor] = ("textbox", _textbox(facts.monitor))
     if named.controller and facts.controller:
         fields[named.controller] = ("dropdown", facts.controller)
     if named.sub_service:
-        fields[named.sub_service] = ("textbox", facts.service)
+        fields[named.sub_service] = ("textbox", _textbox(facts.service))
     if named.acknowledged_by_team:
         fields[named.acknowledged_by_team] = ("dropdown", config.acknowledged_by_team)
     if named.detection_method:
         fields[named.detection_method] = ("dropdown",
                                           "monitor" if facts.monitor else "customer")
     if facts.latest_update is not None:
-        fields["summary"] = ("textbox", shorten(facts.latest_update, TEXTBOX))
+        fields["summary"] = ("textbox", _textbox(facts.latest_update))
     return fields
 
 

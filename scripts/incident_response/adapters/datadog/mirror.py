@@ -86,7 +86,12 @@ from incident_response.core.decision.effects import (
     IncidentFacts,
     UpdateIncident,
 )
-from incident_response.core.errors import PermanentServiceError, TransientServiceError
+from incident_response.core.errors import (
+    PermanentServiceError,
+    Refusal,
+    TransientServiceError,
+)
+from incident_response.core.texts.markers import strip_markers
 
 __all__ = ["DatadogMirror", "datadog_host"]
 
@@ -111,6 +116,23 @@ def _app_url(host: str, public_id: int | None) -> str | None:
         "api.") else f"{host}/incidents/{public_id}"
 
 
+#: Datadog answers 403 `{"errors": ["Forbidden"]}` to a key it does not accept and to an
+#: application key without the permission alike (dbader/node-datadog-metrics#115 and
+#: scribd/datadog_backup#153: bad or wrong-site keys; DataDog/datadog-sync-cli#301: an app key
+#: without a permission), and 401 when the application key is missing
+#: (DataDog/datadog-api-client-python#2670); datadog-ci says of both "Credentials refused,
+#: make sure `apiKey`, `appKey` and `datadogSite` are correct" (DataDog/datadog-ci#697). The
+#: two cannot be told apart, so both name the secrets and the scopes, and every run tries
+#: again: fixing the keys is enough. The scopes are the Incidents API's (incidents-openapi.yaml
+#: `security: AuthZ`).
+_CREDENTIALS = "DD_API_KEY and DD_APP_KEY"
+_CREDENTIALS_FIX = ("Datadog refused DD_API_KEY or DD_APP_KEY: check both secrets and DD_SITE "
+                    "(a key works only on its own site, e.g. datadoghq.eu); a scoped "
+                    "application key needs incident_read and incident_write")
+#: 404 about an incident (incidents-openapi.yaml NotFoundResponse): it was deleted
+_GONE_FIX = "the incident was deleted in Datadog"
+
+
 def _call(action: str, operation: Callable[[], T]) -> T:
     try:
         return operation()
@@ -120,7 +142,12 @@ def _call(action: str, operation: Callable[[], T]) -> T:
         if status in (408, 429) or status >= 500:
             raise TransientServiceError(_SERVICE, text, status=status) from error
         if status in (401, 403):
-            text += " (check DD_API_KEY, DD_APP_KEY and DD_SITE)"
+            raise PermanentServiceError(_SERVICE, text, status=status,
+                                        reason=Refusal.CREDENTIALS, fix=_CREDENTIALS_FIX,
+                                        credential=_CREDENTIALS) from error
+        if status in (404, 410):
+            raise PermanentServiceError(_SERVICE, text, status=status, reason=Refusal.GONE,
+                                        fix=_GONE_FIX) from error
         raise PermanentServiceError(_SERVICE, text, status=status) from error
     except (urllib3.exceptions.HTTPError, OSError) as error:
         msg = f"{action} failed: {type(error).__name__} (no answer from Datadog)"
@@ -210,7 +237,7 @@ class DatadogMirror:
         body = IncidentTodoCreateRequest(data=IncidentTodoCreateData(
             type=IncidentTodoType.INCIDENT_TODOS,
             attributes=IncidentTodoAttributes(assignees=IncidentTodoAssigneeArray([]),
-                                              content=content)))
+                                              content=strip_markers(content))))
         _call("Adding a Datadog todo", lambda: self._api.create_incident_todo(
             incident_id=incident_id, body=body))
 
@@ -218,8 +245,9 @@ class DatadogMirror:
         """Whether the incident has a todo with exactly this content (an earlier run's)."""
         response = _call("Listing Datadog todos", lambda: self._api.list_incident_todos(
             incident_id=incident_id))
+        wanted = strip_markers(content)  # as add_todo wrote it
         return any((todo.attributes.get("content") if isinstance(todo.attributes, dict)
-                    else getattr(todo.attributes, "content", None)) == content
+                    else getattr(todo.attributes, "content", None)) == wanted
                    for todo in response.data or [])
 
     def has_attachment(self, incident_id: str, url: str) -> bool:

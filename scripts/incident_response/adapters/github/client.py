@@ -13,9 +13,10 @@ from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from github import Auth, Github, GithubException, GithubRetry
+from github import Auth, Github, GithubException, GithubRetry, RateLimitExceededException
 from requests.exceptions import RequestException
 
+from incident_response.adapters.github.refusals import SERVICE, github_error
 from incident_response.adapters.transport import Transport
 from incident_response.core.errors import PermanentServiceError, TransientServiceError
 from incident_response.core.record.snapshot import CommentSnapshot
@@ -23,7 +24,6 @@ from incident_response.core.record.snapshot import CommentSnapshot
 __all__ = ["SERVICE", "GitHubClient", "call", "comment_of", "parse_time"]
 
 T = TypeVar("T")
-SERVICE = "GitHub"
 #: GitHub always sends the times read here; were one missing, it is "long ago", never "now"
 #: (which would make a missing `updated_at` look like an edit made this very moment)
 _UNKNOWN = datetime(1970, 1, 1, tzinfo=UTC)
@@ -39,17 +39,18 @@ def parse_time(text: str | None) -> datetime:
 
 
 def call(action: str, operation: Callable[[], T]) -> T:
-    """`operation`, its failures told as the project's own: transient (5xx, 408, 429, no
-    answer) or permanent (the rest), each saying what was being done."""
+    """`operation`, its failures told as the project's own: transient (5xx, 408, 429, rate
+    limits, no answer) or permanent with what to fix (a refused token names GITHUB_TOKEN),
+    each saying what was being done (refusals.py)."""
     try:
         return operation()
+    except RateLimitExceededException as error:  # a 403 PyGithub knows is a rate limit
+        msg = f"{action} failed with HTTP {error.status}: rate limited"
+        raise TransientServiceError(SERVICE, msg, status=error.status) from error
     except GithubException as error:
-        status = error.status
         message = (error.data or {}).get("message") if isinstance(error.data, dict) else None
-        text = f"{action} failed with HTTP {status}: {message or error}"
-        if status in (408, 429) or status >= 500:
-            raise TransientServiceError(SERVICE, text, status=status) from error
-        raise PermanentServiceError(SERVICE, text, status=status) from error
+        raise github_error(action, error.status, str(message or error),
+                           headers=error.headers) from error
     except RequestException as error:
         msg = f"{action} failed: {type(error).__name__}"
         raise TransientServiceError(SERVICE, msg) from error

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from incident_response.adapters.github.client import SERVICE, GitHubClient
 from incident_response.adapters.ports import PostmortemRef
 from incident_response.core.decision.effects import WritePostmortem
-from incident_response.core.errors import PermanentServiceError
+from incident_response.core.errors import PermanentServiceError, Refusal
 
 __all__ = ["ACTIONS_PULLS_FIX", "PostmortemWriter", "explain_refusal"]
 
@@ -112,19 +112,21 @@ _NOT_ACCESSIBLE = "Resource not accessible by integration"
 
 
 def explain_refusal(error: PermanentServiceError) -> PermanentServiceError:
-    """The post-mortem's 403s, with the one thing to change (kept under the 300 characters the
-    record keeps of a failure)."""
+    """The post-mortem's 403s, with the one thing to change: a refusal for want of a
+    setting or a permission (tried again hourly, or after `/retry`: core/decision/retry.py)."""
     text = str(error)
     if error.status != 403:
         return error
     if _ACTIONS_MAY_NOT_OPEN_PULLS in text:
-        return PermanentServiceError(SERVICE, ACTIONS_PULLS_FIX, status=403)
+        return PermanentServiceError(SERVICE, error.message, status=403,
+                                     reason=Refusal.PERMISSION, fix=ACTIONS_PULLS_FIX)
     if _NOT_ACCESSIBLE in text:
-        action = text.removeprefix(f"{SERVICE}: ").split(" failed", 1)[0]
+        action = error.message.split(" failed", 1)[0]
         permission = ("pull-requests" if "pull request" in action or "commits" in action
                       else "contents")
-        return PermanentServiceError(SERVICE, (
-            f"{action} failed with HTTP 403: {_NOT_ACCESSIBLE}. The token lacks "
-            f"`{permission}: write`: give the job `permissions:` `contents: write` and "
-            "`pull-requests: write` (or the GitHub App those permissions)"), status=403)
+        return PermanentServiceError(SERVICE, error.message, status=403,
+                                     reason=Refusal.PERMISSION, fix=(
+            f"The token lacks `{permission}: write`: give the job `permissions:` "
+            "`contents: write` and `pull-requests: write` (or the GitHub App those "
+            "permissions)"))
     return error

@@ -13,12 +13,23 @@ import urllib.request
 from typing import Any
 from urllib.parse import quote
 
+from incident_response.adapters.github.refusals import SERVICE, github_error
 from incident_response.adapters.transport import Transport
 from incident_response.core.errors import PermanentServiceError, TransientServiceError
 
 __all__ = ["GitHubReads"]
 
-_SERVICE = "GitHub"
+_SERVICE = SERVICE
+
+
+def _message(error: urllib.error.HTTPError) -> str | None:
+    """GitHub's `message` in an error's JSON body ("Bad credentials"), if it has one."""
+    try:
+        data = json.loads(error.read() or b"null")
+    except (OSError, ValueError):
+        return None
+    message = data.get("message") if isinstance(data, dict) else None
+    return str(message) if message else None
 
 
 class GitHubReads:
@@ -40,10 +51,8 @@ class GitHubReads:
                     context=self._transport.ssl_context()) as answer:
                 return json.loads(answer.read())
         except urllib.error.HTTPError as error:
-            text = f"{action} failed with HTTP {error.code}"
-            if error.code in (408, 429) or error.code >= 500:
-                raise TransientServiceError(_SERVICE, text, status=error.code) from error
-            raise PermanentServiceError(_SERVICE, text, status=error.code) from error
+            raise github_error(action, error.code, _message(error),
+                               headers=dict(error.headers or {})) from error
         except (urllib.error.URLError, OSError, ValueError) as error:
             msg = f"{action} failed: {type(error).__name__}"
             raise TransientServiceError(_SERVICE, msg) from error

@@ -234,6 +234,16 @@ class GitHubTracker:
                              input={"title": title, "body": body, "labels": labels or []})
         return int(data["number"])
 
+    def closed_issues(self, numbers: list[int]) -> set[int]:
+        """Which of these issues (a completed incident's follow-ups) are closed: one read
+        each; an issue deleted since is not counted closed."""
+        closed = set()
+        for number in numbers:
+            data = self._client.maybe("Reading a follow-up issue", f"/issues/{number}")
+            if data and data.get("state") == "closed":
+                closed.add(number)
+        return closed
+
     def update_comment(self, comment_id: int, body: str) -> None:
         """A full-body PATCH: idempotent, so a transient failure or a lost answer is retried
         (PyGithub's retry leaves PATCH alone, as urllib3 does for non-idempotent methods)."""

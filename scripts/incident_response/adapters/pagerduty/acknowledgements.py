@@ -31,6 +31,7 @@ from incident_response.adapters.ports import Acknowledgement
 from incident_response.adapters.transport import Transport
 from incident_response.core.errors import (
     PermanentServiceError,
+    Refusal,
     ServiceError,
     TransientServiceError,
 )
@@ -42,7 +43,9 @@ _SERVICE = "PagerDuty"
 MAX_WAIT_SECONDS = 30.0
 #: how much earlier than the page (by our clock) PagerDuty may have stamped its incident
 CLOCK_SKEW = timedelta(minutes=5)
-_HINT = "check PAGERDUTY_API_TOKEN (a read-only REST API key suffices)"
+_HINT = ("check the secret: a read-only REST API key (Integrations, API Access Keys) "
+         "suffices")
+_CREDENTIAL = "PAGERDUTY_API_TOKEN"
 #: the description marks Content-Type as required on every operation, GET included
 _HEADERS = {"Content-Type": "application/json"}
 
@@ -60,6 +63,8 @@ class PagerDutyAcknowledgements:
         self._client.retry = {429: 1}
         self._client.max_http_attempts = -1
         self._attempts = max(transport.attempts, 1)
+        #: the refusal of PAGERDUTY_API_TOKEN met in this run, if any (the run then exits 1)
+        self.refused: PermanentServiceError | None = None
         self._backoff = transport.backoff_seconds
         self._sleep = sleep
 
@@ -68,7 +73,16 @@ class PagerDutyAcknowledgements:
 
     def acknowledgement(self, dedup_key: str, since: datetime) -> Acknowledgement | None:
         """The first acknowledgement of the page with this dedup key, sent at `since`; None
-        when PagerDuty has no incident for it (yet) or nobody has acknowledged it."""
+        when PagerDuty has no incident for it (yet) or nobody has acknowledged it. A refused
+        key is raised, and kept in `refused` for the run's exit status."""
+        try:
+            return self._acknowledgement(dedup_key, since)
+        except PermanentServiceError as error:
+            if error.reason in (Refusal.CREDENTIALS, Refusal.PERMISSION):
+                self.refused = error
+            raise
+
+    def _acknowledgement(self, dedup_key: str, since: datetime) -> Acknowledgement | None:
         found = self._get("finding the incident of the page", "/incidents", {
             "incident_key": dedup_key,
             "date_range": "all",
@@ -149,12 +163,17 @@ class PagerDutyAcknowledgements:
 
 
 def _refused(action: str, status: int | None) -> PermanentServiceError:
+    """A 401 (an unknown key: recorded/rest.401.json, PagerDuty/go-pagerduty#469 and #553) or
+    a 403 (a key that may not read incidents: the docs' error 2010 "Access Denied")."""
     if status == 403:
-        text = (f"{action} failed with HTTP 403: the API token may not read incidents; "
-                f"{_HINT}")
-    else:
-        text = f"{action} failed with HTTP {status}: the API token was refused; {_HINT}"
-    return PermanentServiceError(_SERVICE, text, status=status)
+        return PermanentServiceError(
+            _SERVICE, f"{action} failed with HTTP 403: Access Denied", status=status,
+            reason=Refusal.PERMISSION, fix=f"PagerDuty: the PAGERDUTY_API_TOKEN key may not "
+            f"read this service's incidents; {_HINT}", credential=_CREDENTIAL)
+    return PermanentServiceError(
+        _SERVICE, f"{action} failed with HTTP {status}", status=status,
+        reason=Refusal.CREDENTIALS, fix=f"PagerDuty refused PAGERDUTY_API_TOKEN: {_HINT}",
+        credential=_CREDENTIAL)
 
 
 def _detail(response: Any) -> str:

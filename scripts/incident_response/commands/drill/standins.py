@@ -231,6 +231,10 @@ class StandInGitHub:
         self.transcript.record("GitHub", "reopen issue" if open_ else "close issue",
                                number=number)
 
+    def closed_issues(self, numbers: list[int]) -> set[int]:
+        self.transcript.record("GitHub", "read follow-up issues", numbers=numbers)
+        return {n for n in numbers if n in self.issues and not self.issues[n]["open"]}
+
     def create_issue(self, title: str, body: str, labels: list[str] | None = None) -> int:
         number = next(self._numbers)
         self.issues[number] = {"title": title, "body": body, "author": self.bot,

@@ -11,8 +11,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from incident_response.core import names
+from incident_response.core.decision import retry
 from incident_response.core.decision.due_effects import due_effects
-from incident_response.core.decision.effects import CLAIMED_EFFECTS, PostComment
+from incident_response.core.decision.effects import (
+    CLAIMED_EFFECTS,
+    Capability,
+    PostComment,
+    TriggerPage,
+)
 from incident_response.core.decision.plan import Plan
 from incident_response.core.decision.rebuilt import rebuild, was_declared
 from incident_response.core.record import keys
@@ -40,13 +46,14 @@ from incident_response.core.rules.permissions import has_permission
 from incident_response.core.rules.policy import Policy
 from incident_response.core.rules.reminders import record_due_reminder, sweep_due, sweep_paused
 from incident_response.core.texts.markdown_text import quote
+from incident_response.core.texts.markers import strip_markers
 from incident_response.core.texts.templates import render
 from incident_response.core.vocabulary import Phase
 
 __all__ = ["GIVE_UP_AFTER", "REPEATABLE", "decide"]
 
-#: failed attempts (over all runs) after which an effect is reported as abandoned, not retried
-GIVE_UP_AFTER = 10
+#: failed transient attempts (over all runs) after which an effect waits for a `/retry`
+GIVE_UP_AFTER = retry.GIVE_UP_AFTER
 #: mirrors re-planned whenever their content changes, whatever was done before
 REPEATABLE = {keys.MIRROR_SYNC, keys.POSTMORTEM_WRITE}
 #: a claim younger than this, neither confirmed nor failed, may belong to a run still sending
@@ -98,7 +105,9 @@ def _edited_commands(issue: IssueSnapshot, state: IncidentState, bot_login: str)
         if comment.updated_at <= applied or not parse_commands(comment.body):
             continue
         state.applied[str(comment.id)] = comment.updated_at
-        lines = "\n".join(f"    {c.line}" for c in parse_commands(comment.body))
+        # An indented code block shows the lines as typed; only the bot's markers are made
+        # inert (a code block is raw text to every reader of the comment).
+        lines = "\n".join(f"    {strip_markers(c.line)}" for c in parse_commands(comment.body))
         state.queue(Pending(
             key=keys.reply(f"edited-{comment.id}-{int(comment.updated_at.timestamp())}"),
             kind="reply",
@@ -128,6 +137,9 @@ def _reopen(issue: IssueSnapshot, state: IncidentState, now: datetime) -> None:
     state.change_phase(Phase.ACTIVE, now, "reopened")
     state.resolved_at = state.completed_at = None
     state.chased, state.chased_on = [], None
+    # The commander's clock starts afresh (State.last_sign_of_life counts from the reopen):
+    # reminders left unanswered before the resolution do not escalate the new cycle.
+    state.reminders_unanswered = []
     forget = {keys.PAGE, keys.PAGE_RESOLVE, keys.RECOVERY_CHECKLIST}
     if completed:
         state.cycle += 1
@@ -259,6 +271,10 @@ def _prune_outbox(issue: IssueSnapshot, state: IncidentState, policy: Policy) ->
         if item.kind == "note" and item.channel is None and not announced:
             continue
         kept.append(item)
+    for dropped in {item.key for item in state.outbox} - {item.key for item in kept}:
+        # Never sent, never tried again: its failure would promise a retry that never comes.
+        state.failures.pop(dropped, None)
+        state.claimed.pop(dropped, None)
     state.outbox = kept
 
 
@@ -325,8 +341,23 @@ def _acknowledged(plan: Plan, issue: IssueSnapshot) -> None:
     if issue.acknowledgement is not None and state.acknowledged_at is None:
         state.acknowledged_at = issue.acknowledgement.at
         state.acknowledged_by = issue.acknowledgement.who
-    elif issue.acknowledgement_unknown and state.acknowledged_at is None:
+
+
+def _acknowledgement_unknown(plan: Plan, issue: IssueSnapshot) -> None:
+    """Why the page's acknowledgement (and the MTTA) is not recorded, said by every run of a
+    paged incident (the one that pages included) while none is: a sweep run only when
+    something is due would otherwise never say it."""
+    state = plan.state
+    paged = state.is_done(keys.PAGE) or any(isinstance(e, TriggerPage) for e in plan.effects)
+    if issue.acknowledgement_unknown and paged and state.acknowledged_at is None:
         plan.notices.append(issue.acknowledgement_unknown)
+
+
+def _followups_closed(issue: IssueSnapshot, state: IncidentState) -> None:
+    """The follow-up issues found closed are done: the status comment ticks them."""
+    for ref in state.followups:
+        if ref.issue_number is not None and ref.issue_number in (issue.closed_followups or ()):
+            ref.closed = True
 
 
 def _sweep_health(plan: Plan, policy: Policy, now: datetime, *, sweep: bool) -> None:
@@ -339,10 +370,22 @@ def _sweep_health(plan: Plan, policy: Policy, now: datetime, *, sweep: bool) -> 
         plan.notices.append(notice)
 
 
+def _retry_requested(state: IncidentState, now: datetime) -> bool:
+    """A `/retry` applied by this run: everything held back is tried once, and a mirror
+    stopped after its replacement was deleted too is declared again (the losses before now
+    no longer count). Consumed here, so the record never keeps it."""
+    requested, state.retry_requested = state.retry_requested, False
+    if requested and state.mirror_stopped():
+        state.mirror_resumed_at = now
+    return requested
+
+
 def _plan_effects(plan: Plan, issue: IssueSnapshot, answers: FormAnswers | None,
                   policy: Policy, now: datetime, *, vendors: Vendors) -> None:
     state = plan.state
     posted = issue.posted_keys(policy.github.bot_login)
+    retrying = _retry_requested(state, now)
+    stopped = state.mirror_stopped()
     for wanted in due_effects(issue, answers, state, plan.classification, policy,
                               vendors=vendors):
         effect = wanted
@@ -352,8 +395,11 @@ def _plan_effects(plan: Plan, issue: IssueSnapshot, answers: FormAnswers | None,
             continue
         if state.is_done(effect.key) and effect.key not in REPEATABLE:
             continue
-        if failure and failure.attempts >= GIVE_UP_AFTER:
-            plan.abandoned.append(effect.key)
+        if stopped and effect.capability is Capability.MIRROR:
+            continue  # the status comment says the mirror stopped, and how to resume it
+        if failure and not retrying and not retry.is_due(failure, retry.fingerprint(wanted),
+                                                         now):
+            plan.abandoned.append(effect.key)  # held: the status comment says until when
             continue
         claimed = state.claimed.get(effect.key)
         if isinstance(wanted, CLAIMED_EFFECTS) and claimed is not None:
@@ -387,6 +433,7 @@ def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
     _edited_commands(issue, state, bot)
     apply_label_events(issue, state, policy, answers, bot)
     _postmortem_closed(issue, state, policy)
+    _followups_closed(issue, state)
     _remind(issue, state, policy, now)
     _sweep_health(plan, policy, now, sweep=sweep)
     _acknowledged(plan, issue)
@@ -394,5 +441,6 @@ def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
         _triage_notice(plan, issue, policy, answers, vendors)
     _prune_outbox(issue, state, policy)
     _plan_effects(plan, issue, answers, policy, now, vendors=vendors)
+    _acknowledgement_unknown(plan, issue)
     _labels(plan, issue, policy)
     return plan

@@ -47,7 +47,8 @@ from incident_response.core.rules.postmortem import (
     render_postmortem,
 )
 from incident_response.core.texts.chat import escape_chat, mention
-from incident_response.core.texts.markdown_text import shorten
+from incident_response.core.texts.markdown_text import code_points, shorten
+from incident_response.core.texts.markers import strip_markers
 from incident_response.core.texts.templates import render
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
@@ -287,12 +288,13 @@ def _postmortem(issue: IssueSnapshot, answers: FormAnswers, state: IncidentState
     day = answers.started_at or issue.created_at
     if state.cycle > 1:  # a recurrence: its own file, dated by the reopen
         day = max((c.at for c in state.phase_changes if c.by == "reopened"), default=day)
-    title = re.sub(r"^\s*\[[^\]]*\]\s*", "", issue.title) or issue.title
+    title = strip_markers(re.sub(r"^\s*\[[^\]]*\]\s*", "", issue.title) or issue.title)
     recurrence = f" (recurrence {state.cycle})" if state.cycle > 1 else ""
-    # GitHub refuses a title over 256 characters: the incident's own title gives way, and
-    # what identifies the incident, `(#N)`, stays.
+    # GitHub refuses a title over 256 characters, counted in code points: the incident's own
+    # title gives way (never inside a grapheme cluster), and what identifies the incident,
+    # `(#N)`, stays.
     prefix, suffix = f"Post-mortem{recurrence}: ", f" (#{issue.number})"
-    title = shorten(title, GITHUB_TITLE - len(prefix) - len(suffix))
+    title = shorten(title, GITHUB_TITLE - len(prefix) - len(suffix), measure=code_points)
     return WritePostmortem(
         key=keys.POSTMORTEM_WRITE, branch=branch_name(issue.number),
         base=state.default_branch or "",
@@ -315,9 +317,10 @@ def _completion(issue: IssueSnapshot, state: IncidentState, policy: Policy, *,
         wanted.append(SetIssueState(key=keys.CLOSE_ISSUE, open=False))
     wanted.extend(OpenFollowUpIssue(
         key=keys.followup_issue(item.id), followup_id=item.id,
-        title=shorten(f"Follow-up of incident #{issue.number}: {item.text}", GITHUB_TITLE),
+        title=shorten(f"Follow-up of incident #{issue.number}: {strip_markers(item.text)}",
+                      GITHUB_TITLE, measure=code_points),
         body=shorten(render("followup_issue.md.j2", issue=issue, item=item, state=state),
-                     GITHUB_BODY),
+                     GITHUB_BODY, measure=code_points),
         labels=(policy.labels.followup,),
     ) for item in followups(issue, state) if item.issue_number is None)
     return wanted
@@ -340,6 +343,10 @@ def due_effects(issue: IssueSnapshot, answers: FormAnswers | None, state: Incide
         declaration = _declaration(issue, answers, state, context, policy)
         if lifecycle.traits(state.phase).live:
             wanted.extend(declaration)
+        elif state.mirror_gone and not state.is_done(keys.DECLARE):
+            # The declared incident was deleted after the resolution: declared again (once;
+            # decide holds it back when the replacement was deleted too).
+            wanted.extend(e for e in declaration if isinstance(e, DeclareIncident))
         declared = state.is_done(keys.DECLARE) or any(isinstance(e, DeclareIncident)
                                                       for e in wanted)
         wanted.extend(_lifecycle(issue, answers, state, context, policy, declared=declared))

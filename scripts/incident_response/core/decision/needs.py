@@ -37,6 +37,8 @@ class Needs:
     postmortem_pull: int | None = None
     #: the page's dedup key, to read whether and by whom it was acknowledged
     acknowledgement: str | None = None
+    #: a completed incident's follow-up issues not known to be closed, to read whether they are
+    followup_issues: tuple[int, ...] = ()
 
 
 def _pending_commands(issue: IssueSnapshot, previous: IncidentState | None,
@@ -77,7 +79,11 @@ def needs(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy, 
         pull = None
     paged = previous is not None and previous.is_done(keys.PAGE) and (
         previous.acknowledged_at is None) and previous.page_dedup_key is not None
+    followup_issues = tuple(ref.issue_number for ref in previous.followups
+                            if ref.issue_number is not None and not ref.closed) if (
+        previous is not None and previous.phase is Phase.COMPLETED) else ()
     return Needs(permissions=frozenset(people),
                  reporter=previous is None or previous.phase is Phase.TRIAGE,
                  label_events=label_events, history=history, postmortem_pull=pull,
-                 acknowledgement=previous.page_dedup_key if paged and previous else None)
+                 acknowledgement=previous.page_dedup_key if paged and previous else None,
+                 followup_issues=followup_issues)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from incident_response.core.decision.effects import Effect, PostComment, React
 from incident_response.core.record.state import IncidentState, Pending
-from incident_response.core.texts.markdown_text import shorten
+from incident_response.core.texts.markdown_text import code_points, shorten
 
 __all__ = ["GITHUB_BODY", "GITHUB_TITLE", "pending", "replies"]
 
-#: GitHub's limits, in characters: an issue's or pull request's title, and a comment's body
-#: (with room for the effect's marker)
+#: GitHub's limits, in characters (code points, as GitHub counts them): an issue's or pull
+#: request's title, and a comment's body (with room for the effect's marker)
 GITHUB_TITLE = 256
 GITHUB_BODY = 65_536 - 200
 
@@ -30,7 +30,8 @@ def replies(state: IncidentState) -> list[Effect]:
             wanted.append(React(key=reply.key, comment_id=reply.comment_id,
                                 content=reply.reaction))
         elif reply.text:
-            wanted.append(PostComment(key=reply.key, body=shorten(reply.text, GITHUB_BODY)))
+            wanted.append(PostComment(key=reply.key, body=shorten(reply.text, GITHUB_BODY,
+                                                                  measure=code_points)))
     wanted.extend(PostComment(key=item.key, body=item.text or "", on=item.comment_id)
                   for item in pending(state, "pr-comment"))
     return wanted

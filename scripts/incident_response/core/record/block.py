@@ -16,16 +16,16 @@ from pydantic import ValidationError
 from incident_response.core.record.migration import from_v1
 from incident_response.core.record.snapshot import CommentSnapshot, IssueSnapshot
 from incident_response.core.record.state import STATE_VERSION, IncidentState
+from incident_response.core.texts.markers import (
+    STATE_MARKER_START,
+    STATUS_MARKER,
+    strip_markers,
+)
 
 __all__ = ["STATE_MARKER_START", "STATUS_MARKER", "carries_status_marker", "parse_state",
            "render_state", "status_comment_of", "strip_markers"]
 
-STATUS_MARKER = "<!-- incident-response:status -->"
-#: how every state block begins; user text must never contain it (strip_markers)
-STATE_MARKER_START = "<!-- incident-response:state"
 _BLOCK = re.compile(r"<!-- incident-response:state v(?P<version>\d+) (?P<json>\{.*?\}) -->", re.S)
-#: any of the bot's own markers, as user text might carry them
-_ANY_MARKER = re.compile(r"<!--\s*incident-response:", re.IGNORECASE)
 
 
 def carries_status_marker(comment: CommentSnapshot) -> bool:
@@ -37,13 +37,6 @@ def status_comment_of(issue: IssueSnapshot, bot_login: str) -> CommentSnapshot |
     """The bot's status comment: its marker on the first line, written by the bot's login."""
     return next((comment for comment in issue.comments
                  if comment.is_by(bot_login) and carries_status_marker(comment)), None)
-
-
-def strip_markers(text: str) -> str:
-    """User text with the bot's marker sequences made inert (`<!-- incident-response:` gets a
-    word joiner after `<!--`), so no reader of what the bot wrote, the bot included, finds a
-    marker or a state block in what someone typed."""
-    return _ANY_MARKER.sub(lambda m: m.group(0)[:4] + "\u2060" + m.group(0)[4:], text)
 
 
 def render_state(state: IncidentState) -> str:

@@ -107,6 +107,8 @@ class IssueSnapshot:
     acknowledgement: PageAcknowledgement | None = None
     #: why the acknowledgement could not be looked up (no token, a refused token), if so
     acknowledgement_unknown: str | None = None
+    #: of a completed incident's follow-up issues, those found closed (None: not read)
+    closed_followups: frozenset[int] | None = None
 
     def has_label(self, name: str) -> bool:
         """Whether the issue carries this label, in whatever case the repository spells it."""

@@ -20,6 +20,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from incident_response.core.errors import Refusal
 from incident_response.core.record import keys
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
@@ -27,6 +28,7 @@ __all__ = [
     "STATE_VERSION",
     "EffectFailure",
     "FollowUpRef",
+    "GoneMirror",
     "IncidentState",
     "Merge",
     "Pending",
@@ -49,11 +51,20 @@ class Merge(Enum):
 
 
 class EffectFailure(BaseModel):
+    """An effect's last failure. When it is tried again is core/decision/retry.py's rule."""
+
     model_config = ConfigDict(extra="ignore")
 
     attempts: int = 0
     error: str = ""
     at: datetime | None = None
+    #: why no retry helps until someone fixes something; None for a transient failure
+    refusal: Refusal | None = None
+    #: what to fix, in a sentence for the responder ("check SLACK_BOT_TOKEN ...")
+    fix: str = ""
+    #: a fingerprint of the request that was refused: a refused request that has changed
+    #: since (a channel fixed in the config, a title measured anew) is tried again
+    sent: str | None = None
 
 
 class Pending(BaseModel):
@@ -85,6 +96,18 @@ class FollowUpRef(BaseModel):
     id: str
     owner: str | None = None
     issue_number: int | None = None
+    #: its issue was found closed (done), by a run that read it
+    closed: bool = False
+
+
+class GoneMirror(BaseModel):
+    """A declared incident deleted in the incident tool (it answered 404 about it)."""
+
+    id: str
+    number: int | None = None
+    url: str | None = None
+    #: when a run found it gone
+    at: datetime
 
 
 class Repair(BaseModel):
@@ -186,6 +209,14 @@ class IncidentState(BaseModel):
     repairs: list[Repair] = Field(default_factory=list)
     #: fingerprint of what Datadog was last told (fields, state, commander, summary)
     mirror_synced: str | None = Field(default=None, alias="datadog_synced")
+    #: declared incidents deleted in the incident tool, oldest first: the first is declared
+    #: again once; a replacement deleted too stops the mirror until `/retry`
+    mirror_gone: list[GoneMirror] = Field(default_factory=list)
+    #: when a `/retry` last resumed a stopped mirror (losses before it no longer count)
+    mirror_resumed_at: datetime | None = None
+    #: a `/retry` was typed: the run that applies it tries again, once, everything held back
+    #: (it is consumed by that run's plan, so the stored record never keeps it set)
+    retry_requested: bool = False
     #: 1, then one more each time a completed incident is reopened (a new post-mortem each)
     cycle: Annotated[int, Merge.HIGHER] = 1
     postmortem_pr: int | None = None
@@ -223,11 +254,19 @@ class IncidentState(BaseModel):
             self.phase_changes.append(PhaseChange(phase=phase, at=at, by=by))
 
     def last_sign_of_life(self) -> datetime | None:
-        """The newest `/update`, else the declaration, else the report."""
-        for moment in (self.last_update_at, self.declared_at, self.opened_at):
-            if moment is not None:
-                return moment
-        return None
+        """The newest `/update`, else the declaration, else the report; a reopen since then
+        starts the commander's clock afresh (the time the incident spent resolved or
+        completed is not silence)."""
+        moment = next((m for m in (self.last_update_at, self.declared_at, self.opened_at)
+                       if m is not None), None)
+        reopened = self.reopened_at()
+        if reopened is not None and (moment is None or reopened > moment):
+            return reopened
+        return moment
+
+    def reopened_at(self) -> datetime | None:
+        """When the incident was last reopened after its resolution, if it was."""
+        return max((c.at for c in self.phase_changes if c.by == "reopened"), default=None)
 
     def record_update(self, fact_id: str, at: datetime) -> None:
         self.updates.append(fact_id)
@@ -266,9 +305,37 @@ class IncidentState(BaseModel):
         self.paged_at = self.paged_at or at
         self.mark_done(keys.PAGE, at)
 
-    def mark_failed(self, key: str, error: str, at: datetime) -> None:
+    def mark_failed(self, key: str, error: str, at: datetime, *,
+                    refusal: Refusal | None = None, fix: str = "",
+                    sent: str | None = None) -> None:
         previous = self.failures.get(key)
         attempts = (previous.attempts if previous else 0) + 1
-        self.failures[key] = EffectFailure(attempts=attempts, error=error[:300], at=at)
+        self.failures[key] = EffectFailure(attempts=attempts, error=error[:300], at=at,
+                                           refusal=refusal, fix=fix[:300], sent=sent)
+
+    def mirror_stopped(self) -> bool:
+        """The declared incident was deleted, and so was the one declared to replace it,
+        since the last `/retry`: the incident tool no longer mirrors this incident."""
+        since = self.mirror_resumed_at
+        return len([g for g in self.mirror_gone if since is None or g.at > since]) >= 2
+
+    def lose_mirror(self, at: datetime) -> GoneMirror | None:
+        """The declared incident is gone from the incident tool: forget it, so that it is
+        declared again (once; `mirror_stopped` says when not), with every follow-up as a todo
+        and the post-mortem attached again. None when no incident was declared."""
+        if self.mirror_id is None:
+            return None
+        gone = GoneMirror(id=self.mirror_id, number=self.mirror_number, url=self.mirror_url,
+                          at=at)
+        self.mirror_gone = [*self.mirror_gone, gone]
+        self.mirror_id = self.mirror_number = self.mirror_url = self.mirror_synced = None
+        forget = {keys.DECLARE, keys.MIRROR_SYNC, keys.POSTMORTEM_ATTACH}
+        self.done = [k for k in self.done if k not in forget]
+        for key in forget:
+            self.claimed.pop(key, None)
+            self.failures.pop(key, None)
+        for item in self.followups:  # the new incident gets every follow-up as a todo
+            self.queue(Pending(key=keys.todo(item.id), kind="todo", fact=item.id))
+        return gone
 
 

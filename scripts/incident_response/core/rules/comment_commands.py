@@ -41,6 +41,9 @@ USAGE = {
     "resolve": "`/resolve`: the incident is over; starts recovery checks and the post-mortem",
     "timeline": "`/timeline HH:MM [YYYY-MM-DD] TEXT`: add a back-dated timeline entry (UTC)",
     "followup": "`/followup TEXT [@owner]`: record a follow-up for the post-mortem",
+    "retry": "`/retry`: try again, once, what failed for good or was given up (after fixing "
+             "what the status comment says); also declares the incident again in the "
+             "incident tool when it was deleted there twice",
     "help": "`/help`: list the commands",
 }
 
@@ -271,6 +274,17 @@ def _followup(command: Command, ctx: CommandContext) -> CommandResult:
     return CommandResult(True)
 
 
+def _retry(command: Command, ctx: CommandContext) -> CommandResult:
+    """Everything held back is tried once more by the run that applies this (decide)."""
+    state = ctx.state
+    redeclaring = bool(state.mirror_gone) and state.mirror_id is None
+    if not state.failures and not redeclaring:
+        return CommandResult(True, "Nothing is waiting to be tried again: no effect has "
+                                   "failed.")
+    state.retry_requested = True
+    return CommandResult(True)
+
+
 def _help(command: Command, ctx: CommandContext) -> CommandResult:
     return CommandResult(True, "Commands (one per line, at the start of a line):\n"
                                + usage_text())
@@ -279,10 +293,14 @@ def _help(command: Command, ctx: CommandContext) -> CommandResult:
 _RULES = {
     "declare": _declare, "update": _update, "ic": _ic, "role": _role,
     "severity": _severity_command, "priority": _priority_command, "mitigate": _mitigate,
-    "resolve": _resolve, "timeline": _timeline, "followup": _followup, "help": _help,
+    "resolve": _resolve, "timeline": _timeline, "followup": _followup, "retry": _retry,
+    "help": _help,
 }
 #: what may be done while a answers waits in triage
-_IN_TRIAGE = {"declare", "help", "update", "timeline", "followup", "role", "ic"}
+_IN_TRIAGE = {"declare", "help", "update", "timeline", "followup", "role", "ic", "retry"}
+#: what may be done once the incident is completed: nothing changes it, but what failed to
+#: leave (the post-mortem attachment, a follow-up issue) may be tried again
+_WHEN_COMPLETED = {"help", "retry"}
 
 
 def apply_command(command: Command, ctx: CommandContext, *, permitted: bool,
@@ -297,6 +315,6 @@ def apply_command(command: Command, ctx: CommandContext, *, permitted: bool,
     if ctx.state.phase is Phase.TRIAGE and command.name not in _IN_TRIAGE:
         return CommandResult(False, f"`/{command.name}` waits until a responder confirms the "
                                     "answers with `/declare`.")
-    if ctx.state.phase is Phase.COMPLETED and command.name != "help":
+    if ctx.state.phase is Phase.COMPLETED and command.name not in _WHEN_COMPLETED:
         return CommandResult(False, "This incident is completed; nothing more can change.")
     return rule(command, ctx)

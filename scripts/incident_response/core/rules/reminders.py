@@ -61,7 +61,13 @@ def record_due_reminder(state: IncidentState, policy: Policy, now: datetime,
 
 
 def _last_sweep(state: IncidentState) -> datetime | None:
-    return state.swept_at or state.declared_at or state.opened_at
+    """When the sweep last looked, or could first have looked: a reopened incident was not
+    watched while it was completed, so its silence counts from the reopen."""
+    last = state.swept_at or state.declared_at or state.opened_at
+    reopened = state.reopened_at()
+    if reopened is not None and (last is None or reopened > last):
+        return reopened
+    return last
 
 
 def sweep_due(state: IncidentState, policy: Policy, now: datetime) -> bool:

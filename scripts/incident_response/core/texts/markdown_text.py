@@ -24,15 +24,19 @@ from collections.abc import Callable
 
 import regex
 
+from incident_response.core.texts.markers import strip_markers
+
 __all__ = [
     "WORD_JOINER",
     "block",
     "code_block",
+    "code_points",
     "code_span",
     "graphemes",
     "inline",
     "quote",
     "shorten",
+    "strip_markers",
 ]
 
 #: U+2060 WORD JOINER: invisible, not whitespace (so it neither folds nor wraps), not
@@ -54,9 +58,12 @@ _FOLD = re.compile("[ \t\n]+")
 
 
 def _clean(text: object) -> str:
-    """`text` as a string with "\\n" line ends, no control characters, no lone surrogates."""
+    """`text` as a string with "\\n" line ends, no control characters, no lone surrogates,
+    and none of the bot's marker sequences (core/texts/markers.py): escaped for Markdown, a
+    pasted `<!-- incident-response:state ...` would not render, but every reader of the
+    comment would still find it."""
     value = _SURROGATES.sub("\ufffd", str(text))
-    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", value))
+    return strip_markers(_CONTROLS.sub("", _LINE_BREAKS.sub("\n", value)))
 
 
 # --- inline text ----------------------------------------------------------------------------------
@@ -236,6 +243,12 @@ def quote(text: object) -> str:
 _GRAPHEME = regex.compile(r"\X")
 
 
+def code_points(cluster: str) -> int:
+    """A grapheme cluster's size in code points: `shorten`'s measure for GitHub's limits
+    (titles, bodies, comments, label names), which count code points."""
+    return len(cluster)
+
+
 def graphemes(text: str) -> list[str]:
     """`text` split into user-perceived characters (extended grapheme clusters, UAX #29)."""
     return list(_GRAPHEME.findall(text))
@@ -246,10 +259,16 @@ def shorten(text: str, limit: int, *, ellipsis: str = "…",
     """`text` if it fits in `limit`, else its start cut at a grapheme boundary plus `ellipsis`.
 
     `measure` gives the size of one grapheme cluster: by default 1 (a limit in user-perceived
-    characters); pass `len` for a limit in code points, or
+    characters); pass `len` (or `code_points`) for a limit in code points, or
     `lambda g: len(g.encode("utf-16-le")) // 2` for one in UTF-16 code units. The result,
     ellipsis included, never measures more than `limit`; trailing whitespace before the ellipsis
     is dropped.
+
+    A limit must be measured as the service that enforces it counts. GitHub counts characters
+    as code points (Ruby's String#length behind "title is too long (maximum is 256
+    characters)"): a title cut to 256 grapheme clusters of emoji sequences is several hundred
+    code points and refused with 422 on every run. Each vendor's limit says its measure where
+    it is defined.
     """
     size = measure or (lambda _cluster: 1)
     clusters = graphemes(text)
