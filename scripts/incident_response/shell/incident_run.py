@@ -14,6 +14,11 @@ Shared by `handle` (one event) and `sweep` (every open incident). The order is t
 
 If the record cannot be written at step 2, nothing else is sent: without the claims a later
 run could not tell what went out.
+
+A run with a person's token (from a terminal, while GitHub Actions is down or late) writes as
+that person, and the record is trusted only from the bot's comments: such a run updates the
+bot's record in place (the comment keeps its author), never starts one, and leaves the labels
+and the post-mortem's branch to the bot (see `_Steps.leave_to_the_bot`).
 """
 
 from __future__ import annotations
@@ -22,13 +27,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from incident_response.core.decision.decide import decide
-from incident_response.core.decision.effects import CLAIMED_EFFECTS, Effect, TriggerPage
+from incident_response.core.decision.effects import (
+    CLAIMED_EFFECTS,
+    Effect,
+    TriggerPage,
+    WritePostmortem,
+)
 from incident_response.core.decision.outcome import EffectResult, Outcome
 from incident_response.core.decision.plan import Plan
 from incident_response.core.errors import ServiceError
 from incident_response.core.record.merge import merge_states
 from incident_response.core.record.state import IncidentState
 from incident_response.core.rules.form import FormTemplate
+from incident_response.core.rules.lateness import EventTime
 from incident_response.core.rules.policy import Policy
 from incident_response.shell.execute import execute
 from incident_response.shell.loading import LoadedIncident
@@ -76,13 +87,50 @@ class _Steps:
     now: datetime
     sweep: bool
     run: IncidentRun
+    event: EventTime | None = None
+    #: the person the token writes as, when it is not the bot (a run from a terminal)
+    person: str | None = None
+    #: what this run leaves to the bot (a person's run): reported as waiting
+    held: list[Effect] = field(default_factory=list)
 
     def decide(self, previous: IncidentState | None) -> Plan:
         self.run.plan = decide(self.loaded.issue, previous, self.policy, self.template,
-                               self.now, sweep=self.sweep, vendors=self.adapters.vendors)
+                               self.now, sweep=self.sweep, vendors=self.adapters.vendors,
+                               event=self.event)
         if self.run.paged is not None:
             self.run.plan.page_already_sent(self.run.paged, self.now)
+        if self.person is not None:
+            self.leave_to_the_bot(self.run.plan, self.person)
         return self.run.plan
+
+    def leave_to_the_bot(self, plan: Plan, person: str) -> None:
+        """What a person's token must not do, taken out of the plan before anything is claimed.
+
+        A label change is recorded as an issue event by whoever made it: one made with
+        @person's token would read, to every later run, as @person moving the incident by
+        hand (a priority label would become an override; a removed phase label would be
+        "put back" with a reply). The post-mortem's branch is brought up to date only while
+        nobody but the bot has committed to it, so a person's commit would freeze it. Both are
+        left to the next run as the bot, which sets them from the record."""
+        bot = self.policy.github.bot_login
+        self.held = [e for e in plan.effects if isinstance(e, WritePostmortem)]
+        plan.effects = [e for e in plan.effects if e not in self.held]
+        changes = [f"+{n}" for n in plan.labels_to_add] + [f"-{n}" for n in plan.labels_to_remove]
+        plan.labels_to_add, plan.labels_to_remove, plan.labels_to_create = [], [], []
+        left = ([f"the labels ({', '.join(changes)})"] if changes else []) + (
+            ["the post-mortem pull request"] if self.held else [])
+        if left:
+            plan.notices.append(
+                f"Run by @{person} from a terminal, with their own token: {' and '.join(left)} "
+                f"{'are' if len(left) > 1 or changes else 'is'} left to the next run as {bot} "
+                "(GitHub Actions, or a token that writes as the bot), so that nothing this run "
+                f"did reads later as done by hand by @{person}.")
+
+    def report_held(self) -> None:
+        bot = self.policy.github.bot_login
+        self.run.outcome.results += [
+            EffectResult(effect, "waiting", f"left to the next run as {bot}: a person's token "
+                         "would make the branch theirs", "GitHub") for effect in self.held]
 
     def execute(self, effects: list[Effect]) -> None:
         if effects:
@@ -155,19 +203,24 @@ class _Steps:
 
 def run_incident(loaded: LoadedIncident, adapters: Adapters, policy: Policy,
                  template: FormTemplate, now: datetime, *, sweep: bool = False,
-                 run_url: str | None = None, paged: TriggerPage | None = None) -> IncidentRun:
+                 run_url: str | None = None, paged: TriggerPage | None = None,
+                 event: EventTime | None = None, person: str | None = None) -> IncidentRun:
     """Reconcile one incident. `paged` is the page this run already sent before loading
-    (shell/first_page.py): it is recorded as done, not sent again."""
+    (shell/first_page.py): it is recorded as done, not sent again. `event`: when the event
+    this run answers happened (a late run says so). `person`: the login the token writes as
+    when it is a person's, not the bot's (a run from a terminal)."""
     run = IncidentRun(loaded.issue.number, Plan(state=IncidentState()))
-    steps = _Steps(loaded, adapters, policy, template, now, sweep, run)
+    steps = _Steps(loaded, adapters, policy, template, now, sweep, run, event, person)
     steps.decide(loaded.previous)
     record = Record(adapters.github, loaded.issue, loaded.status, loaded.previous,
-                    policy=policy, run_url=run_url, vendors=adapters.vendors)
+                    policy=policy, run_url=run_url, vendors=adapters.vendors,
+                    author=person)
     steps.page(paged)
     if not steps.claim(record):
         return run
     steps.label()
     # 4. Everything else, each effect on its own.
     steps.execute(run.plan.after_record())
+    steps.report_held()
     steps.record_results(record)
     return run

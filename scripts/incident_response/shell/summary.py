@@ -4,6 +4,7 @@ step outputs, each effect named as people know it."""
 from __future__ import annotations
 
 from incident_response.core.record.keys import Vendors, describe
+from incident_response.core.texts.markdown_text import inline
 from incident_response.shell import actions
 from incident_response.shell.context import RunContext
 from incident_response.shell.incident_run import IncidentRun
@@ -18,6 +19,9 @@ def incident_summary(run: IncidentRun, vendors: Vendors) -> str:
     state = run.plan.state
     lines = [f"### Incident #{run.number}: {state.priority or 'unclassified'} "
              f"{state.severity or ''} · {state.phase}", ""]
+    lines += [f"> {inline(notice)}" for notice in run.plan.notices]
+    if run.plan.notices:
+        lines.append("")
     for result in run.outcome.results:
         lines.append(f"- {describe(result.effect.key, vendors)}: {_MARKS[result.status]} "
                      f"{result.detail}")
@@ -42,6 +46,8 @@ def report_run(run: IncidentRun, context: RunContext, vendors: Vendors) -> int:
                          result.detail)
     for error in run.errors:
         actions.annotate("error", "GitHub record failed", error)
+    if run.plan.late is not None:
+        actions.annotate("warning", "The automation ran late", run.plan.late.notice(context.now))
     summary = incident_summary(run, vendors)
     print(summary)
     actions.write_summary(context, summary)
