@@ -194,8 +194,9 @@ def _by_hand(arguments: argparse.Namespace, config: Path | None, context: RunCon
         return 1
     if runner.person:
         print(f"incident-response: this token writes as @{runner.person}, not as "
-              f"{policy.github.bot_login}: the bot's record is updated in place; the labels "
-              "and the post-mortem pull request are left to the bot's next run.")
+              f"{policy.github.bot_login}: it sends what leaves GitHub and updates the bot's "
+              "record in place; labels, comments and the post-mortem are left to the bot's "
+              "next run.")
     branch = runner.default_branch
     return _reconcile(arguments.issue, policy, template, context, first=FirstPage(),
                       dry_run=arguments.dry_run, runner=runner, timing=None,

@@ -17,8 +17,8 @@ run could not tell what went out.
 
 A run with a person's token (from a terminal, while GitHub Actions is down or late) writes as
 that person, and the record is trusted only from the bot's comments: such a run updates the
-bot's record in place (the comment keeps its author), never starts one, and leaves the labels
-and the post-mortem's branch to the bot (see `_Steps.leave_to_the_bot`).
+bot's record in place (the comment keeps its author), never starts one, and leaves every other
+change on GitHub to the bot (see `_Steps.leave_to_the_bot`).
 """
 
 from __future__ import annotations
@@ -29,13 +29,14 @@ from datetime import datetime
 from incident_response.core.decision.decide import decide
 from incident_response.core.decision.effects import (
     CLAIMED_EFFECTS,
+    Capability,
     Effect,
     TriggerPage,
-    WritePostmortem,
 )
 from incident_response.core.decision.outcome import EffectResult, Outcome
 from incident_response.core.decision.plan import Plan
 from incident_response.core.errors import ServiceError
+from incident_response.core.record.keys import describe
 from incident_response.core.record.merge import merge_states
 from incident_response.core.record.state import IncidentState
 from incident_response.core.rules.form import FormTemplate
@@ -90,8 +91,6 @@ class _Steps:
     event: EventTime | None = None
     #: the person the token writes as, when it is not the bot (a run from a terminal)
     person: str | None = None
-    #: what this run leaves to the bot (a person's run): reported as waiting
-    held: list[Effect] = field(default_factory=list)
 
     def decide(self, previous: IncidentState | None) -> Plan:
         self.run.plan = decide(self.loaded.issue, previous, self.policy, self.template,
@@ -104,33 +103,33 @@ class _Steps:
         return self.run.plan
 
     def leave_to_the_bot(self, plan: Plan, person: str) -> None:
-        """What a person's token must not do, taken out of the plan before anything is claimed.
+        """What a person's token must not do, taken out of the plan before anything is claimed:
+        every change on GitHub but the record's own comment.
 
-        A label change is recorded as an issue event by whoever made it: one made with
-        @person's token would read, to every later run, as @person moving the incident by
-        hand (a priority label would become an override; a removed phase label would be
-        "put back" with a reply). The post-mortem's branch is brought up to date only while
-        nobody but the bot has committed to it, so a person's commit would freeze it. Both are
-        left to the next run as the bot, which sets them from the record."""
+        Whatever a token does on GitHub is recorded as done by its owner, and later runs read
+        GitHub as people's doing unless the bot did it: a label change would read as @person
+        moving the incident by hand (a priority label becoming an override, a removed phase
+        label "put back" with a reply); a comment or a follow-up issue is found again by its
+        marker only among the bot's (after a lost answer: a second one); a commit on the
+        post-mortem's branch stops the bot from bringing the file up to date; and none of them
+        is claimed in the record, so a late Actions run racing this one could make them too.
+        So this run sends what leaves GitHub (the page, the chat, the declared incident:
+        claimed, or idempotent) and edits the record; the next run as the bot does the rest,
+        from the record."""
         bot = self.policy.github.bot_login
-        self.held = [e for e in plan.effects if isinstance(e, WritePostmortem)]
-        plan.effects = [e for e in plan.effects if e not in self.held]
+        held = [e for e in plan.effects if e.capability is Capability.GITHUB]
+        plan.effects = [e for e in plan.effects if e not in held]
         changes = [f"+{n}" for n in plan.labels_to_add] + [f"-{n}" for n in plan.labels_to_remove]
         plan.labels_to_add, plan.labels_to_remove, plan.labels_to_create = [], [], []
+        named = "; ".join(describe(e.key, self.adapters.vendors) for e in held)
         left = ([f"the labels ({', '.join(changes)})"] if changes else []) + (
-            ["the post-mortem pull request"] if self.held else [])
+            [f"these changes on GitHub: {named}"] if held else [])
         if left:
             plan.notices.append(
                 f"Run by @{person} from a terminal, with their own token: {' and '.join(left)} "
-                f"{'are' if len(left) > 1 or changes else 'is'} left to the next run as {bot} "
-                "(GitHub Actions, or a token that writes as the bot), so that nothing this run "
-                f"did reads later as done by hand by @{person}.")
-
-    def report_held(self) -> None:
-        bot = self.policy.github.bot_login
-        self.run.outcome.results += [
-            EffectResult(effect, "waiting", f"left to the next run as {bot}: a person's token "
-                         "would make the branch theirs", "GitHub") for effect in self.held]
+                f"wait for the next run as {bot} (GitHub Actions, or a token that writes as the "
+                f"bot), so that nothing reads later as done by hand by @{person}. What leaves "
+                "GitHub (the page, the chat, the declared incident) went out.")
 
     def execute(self, effects: list[Effect]) -> None:
         if effects:
@@ -221,6 +220,5 @@ def run_incident(loaded: LoadedIncident, adapters: Adapters, policy: Policy,
     steps.label()
     # 4. Everything else, each effect on its own.
     steps.execute(run.plan.after_record())
-    steps.report_held()
     steps.record_results(record)
     return run
