@@ -278,3 +278,14 @@ def test_a_dry_run_by_hand_prints_the_plan_and_sends_nothing(world: World) -> No
     assert "page on-call" in run.stdout
     assert world.outside_requests() == 0
     assert {r.method for r in world.github.requests} == {"GET"}
+
+
+def test_in_github_actions_no_run_asks_who_it_is_or_how_the_repository_is_spelled(
+        world: World) -> None:
+    payload = opened(world)
+
+    assert in_actions(world, payload, 1, event_name="issues").returncode == 0
+    assert world.call("sweep", "--now", at(2), GITHUB_ACTIONS="true").returncode == 0
+
+    asked = {r.operation for r in world.github.requests}
+    assert "users/get-authenticated" not in asked and "repos/get" not in asked

@@ -50,13 +50,13 @@ class Runner:
 def who_runs(repository: str, context: RunContext, policy: Settings, *, typed: bool) -> Runner:
     """The run's repository (read from GitHub when a person `typed` it) and, outside GitHub
     Actions, the person its token writes as. Raises ServiceError when GitHub cannot say."""
+    if not typed and context.in_actions:
+        return Runner(repository)  # GitHub's own spelling, and the workflow's token
     if not context.github_token:
         msg = ("GITHUB_TOKEN is not set: a run from a terminal reads the incident from GitHub "
                "with your own token (docs/troubleshooting.md, \"GitHub Actions is down or "
                "late\")")
         raise UsageError(msg)
-    if not typed and context.in_actions:
-        return Runner(repository)
     if not _REPOSITORY.fullmatch(repository):
         msg = f"--repo {repository!r} is not OWNER/REPO"
         raise UsageError(msg)
