@@ -213,7 +213,8 @@ def by_hand(world: World, command: str, *args: str, token: str | None = PERSON_T
     person's token, no event, no GITHUB_REPOSITORY, no step summary or outputs, not in Actions."""
     world.github.tokens.setdefault(PERSON_TOKEN, "sam")
     return world.call(command, *args, GITHUB_TOKEN=token, GITHUB_REPOSITORY=None,
-                      GITHUB_RUN_ID=None, GITHUB_STEP_SUMMARY=None, GITHUB_OUTPUT=None, **env)
+                      GITHUB_RUN_ID=None, GITHUB_STEP_SUMMARY=None, GITHUB_OUTPUT=None,
+                      GITHUB_ACTIONS=None, **env)
 
 
 def handle_by_hand(world: World, minutes: float, *args: str, **env: str | None) -> Run:

@@ -187,8 +187,6 @@ def _by_hand(arguments: argparse.Namespace, config: Path | None, context: RunCon
 
     policy = load_policy(config)
     template = form_template(arguments.form)
-    from incident_response.shell.first_page import FirstPage
-
     runner = _runner(repository, context, policy, typed=True, dry_run=arguments.dry_run)
     if runner is None:
         return 1
@@ -197,10 +195,38 @@ def _by_hand(arguments: argparse.Namespace, config: Path | None, context: RunCon
               f"{policy.github.bot_login}: it sends what leaves GitHub and updates the bot's "
               "record in place; labels, comments and the post-mortem are left to the bot's "
               "next run.")
+    from incident_response.shell.first_page import FirstPage
+
+    first = FirstPage() if arguments.dry_run else _page_unhandled_report(
+        runner.repository, arguments.issue, policy, template, context)
     branch = runner.default_branch
-    return _reconcile(arguments.issue, policy, template, context, first=FirstPage(),
+    return _reconcile(arguments.issue, policy, template, context, first=first,
                       dry_run=arguments.dry_run, runner=runner, timing=None,
                       facts=lambda issue: replace(issue, default_branch=branch), by_hand=True)
+
+
+def _page_unhandled_report(repository: str, number: int, policy: Settings,
+                           template: FormTemplate, context: RunContext) -> FirstPage:
+    """A report no run has handled yet (Actions never started for it) is what the early page
+    is for: paged before the incident is loaded (shell/first_page.py), with the issue as GitHub
+    has it now standing in for its `issues.opened` payload. first_page leaves anything past a
+    fresh report (a phase label, a closed issue, a failed read) to the full run."""
+    from incident_response.adapters.github.reads import GitHubReads
+    from incident_response.shell.first_page import FirstPage, page_first
+    from incident_response.shell.wiring import transport
+
+    reads = GitHubReads(context.github_token or "", repository, context.github_api_url,
+                        transport(policy, context))
+    try:
+        issue = reads.issue(number)
+    except ServiceError:
+        return FirstPage()
+    if issue.get("pull_request") or incident_number(Event("issues", {"issue": issue},
+                                                          repository),
+                                                    policy.labels.incident) is None:
+        return FirstPage()
+    report = Event("issues", {"action": "opened", "issue": issue}, repository)
+    return page_first(report, number, policy, template, context)
 
 
 def _reopened(loaded: LoadedIncident, tracker: IssueTracker) -> None:
