@@ -65,6 +65,9 @@ def test_a_terminal_run_sends_what_actions_would_and_the_late_run_repeats_none_o
     assert "from a terminal" in status["body"] and "Reply " in status["body"]
     assert reactions_by(world, "sam") == 0  # GitHub's side is the bot's: the 👍 waits for it
     assert {r.json()["dedup_key"] for r in world.pagerduty.requests} == {f"{CANONICAL}#1"}
+    written = run.stdout + run.stderr + status["body"] + "".join(
+        r.body.decode() for r in world.slack.requests + world.datadog.requests)
+    assert PERSON_TOKEN not in written  # the person's token is used, never shown
 
     again = in_actions(world, late, 45)  # GitHub Actions, 40 minutes late
 

@@ -1,10 +1,12 @@
 """A run that started late: by how much, and how people are told.
 
-GitHub Actions starts most runs within a minute of their event, but under load it starts them
-late, by tens of minutes and at worst by hours; then the page, the announcement and the
-reminders are late too, and without a word nobody knows the automation itself was late. A run
-is given when its event happened (the shell reads it from the event's own payload) and when it
-started (its clock); past the policy's `delivery.late_after_minutes` it says so, and by how much.
+GitHub Actions may start a run long after its event: it documents that scheduled runs "can be
+delayed during periods of high loads" and may be dropped ("Events that trigger workflows"),
+and people report delays of minutes to hours (community discussions #210625, #213505); event
+runs queue behind Actions incidents too. Then the page, the announcement and the reminders are
+late, and without a word nobody knows the automation itself was late. A run is given when its
+event happened (the shell reads it from the event's own payload) and when it started (its
+clock); past the policy's `delivery.late_after_minutes` it says so, and by how much.
 """
 
 from __future__ import annotations

@@ -155,8 +155,8 @@ class Delivery(_Model):
         default=10, ge=1,
         description="Minutes between an event and the start of its run after which the run "
         "says it ran late (status comment, job summary, the announcement it makes); null for "
-        "never. GitHub Actions starts most runs within a minute or two, including the job's "
-        "set-up.")
+        "never. The default leaves room for a job's queueing and set-up, and stays well under "
+        "a P1's update cadence.")
 
 
 class Reminders(_Model):
