@@ -221,11 +221,14 @@ def _page_unhandled_report(repository: str, number: int, policy: Settings,
         issue = reads.issue(number)
     except ServiceError:
         return FirstPage()
-    if issue.get("pull_request") or incident_number(Event("issues", {"issue": issue},
-                                                          repository),
-                                                    policy.labels.incident) is None:
-        return FirstPage()
+    from incident_response.core.rules.labels import phase_of
+
     report = Event("issues", {"action": "opened", "issue": issue}, repository)
+    labels = [str(label.get("name")) for label in issue.get("labels") or []]
+    handled = any(phase_of(policy, name) for name in labels)  # a run wrote its record
+    if handled or issue.get("pull_request") or issue.get("state") != "open" or (
+            incident_number(report, policy.labels.incident) is None):
+        return FirstPage()
     return page_first(report, number, policy, template, context)
 
 
