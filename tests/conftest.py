@@ -98,6 +98,8 @@ class World:
             "GITHUB_SERVER_URL": "https://github.com",
             "GITHUB_REPOSITORY": self.github.repository,
             "GITHUB_RUN_ID": "4242",
+            # a run as GitHub Actions starts it (a person's run from a terminal unsets it)
+            "GITHUB_ACTIONS": "true",
             "DD_API_KEY": "dd-api-key-secret",
             "DD_APP_KEY": "dd-app-key-secret",
             "DATADOG_API_URL": self.datadog.url,

@@ -235,3 +235,38 @@ def declared_incidents(world: World, count: int) -> list[int]:
         numbers.append(number)
     world.github.permissions["sam"] = "write"
     return numbers
+
+# -- GitHub Actions late, and the way through from a terminal -------------------------------
+
+#: a responder's own token, as exported at a terminal (the GitHub fake knows it as `sam`'s)
+PERSON_TOKEN = "ghp_samPersonalToken000000000000000000"
+#: the repository as a person may type it: GitHub's `Codertocat/Hello-World`, in other case
+TYPED_REPOSITORY = "codertocat/HELLO-world"
+
+
+def by_hand(world: World, command: str, *args: str, token: str | None = PERSON_TOKEN,
+            **env: str | None) -> Run:
+    """`incident-response COMMAND ARGS` typed at a terminal while GitHub Actions is down: a
+    person's token, no event, no GITHUB_REPOSITORY, no step summary or outputs, not in Actions."""
+    world.github.tokens.setdefault(PERSON_TOKEN, "sam")
+    return world.call(command, *args, GITHUB_TOKEN=token, GITHUB_REPOSITORY=None,
+                      GITHUB_RUN_ID=None, GITHUB_STEP_SUMMARY=None, GITHUB_OUTPUT=None,
+                      GITHUB_ACTIONS=None, **env)
+
+
+def handle_by_hand(world: World, minutes: float, *args: str, **env: str | None) -> Run:
+    """`handle --repo (as typed) --issue 1` from a terminal, at T0 + `minutes`."""
+    return by_hand(world, "handle", "--repo", TYPED_REPOSITORY, "--issue", "1", "--now",
+                   at(minutes), *args, **env)
+
+
+def in_actions(world: World, payload: dict[str, Any], minutes: float,
+               event_name: str = "issue_comment", **env: str | None) -> Run:
+    """The event's run as GitHub Actions starts it, at T0 + `minutes` (late, if it is)."""
+    return world.call("handle", "--now", at(minutes), payload=payload, event_name=event_name,
+                      GITHUB_ACTIONS="true", GITHUB_RUN_ATTEMPT="1", **env)
+
+
+def chat_messages_with(world: World, text: str) -> int:
+    """How many chat messages carry `text`."""
+    return sum(text in json.dumps(m) for m in world.slack.messages)

@@ -74,11 +74,16 @@ def _parser() -> argparse.ArgumentParser:
                          help="decide and print the whole plan; send nothing")
         sub.add_argument("--now", help="the clock, ISO 8601 (drills, tests)")
 
-    handle = commands.add_parser("handle", help="handle the current GitHub Actions event")
+    handle = commands.add_parser("handle", help="handle the current GitHub Actions event, or "
+                                                "one incident (--issue) from a terminal")
     common(handle)
     handle.add_argument("--event", help="event payload file (default: $GITHUB_EVENT_PATH)")
     handle.add_argument("--event-name", help="event name (default: $GITHUB_EVENT_NAME)")
     handle.add_argument("--repo", help="OWNER/REPO (default: $GITHUB_REPOSITORY)")
+    handle.add_argument("--issue", type=int, metavar="NUMBER",
+                        help="handle this incident with no event, everything read from GitHub: "
+                             "the way through while GitHub Actions is down or late "
+                             "(docs/troubleshooting.md)")
     handle.add_argument("--form", type=Path, default=None,
                         help="issue form (default: .github/ISSUE_TEMPLATE/incident.yml if "
                              "present, else the built-in one)")

@@ -86,6 +86,10 @@ REQUIRED_PERMISSIONS: dict[str, str] = {
     # description of 2022 said it too: "GitHub Apps must have the `actions:write` permission
     # to use this endpoint" (api.github.com v1.1.4, actions/enable-workflow).
     "actions/": "actions",
+    # "The fine-grained token does not require any permissions" for it ("Get the
+    # authenticated user", docs.github.com); an App's token is refused whatever it may do
+    # (`_authenticated_user`).
+    "users/get-authenticated": "metadata",
 }
 
 
@@ -272,6 +276,7 @@ class FakeGitHub(FakeService):
         self.route("GET", "actions/get-workflow", self._get_workflow)
         self.route("PUT", "actions/enable-workflow", self._enable_workflow)
         self.route("PUT", "actions/disable-workflow", self._disable_workflow)
+        self.route("GET", "users/get-authenticated", self._authenticated_user)
 
     # -- URLs, as GitHub writes them
     @property
@@ -1543,6 +1548,22 @@ class FakeGitHub(FakeService):
 
     def _disable_workflow(self, request: Recorded, values: dict[str, str]) -> Reply:
         return self._set_workflow_state(values, "disabled_manually", "disable-a-workflow")
+    def _authenticated_user(self, request: Recorded, values: dict[str, str]) -> Reply:
+        """Who the token is. A person's token (classic, fine-grained, OAuth) answers with the
+        user: the description's example `private-user-response-with-public-profile-information`
+        made this user. An App's installation token is refused: the operation is
+        `enabledForGitHubApps: false` in the description, and GitHub answers 403 "Resource not
+        accessible by integration" (actions/create-github-app-token#258, the answer verbatim
+        with its documentation_url; googleapis/repo-automation-bots#3935)."""
+        login = self._login(request)
+        if login.endswith("[bot]"):
+            return Reply(403, {"message": "Resource not accessible by integration",
+                               "documentation_url": f"{_DOCS}/users/users"
+                                                    "#get-the-authenticated-user",
+                               "status": "403"})
+        example = self.description.document["components"]["examples"][
+            "private-user-response-with-public-profile-information"]["value"]
+        return Reply(200, {**copy.deepcopy(example), **self._user(login)})
 
     def _get_repo(self, request: Recorded, values: dict[str, str]) -> Reply:
         if f"{values['owner']}/{values['repo']}".lower() != self.repository.lower():

@@ -3,6 +3,12 @@
 load -> decide (pure) -> record labels and the status comment -> execute outside effects
 (page first) -> record the results. The status comment is written before anything goes out,
 so the state that prevents duplicates exists before a duplicate could be made.
+
+`handle --repo OWNER/REPO --issue N` does the same without an event, from a terminal, while
+GitHub Actions is down or late: everything is read from GitHub, as every run already reads it
+(the post-mortem's merge from its pull request, a reopen from the issue's history), so the
+run is safe beside the late Actions runs that may still come (the record's claims and the
+page's dedup key make sure nothing is sent twice, whichever runs first).
 """
 
 from __future__ import annotations
@@ -20,15 +26,25 @@ from incident_response.core.record.snapshot import IssueSnapshot, PostmortemClos
 from incident_response.shell import actions
 from incident_response.shell.configuration import form_template
 from incident_response.shell.context import RunContext
-from incident_response.shell.events import Event, incident_number, issue_from_payload, read_event
+from incident_response.shell.events import (
+    Event,
+    event_time,
+    incident_number,
+    issue_from_payload,
+    read_event,
+)
 
 # The policy (pydantic), the templates (Jinja2) and the core load only once an event is known
 # to be about an incident: the fast path must not pay for them.
 if TYPE_CHECKING:
+    from incident_response.adapters.ports import IssueTracker
     from incident_response.core.decision.plan import Plan
     from incident_response.core.rules.form import FormTemplate
+    from incident_response.core.rules.lateness import EventTime
     from incident_response.shell.first_page import FirstPage
+    from incident_response.shell.loading import LoadedIncident
     from incident_response.shell.settings import Settings
+    from incident_response.shell.terminal import Runner
 
 _INCIDENT_EVENTS = ("issues", "issue_comment", "pull_request")
 #: every event a workflow of this program is triggered by; any other `--event-name` is a typo
@@ -93,6 +109,8 @@ def _dry_run(plan_of: Callable[[], Plan], policy: Settings, number: int,
 
 
 def handle(arguments: argparse.Namespace, config: Path | None, context: RunContext) -> int:
+    if getattr(arguments, "issue", None) is not None:
+        return _by_hand(arguments, config, context)
     now = context.now
     if arguments.event_name and arguments.event_name not in KNOWN_EVENTS:
         msg = (f"--event-name {arguments.event_name!r} is not a GitHub Actions event this "
@@ -108,22 +126,136 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
     template = form_template(arguments.form)
     from incident_response.core.decision.decide import decide
 
+    timing = _when(event, context)
     if arguments.dry_run and not context.github_token:
         offline = issue_from_payload(event, now)
-        return _dry_run(lambda: decide(offline, None, policy, template, now), policy, number,
-                        offline)
+        return _dry_run(lambda: decide(offline, None, policy, template, now, event=timing),
+                        policy, number, offline)
 
     from incident_response.shell.first_page import FirstPage, page_first
 
     first = FirstPage() if arguments.dry_run else page_first(event, number, policy, template,
                                                               context)
-    return _reconcile(event, number, policy, template, context, first=first,
-                      dry_run=arguments.dry_run)
+    runner = _runner(event.repository, context, policy, typed=bool(arguments.repo),
+                     dry_run=arguments.dry_run)
+    if runner is None:
+        return 1
+    return _reconcile(number, policy, template, context, first=first, dry_run=arguments.dry_run,
+                      runner=runner, timing=timing,
+                      facts=lambda issue: _with_event_facts(issue, event, now))
 
 
-def _reconcile(event: Event, number: int, policy: Settings, template: FormTemplate,
-               context: RunContext, *, first: FirstPage, dry_run: bool) -> int:
-    """Load the incident, decide and act: the whole run, its clients closed at the end."""
+def _when(event: Event, context: RunContext) -> EventTime | None:
+    """When the event happened, for a run in GitHub Actions that may be late. A re-run
+    replays its first attempt's payload, and a run by hand is a person acting now: neither is
+    GitHub Actions starting late."""
+    if not context.in_actions or context.run_attempt > 1:
+        return None
+    return event_time(event)
+
+
+def _runner(repository: str, context: RunContext, policy: Settings, *, typed: bool,
+            dry_run: bool) -> Runner | None:
+    """The repository as GitHub names it and the person the token writes as (see
+    shell/terminal.py); None, said in one line, when GitHub cannot tell."""
+    from incident_response.shell.terminal import Runner, who_runs
+
+    if dry_run and not typed:
+        return Runner(repository)
+    try:
+        runner = who_runs(repository, context, policy, typed=typed)
+    except ServiceError as error:
+        print(f"incident-response: {error}")
+        return None
+    return Runner(runner.repository, runner.default_branch) if dry_run else runner
+
+
+def _by_hand(arguments: argparse.Namespace, config: Path | None, context: RunContext) -> int:
+    """`handle --issue N`: the incident read from GitHub, with no event."""
+    if arguments.event or arguments.event_name:
+        msg = ("--issue reads the incident from GitHub: give it without --event and "
+               "--event-name")
+        raise UsageError(msg)
+    repository = arguments.repo or context.repository
+    if not repository:
+        msg = "--issue needs the repository: pass --repo OWNER/REPO"
+        raise UsageError(msg)
+    if arguments.issue < 1:
+        msg = f"--issue {arguments.issue}: give the incident's issue number"
+        raise UsageError(msg)
+    from incident_response.shell.configuration import load_policy
+
+    policy = load_policy(config)
+    template = form_template(arguments.form)
+    runner = _runner(repository, context, policy, typed=True, dry_run=arguments.dry_run)
+    if runner is None:
+        return 1
+    if runner.person:
+        print(f"incident-response: this token writes as @{runner.person}, not as "
+              f"{policy.github.bot_login}: it sends what leaves GitHub and updates the bot's "
+              "record in place; labels, comments and the post-mortem are left to the bot's "
+              "next run.")
+    from incident_response.shell.first_page import FirstPage
+
+    first = FirstPage() if arguments.dry_run else _page_unhandled_report(
+        runner.repository, arguments.issue, policy, template, context)
+    branch = runner.default_branch
+    return _reconcile(arguments.issue, policy, template, context, first=first,
+                      dry_run=arguments.dry_run, runner=runner, timing=None,
+                      facts=lambda issue: replace(issue, default_branch=branch), by_hand=True)
+
+
+def _page_unhandled_report(repository: str, number: int, policy: Settings,
+                           template: FormTemplate, context: RunContext) -> FirstPage:
+    """A report no run has handled yet (Actions never started for it) is what the early page
+    is for: paged before the incident is loaded (shell/first_page.py), with the issue as GitHub
+    has it now standing in for its `issues.opened` payload. first_page leaves anything past a
+    fresh report (a phase label, a closed issue, a failed read) to the full run."""
+    from incident_response.adapters.github.reads import GitHubReads
+    from incident_response.shell.first_page import FirstPage, page_first
+    from incident_response.shell.wiring import transport
+
+    reads = GitHubReads(context.github_token or "", repository, context.github_api_url,
+                        transport(policy, context))
+    try:
+        issue = reads.issue(number)
+    except ServiceError:
+        return FirstPage()
+    from incident_response.core.rules.labels import phase_of
+
+    report = Event("issues", {"action": "opened", "issue": issue}, repository)
+    labels = [str(label.get("name")) for label in issue.get("labels") or []]
+    handled = any(phase_of(policy, name) for name in labels)  # a run wrote its record
+    if handled or issue.get("pull_request") or issue.get("state") != "open" or (
+            incident_number(report, policy.labels.incident) is None):
+        return FirstPage()
+    return page_first(report, number, policy, template, context)
+
+
+def _reopened(loaded: LoadedIncident, tracker: IssueTracker) -> None:
+    """A reopen, found from GitHub's state when no `issues.reopened` event tells it: the issue
+    is open, the record says the incident ended while the issue was open (so the core cannot
+    tell from its own `issue_closed`), and the issue's history has a reopen since the end."""
+    from incident_response.core.rules import lifecycle
+
+    previous, issue = loaded.previous, loaded.issue
+    if previous is None or not issue.open or previous.issue_closed or (
+            not lifecycle.traits(previous.phase).ended):
+        return
+    ends = [t for t in (previous.resolved_at, previous.completed_at) if t is not None]
+    if not ends:
+        return
+    history = issue.history if issue.history is not None else tuple(tracker.history(
+        issue.number))
+    if any(e.kind == "reopened" and e.at > max(ends) for e in history):
+        loaded.issue = replace(issue, reopened=True)
+
+
+def _reconcile(number: int, policy: Settings, template: FormTemplate, context: RunContext, *,
+               first: FirstPage, dry_run: bool, runner: Runner, timing: EventTime | None,
+               facts: Callable[[IssueSnapshot], IssueSnapshot], by_hand: bool = False) -> int:
+    """Load the incident, decide and act: the whole run, its clients closed at the end.
+    `facts`: what the event adds to the issue as GitHub has it (nothing, from a terminal)."""
     from incident_response.core.decision.decide import decide
     from incident_response.core.record.block import status_comment_of
     from incident_response.shell.incident_run import run_incident
@@ -133,16 +265,18 @@ def _reconcile(event: Event, number: int, policy: Settings, template: FormTempla
     from incident_response.shell.wiring import acknowledgements, build_adapters, close_adapter
 
     now = context.now
-    with build_adapters(context, event.repository, policy) as adapters:
+    with build_adapters(context, runner.repository, policy) as adapters:
         tracker = adapters.github
         acks = acknowledgements(context, policy)
         try:
-            issue = _with_event_facts(tracker.load_issue(number), event, now)
+            issue = facts(tracker.load_issue(number))
             # An incident whose label a person removed is still one: its record says so.
             loaded = complete_snapshot(issue, tracker, policy, acknowledgements=acks,
                                        reporter_permission=first.reporter_permission) if (
                 issue.has_label(policy.labels.incident)
                 or status_comment_of(issue, policy.github.bot_login)) else None
+            if loaded is not None and by_hand:
+                _reopened(loaded, tracker)
         except ServiceError as error:
             actions.annotate("error", "Incident not loaded", str(error))
             actions.write_summary(context, f"**Incident #{number} not loaded**: {error}")
@@ -155,10 +289,10 @@ def _reconcile(event: Event, number: int, policy: Settings, template: FormTempla
             return 0
         if dry_run:
             return _dry_run(lambda: decide(loaded.issue, loaded.previous, policy, template, now,
-                                           vendors=adapters.vendors),
+                                           vendors=adapters.vendors, event=timing),
                             policy, number, loaded.issue)
         run = run_incident(loaded, adapters, policy, template, now, run_url=context.run_url,
-                           paged=first.page)
+                           paged=first.page, event=timing, person=runner.person)
         keep_sweeping(run, adapters, policy, context)
         code = report_run(run, context, adapters.vendors)
         # A refused PAGERDUTY_API_TOKEN fails the run like any refused secret (the lookup

@@ -71,6 +71,17 @@ def sweep(arguments: argparse.Namespace, config: Path | None, context: RunContex
         raise UsageError(msg)
     policy = load_policy(config)
     template = form_template(arguments.form)
+    # By hand (a terminal, while Actions is down): the repository as GitHub spells it, and
+    # the person the token writes as (shell/terminal.py).
+    from incident_response.shell.terminal import Runner, who_runs
+
+    try:
+        runner = (Runner(repository) if arguments.list_due or arguments.dry_run else
+                  who_runs(repository, context, policy, typed=bool(arguments.repo)))
+    except ServiceError as error:
+        print(f"incident-response: {error}")
+        return 1
+    repository = runner.repository
 
     from incident_response.shell.wiring import (
         acknowledgements,
@@ -106,7 +117,8 @@ def sweep(arguments: argparse.Namespace, config: Path | None, context: RunContex
                 return _list_due(incidents, adapters.github, policy, template, context,
                                  followups=followups, acks=acks, frequent=frequent)
             code = _sweep(incidents, adapters, policy, template, context=context,
-                          dry_run=arguments.dry_run, acks=acks, frequent=frequent)
+                          dry_run=arguments.dry_run, acks=acks, frequent=frequent,
+                          person=runner.person)
             if followups and not arguments.dry_run:
                 code = max(code, _chase_followups(followups, adapters, policy, context))
             return code
@@ -229,7 +241,7 @@ def _list_due(incidents: list[IssueSnapshot], tracker: IssueTracker, policy: Set
 
 def _sweep(incidents: list[IssueSnapshot], adapters: Adapters, policy: Settings,
            template: FormTemplate, *, context: RunContext, dry_run: bool,
-           acks: Acknowledgements | None, frequent: bool) -> int:
+           acks: Acknowledgements | None, frequent: bool, person: str | None = None) -> int:
     now = context.now
     from incident_response.core.decision.decide import decide
     from incident_response.shell.incident_run import run_incident
@@ -251,7 +263,7 @@ def _sweep(incidents: list[IssueSnapshot], adapters: Adapters, policy: Settings,
                        policy, issue.number, loaded.issue)
             continue
         run = run_incident(loaded, adapters, policy, template, now, sweep=frequent,
-                           run_url=context.run_url)
+                           run_url=context.run_url, person=person)
         failed = failed or run.failed
         done = [effect_name(r.effect.key, adapters.vendors) for r in run.outcome.results
                 if r.status == "done"]

@@ -24,6 +24,13 @@ class RunContext:
     github_api_url: str = "https://api.github.com"
     github_server_url: str = "https://github.com"
     run_id: str | None = None
+    #: GITHUB_RUN_ATTEMPT: "begins at 1 for the workflow run's first attempt, and increments
+    #: with each re-run" ("Variables reference", docs.github.com); a re-run replays the first
+    #: attempt's event payload (spiceai/spiceai#12805), so its event's time is not news
+    run_attempt: int = 1
+    #: GITHUB_ACTIONS: "Always set to true when GitHub Actions is running the workflow" (same
+    #: page); otherwise a person runs the program by hand, from a terminal
+    in_actions: bool = False
     event_name: str | None = None
     event_path: str | None = None
     summary_path: Path | None = None
@@ -51,6 +58,8 @@ class RunContext:
             text = value(name)
             return Path(text) if text else None
 
+        attempt = value("GITHUB_RUN_ATTEMPT") or "1"
+
         return cls(
             now=now,
             repository=value("GITHUB_REPOSITORY"),
@@ -58,6 +67,8 @@ class RunContext:
             github_api_url=value("GITHUB_API_URL") or cls.github_api_url,
             github_server_url=value("GITHUB_SERVER_URL") or cls.github_server_url,
             run_id=value("GITHUB_RUN_ID"),
+            run_attempt=int(attempt) if attempt.isdigit() else 1,
+            in_actions=value("GITHUB_ACTIONS") == "true",
             event_name=value("GITHUB_EVENT_NAME"),
             event_path=value("GITHUB_EVENT_PATH"),
             summary_path=path("GITHUB_STEP_SUMMARY"),

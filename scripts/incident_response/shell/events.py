@@ -9,16 +9,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from incident_response.core import names
 from incident_response.core.errors import UsageError
 from incident_response.core.record.snapshot import IssueSnapshot
+from incident_response.core.rules.lateness import EventTime
 from incident_response.shell.context import RunContext
 
-__all__ = ["Event", "incident_number", "issue_from_payload", "postmortem_number", "read_event"]
+__all__ = ["Event", "event_time", "incident_number", "issue_from_payload", "postmortem_number",
+           "read_event"]
 
 
 @dataclass(frozen=True)
@@ -110,3 +112,57 @@ def issue_from_payload(event: Event, now: datetime) -> IssueSnapshot:
         # Offline, the payload's association stands in for the permission endpoint.
         author_permission=_TRUSTED_ASSOCIATIONS.get(str(issue.get("author_association")), "read"),
     )
+
+
+def _moment(text: object) -> datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+#: what an `issues` event's action did, as the lateness notice says it
+_ISSUE_ACTIONS = {"opened": "the report was opened", "edited": "the report was edited",
+                  "closed": "the issue was closed", "reopened": "the issue was reopened",
+                  "labeled": "a label was added", "unlabeled": "a label was removed"}
+
+
+def event_time(event: Event) -> EventTime | None:
+    """When the event happened, from the payload's own times (the payload is GitHub's record of
+    the event, written when it happened: a run that starts late still reads it as it was).
+
+    - `issues`: the issue's `created_at` when it was opened, else its `updated_at`, which the
+      change itself sets (tests/fixtures/github: `issues.unlabeled`, `issues.reopened` and
+      `issues.closed` carry the change's time there; a label change moves `updatedAt`,
+      apache/devlake#7510);
+    - `issue_comment`: the comment's `created_at`, or `updated_at` for an edit;
+    - `pull_request` (closed): `merged_at`, else `closed_at`;
+    - `schedule`: nothing. Its payload is only the cron expression (`{"schedule": "*/5 * * *
+      *"}`, octokit/webhooks#141; the repository and the workflow were added in 2022:
+      tests/fixtures/github/schedule.json), never the time the run was due, and a late or
+      dropped schedule leaves no trace in it; the sweep's silence is told by the record's
+      own clock instead (`swept_at`). `workflow_dispatch` is a person asking now.
+    """
+    payload = event.payload
+    at: datetime | None = None
+    what = ""
+    if event.name == "issues":
+        issue = payload.get("issue") or {}
+        at = _moment(issue.get("created_at") if event.action == "opened"
+                     else issue.get("updated_at"))
+        what = _ISSUE_ACTIONS.get(event.action, "the issue changed")
+    elif event.name == "issue_comment":
+        comment = payload.get("comment") or {}
+        edited = event.action == "edited"
+        at = _moment(comment.get("updated_at") if edited else comment.get("created_at"))
+        what = "the comment was edited" if edited else "the comment was written"
+    elif event.name == "pull_request":
+        pull = payload.get("pull_request") or {}
+        merged = _moment(pull.get("merged_at"))
+        at = merged or _moment(pull.get("closed_at"))
+        what = ("the post-mortem pull request was merged" if merged
+                else "the post-mortem pull request was closed")
+    return EventTime(at, what) if at is not None else None

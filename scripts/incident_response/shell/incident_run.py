@@ -14,6 +14,11 @@ Shared by `handle` (one event) and `sweep` (every open incident). The order is t
 
 If the record cannot be written at step 2, nothing else is sent: without the claims a later
 run could not tell what went out.
+
+A run with a person's token (from a terminal, while GitHub Actions is down or late) writes as
+that person, and the record is trusted only from the bot's comments: such a run updates the
+bot's record in place (the comment keeps its author), never starts one, and leaves every other
+change on GitHub to the bot (see `_Steps.leave_to_the_bot`).
 """
 
 from __future__ import annotations
@@ -22,13 +27,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from incident_response.core.decision.decide import decide
-from incident_response.core.decision.effects import CLAIMED_EFFECTS, Effect, TriggerPage
+from incident_response.core.decision.effects import (
+    CLAIMED_EFFECTS,
+    Capability,
+    Effect,
+    TriggerPage,
+)
 from incident_response.core.decision.outcome import EffectResult, Outcome
 from incident_response.core.decision.plan import Plan
 from incident_response.core.errors import ServiceError
+from incident_response.core.record.keys import describe
 from incident_response.core.record.merge import merge_states
 from incident_response.core.record.state import IncidentState
 from incident_response.core.rules.form import FormTemplate
+from incident_response.core.rules.lateness import EventTime
 from incident_response.core.rules.policy import Policy
 from incident_response.shell.execute import execute
 from incident_response.shell.loading import LoadedIncident
@@ -76,13 +88,48 @@ class _Steps:
     now: datetime
     sweep: bool
     run: IncidentRun
+    event: EventTime | None = None
+    #: the person the token writes as, when it is not the bot (a run from a terminal)
+    person: str | None = None
 
     def decide(self, previous: IncidentState | None) -> Plan:
         self.run.plan = decide(self.loaded.issue, previous, self.policy, self.template,
-                               self.now, sweep=self.sweep, vendors=self.adapters.vendors)
+                               self.now, sweep=self.sweep, vendors=self.adapters.vendors,
+                               event=self.event)
         if self.run.paged is not None:
             self.run.plan.page_already_sent(self.run.paged, self.now)
+        if self.person is not None:
+            self.leave_to_the_bot(self.run.plan, self.person)
         return self.run.plan
+
+    def leave_to_the_bot(self, plan: Plan, person: str) -> None:
+        """What a person's token must not do, taken out of the plan before anything is claimed:
+        every change on GitHub but the record's own comment.
+
+        Whatever a token does on GitHub is recorded as done by its owner, and later runs read
+        GitHub as people's doing unless the bot did it: a label change would read as @person
+        moving the incident by hand (a priority label becoming an override, a removed phase
+        label "put back" with a reply); a comment or a follow-up issue is found again by its
+        marker only among the bot's (after a lost answer: a second one); a commit on the
+        post-mortem's branch stops the bot from bringing the file up to date; and none of them
+        is claimed in the record, so a late Actions run racing this one could make them too.
+        So this run sends what leaves GitHub (the page, the chat, the declared incident:
+        claimed, or idempotent) and edits the record; the next run as the bot does the rest,
+        from the record."""
+        bot = self.policy.github.bot_login
+        held = [e for e in plan.effects if e.capability is Capability.GITHUB]
+        plan.effects = [e for e in plan.effects if e not in held]
+        changes = [f"+{n}" for n in plan.labels_to_add] + [f"-{n}" for n in plan.labels_to_remove]
+        plan.labels_to_add, plan.labels_to_remove, plan.labels_to_create = [], [], []
+        named = "; ".join(describe(e.key, self.adapters.vendors) for e in held)
+        left = ([f"the labels ({', '.join(changes)})"] if changes else []) + (
+            [f"these changes on GitHub: {named}"] if held else [])
+        if left:
+            plan.notices.append(
+                f"Run by @{person} from a terminal, with their own token: {' and '.join(left)} "
+                f"wait for the next run as {bot} (GitHub Actions, or a token that writes as the "
+                f"bot), so that nothing reads later as done by hand by @{person}. What leaves "
+                "GitHub (the page, the chat, the declared incident) went out.")
 
     def execute(self, effects: list[Effect]) -> None:
         if effects:
@@ -155,14 +202,18 @@ class _Steps:
 
 def run_incident(loaded: LoadedIncident, adapters: Adapters, policy: Policy,
                  template: FormTemplate, now: datetime, *, sweep: bool = False,
-                 run_url: str | None = None, paged: TriggerPage | None = None) -> IncidentRun:
+                 run_url: str | None = None, paged: TriggerPage | None = None,
+                 event: EventTime | None = None, person: str | None = None) -> IncidentRun:
     """Reconcile one incident. `paged` is the page this run already sent before loading
-    (shell/first_page.py): it is recorded as done, not sent again."""
+    (shell/first_page.py): it is recorded as done, not sent again. `event`: when the event
+    this run answers happened (a late run says so). `person`: the login the token writes as
+    when it is a person's, not the bot's (a run from a terminal)."""
     run = IncidentRun(loaded.issue.number, Plan(state=IncidentState()))
-    steps = _Steps(loaded, adapters, policy, template, now, sweep, run)
+    steps = _Steps(loaded, adapters, policy, template, now, sweep, run, event, person)
     steps.decide(loaded.previous)
     record = Record(adapters.github, loaded.issue, loaded.status, loaded.previous,
-                    policy=policy, run_url=run_url, vendors=adapters.vendors)
+                    policy=policy, run_url=run_url, vendors=adapters.vendors,
+                    author=person)
     steps.page(paged)
     if not steps.claim(record):
         return run

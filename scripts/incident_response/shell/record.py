@@ -12,7 +12,7 @@ from incident_response.adapters.ports import IssueTracker
 from incident_response.core.decision.outcome import Outcome
 from incident_response.core.decision.plan import Plan
 from incident_response.core.decision.status import status_comment
-from incident_response.core.errors import ServiceError
+from incident_response.core.errors import PermanentServiceError, Refusal, ServiceError
 from incident_response.core.record.block import STATUS_MARKER, parse_state, render_state
 from incident_response.core.record.keys import Vendors
 from incident_response.core.record.snapshot import CommentSnapshot, IssueSnapshot
@@ -27,9 +27,13 @@ class Record:
 
     def __init__(self, github: IssueTracker, issue: IssueSnapshot,
                  status: CommentSnapshot | None, previous: IncidentState | None, *,
-                 policy: Policy, run_url: str | None, vendors: Vendors) -> None:
+                 policy: Policy, run_url: str | None, vendors: Vendors,
+                 author: str | None = None) -> None:
         self.github, self.issue, self.policy, self.run_url = github, issue, policy, run_url
         self.vendors = vendors
+        #: the person this run's token writes as, when it is not the bot: such a run edits
+        #: the bot's comment in place, and starts no record of its own
+        self.author = author
         self.comment_id = status.id if status else None
         self.body = status.body if status else None
         #: the state as the record holds it, as far as this run knows
@@ -67,6 +71,8 @@ class Record:
             self.body, self.render(plan, outcome))
 
     def _create(self, body: str) -> int:
+        if self.author is not None:
+            raise _no_record_of(self.author, self.policy.github.bot_login)
         try:
             return self.github.create_comment(self.issue.number, body)
         except ServiceError:
@@ -83,3 +89,21 @@ def same_but_for_the_run_link(old: str, new: str) -> bool:
     def strip(text: str) -> str:
         return "\n".join(line for line in text.splitlines() if not line.startswith("<sub>"))
     return strip(old) == strip(new)
+
+
+def _no_record_of(person: str, bot: str) -> PermanentServiceError:
+    """Why a person's token starts no record. The record is trusted only from the bot's own
+    comments (core/record/block.py), so a status comment @person wrote would be ignored by
+    every later run, which would then declare and announce a second time. Editing the bot's
+    comment is safe: GitHub lets anyone with write access edit a comment and keeps its author
+    ("You must be the author or have write access to this repository to edit this comment",
+    GraphQL `CommentCannotEditReason`)."""
+    return PermanentServiceError(
+        "GitHub", f"this incident has no record yet, and a status comment written with "
+        f"@{person}'s token would not be trusted by the runs that follow (only {bot}'s is), "
+        "so none was written. A page that was due has gone out (it needs no record); the rest "
+        "waits for "
+        f"a run as {bot}: GitHub Actions when it runs, or `incident-response handle --issue N` "
+        "with a token that writes as the bot (a GitHub App's installation token)",
+        reason=Refusal.PERMISSION,
+        fix=f"run it as {bot}: GitHub Actions, or a GitHub App's installation token")

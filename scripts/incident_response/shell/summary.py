@@ -99,6 +99,8 @@ def report_run(run: IncidentRun, context: RunContext, vendors: Vendors) -> int:
         actions.annotate("error", "GitHub record failed", error)
     for notice in run.plan.notices:
         actions.annotate("notice", f"Incident #{run.number}", one_line(notice))
+    if run.plan.late is not None:
+        actions.annotate("warning", "The automation ran late", run.plan.late.notice(context.now))
     summary = incident_summary(run, vendors)
     print(summary)
     actions.write_summary(context, summary)

@@ -1,8 +1,9 @@
-"""Two GitHub reads without PyGithub, for the page that leaves before anything else loads.
+"""GitHub reads without PyGithub, for what a run must know before anything else loads.
 
 Importing PyGithub (with requests and urllib3) takes longer than paging itself, so the reads
 the page needs (the issue's current labels and the reporter's permission) go through the
-standard library. Everything else reads GitHub through `github_tracker`.
+standard library; so do the two a run from a terminal makes first (the repository as GitHub
+names it, and who the token writes as). Everything else reads GitHub through `github_tracker`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from incident_response.core.errors import PermanentServiceError, TransientServic
 __all__ = ["GitHubReads"]
 
 _SERVICE = SERVICE
+#: what GitHub answers an App's installation token on a user's endpoint
+_APP_REFUSAL = "Resource not accessible by integration"
 
 
 def _message(error: urllib.error.HTTPError) -> str | None:
@@ -28,6 +31,8 @@ def _message(error: urllib.error.HTTPError) -> str | None:
         data = json.loads(error.read() or b"null")
     except (OSError, ValueError):
         return None
+    finally:
+        error.close()
     message = data.get("message") if isinstance(data, dict) else None
     return str(message) if message else None
 
@@ -38,9 +43,10 @@ class GitHubReads:
         self._api = api_url.rstrip("/")
         self._transport = transport
 
-    def _get(self, action: str, path: str) -> Any:
+    def _get(self, action: str, path: str, *, under_repository: bool = True) -> Any:
+        where = f"/repos/{self._repository}{path}" if under_repository else path
         request = urllib.request.Request(  # noqa: S310 (the URL is the configured API's)
-            f"{self._api}/repos/{self._repository}{path}",
+            f"{self._api}{where}",
             headers={"Authorization": f"Bearer {self._token}",
                      "Accept": "application/vnd.github+json",
                      "X-GitHub-Api-Version": "2022-11-28",
@@ -56,6 +62,29 @@ class GitHubReads:
         except (urllib.error.URLError, OSError, ValueError) as error:
             msg = f"{action} failed: {type(error).__name__}"
             raise TransientServiceError(_SERVICE, msg) from error
+
+    def repository(self) -> dict[str, Any]:
+        """The repository as GitHub answers it (repos/get): its `full_name` as GitHub spells
+        it, whatever case it was asked by, and its `default_branch`. A renamed repository
+        answers 301 to its new name, which urllib follows for a GET."""
+        data: dict[str, Any] = self._get("Reading the repository", "")
+        return data
+
+    def token_login(self) -> str | None:
+        """Who the token writes as: a person's (or a machine user's) login; None for a GitHub
+        App's installation token, which cannot ask (users/get-authenticated is
+        `enabledForGitHubApps: false` in GitHub's description and answers 403 "Resource not
+        accessible by integration": actions/create-github-app-token#258,
+        googleapis/repo-automation-bots#3935) and writes as the App's `SLUG[bot]`."""
+        try:
+            data = self._get("Reading who the token belongs to", "/user",
+                             under_repository=False)
+        except PermanentServiceError as error:
+            # Only that answer: a 403 for another reason (a rate limit) says nothing of who.
+            if error.status == 403 and _APP_REFUSAL in str(error):
+                return None
+            raise
+        return str(data.get("login") or "") or None
 
     def issue(self, number: int) -> dict[str, Any]:
         data: dict[str, Any] = self._get("Reading the issue", f"/issues/{number}")

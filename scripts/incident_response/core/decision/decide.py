@@ -42,6 +42,7 @@ from incident_response.core.rules.labels import (
     label_specs,
     managed,
 )
+from incident_response.core.rules.lateness import EventTime, LateRun, late_run
 from incident_response.core.rules.permissions import has_permission
 from incident_response.core.rules.policy import Policy
 from incident_response.core.rules.reminders import record_due_reminder, sweep_due, sweep_paused
@@ -379,6 +380,14 @@ def _retry_requested(state: IncidentState, now: datetime) -> bool:
         state.mirror_resumed_at = now
     return requested
 
+def _ran_late(plan: Plan, event: EventTime | None, now: datetime, policy: Policy) -> None:
+    """A run that started late after its event says so, and by how much (the announcement it
+    makes too, through `plan.late`)."""
+    late: LateRun | None = late_run(event, now, policy)
+    if late is not None:
+        plan.late = late
+        plan.notices.append(late.notice(now))
+
 
 def _plan_effects(plan: Plan, issue: IssueSnapshot, answers: FormAnswers | None,
                   policy: Policy, now: datetime, *, vendors: Vendors) -> None:
@@ -387,7 +396,7 @@ def _plan_effects(plan: Plan, issue: IssueSnapshot, answers: FormAnswers | None,
     retrying = _retry_requested(state, now)
     stopped = state.mirror_stopped()
     for wanted in due_effects(issue, answers, state, plan.classification, policy,
-                              vendors=vendors):
+                              vendors=vendors, late=plan.late):
         effect = wanted
         failure = state.failures.get(effect.key)
         if effect.key in posted:
@@ -413,13 +422,15 @@ def _plan_effects(plan: Plan, issue: IssueSnapshot, answers: FormAnswers | None,
 
 def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
            template: FormTemplate, now: datetime, *, sweep: bool = False,
-           vendors: Vendors = Vendors()) -> Plan:  # noqa: B008 (frozen, shared safely)
+           vendors: Vendors = Vendors(),  # noqa: B008 (frozen, shared safely)
+           event: EventTime | None = None) -> Plan:
     """Plan one run for one incident.
 
     Every run reconciles everything that is due, reminders included, because GitHub may cancel
     a pending sweep in favour of an event run; `sweep` marks a run of the schedule, which
     records when the sweep last looked (runs that are not sweeps warn when it stopped).
-    `vendors` names the services behind the capabilities in what people read.
+    `vendors` names the services behind the capabilities in what people read. `event` is when
+    the event this run answers happened, when known: with `now`, how late the run started.
     """
     bot = policy.github.bot_login
     state = _starting_state(issue, previous, policy)
@@ -440,6 +451,7 @@ def decide(issue: IssueSnapshot, previous: IncidentState | None, policy: Policy,
     if answers is not None and state.phase is Phase.TRIAGE:
         _triage_notice(plan, issue, policy, answers, vendors)
     _prune_outbox(issue, state, policy)
+    _ran_late(plan, event, now, policy)
     _plan_effects(plan, issue, answers, policy, now, vendors=vendors)
     _acknowledgement_unknown(plan, issue)
     _labels(plan, issue, policy)

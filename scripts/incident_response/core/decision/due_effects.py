@@ -39,6 +39,7 @@ from incident_response.core.rules import lifecycle
 from incident_response.core.rules.answers import FormAnswers
 from incident_response.core.rules.classification import Classification
 from incident_response.core.rules.facts import FactText, followups, update_text
+from incident_response.core.rules.lateness import LateRun
 from incident_response.core.rules.policy import Policy
 from incident_response.core.rules.postmortem import (
     branch_name,
@@ -139,8 +140,28 @@ def _facts_shown(issue: IssueSnapshot, answers: FormAnswers, state: IncidentStat
     return tuple(facts)
 
 
+def _announcement(issue: IssueSnapshot, answers: FormAnswers, state: IncidentState,
+                  context: dict[str, Any], policy: Policy, *,
+                  late: LateRun | None) -> PostToChat:
+    """The incident's announcement; made by a run that started late, it says by how much, so
+    the channel does not take a late message for a late report."""
+    priority, _ = _classified(state)
+    header = f"{priority.value} incident: {answers.service} is experiencing degraded service"
+    facts = _facts_shown(issue, answers, state, context)
+    return PostToChat(
+        key=keys.ANNOUNCE, channel=policy.chat.support_channel,
+        text=f"{header} ({issue.key}{late.suffix() if late else ''})",
+        message=Message(render("chat_announcement.j2", **context).strip(), header,
+                        render("chat_context.j2", **context).strip(),
+                        facts=(*facts, late.fact()) if late else facts,
+                        more_at=issue.url),
+        incident=issue.key, kind="incident_announced", is_announcement=True,
+    )
+
+
 def _declaration(issue: IssueSnapshot, answers: FormAnswers, state: IncidentState,
-                 context: dict[str, Any], policy: Policy) -> list[Effect]:
+                 context: dict[str, Any], policy: Policy, *,
+                 late: LateRun | None = None) -> list[Effect]:
     priority, severity = _classified(state)
     rule = policy.rule(priority)
     wanted: list[Effect] = []
@@ -170,17 +191,7 @@ def _declaration(issue: IssueSnapshot, answers: FormAnswers, state: IncidentStat
             fingerprint=_fingerprint(facts),
         ))
     if rule.announce:
-        header = (f"{priority.value} incident: "
-                  f"{answers.service} is experiencing degraded service")
-        wanted.append(PostToChat(
-            key=keys.ANNOUNCE, channel=policy.chat.support_channel,
-            text=f"{header} ({issue.key})",
-            message=Message(render("chat_announcement.j2", **context).strip(), header,
-                            render("chat_context.j2", **context).strip(),
-                            facts=_facts_shown(issue, answers, state, context),
-                            more_at=issue.url),
-            incident=issue.key, kind="incident_announced", is_announcement=True,
-        ))
+        wanted.append(_announcement(issue, answers, state, context, policy, late=late))
     if rule.notify_leadership and policy.chat.leadership_channel:
         header = (f"Declared {priority.value}: "
                   f"{answers.service} is experiencing degraded service")
@@ -334,13 +345,14 @@ _ORDER: dict[type, int] = {TriggerPage: 0, ResolvePage: 1, DeclareIncident: 2, F
 
 def due_effects(issue: IssueSnapshot, answers: FormAnswers | None, state: IncidentState,
                 classification: Classification | None, policy: Policy, *,
-                vendors: Vendors) -> list[Effect]:
-    """All effects the state calls for, in the order to try them (the page first)."""
+                vendors: Vendors, late: LateRun | None = None) -> list[Effect]:
+    """All effects the state calls for, in the order to try them (the page first). `late`:
+    this run started late after its event (what it announces says so)."""
     wanted: list[Effect] = []
     if (answers is not None and state.priority is not None and state.severity is not None
             and lifecycle.traits(state.phase).declared):
         context = _context(issue, answers, state, classification, policy, vendors=vendors)
-        declaration = _declaration(issue, answers, state, context, policy)
+        declaration = _declaration(issue, answers, state, context, policy, late=late)
         if lifecycle.traits(state.phase).live:
             wanted.extend(declaration)
         elif state.mirror_gone and not state.is_done(keys.DECLARE):

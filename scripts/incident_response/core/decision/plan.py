@@ -10,6 +10,7 @@ from incident_response.core.record.state import IncidentState
 from incident_response.core.rules.answers import FieldProblem, FormAnswers
 from incident_response.core.rules.classification import Classification
 from incident_response.core.rules.labels import LabelSpec
+from incident_response.core.rules.lateness import LateRun
 
 __all__ = ["Plan"]
 
@@ -32,6 +33,8 @@ class Plan:
     rebuilding: bool = False
     #: effects another run has claimed and may still be sending: left to it for now
     in_flight: list[str] = field(default_factory=list)
+    #: this run started late after its event (its notice is among `notices` too)
+    late: LateRun | None = None
 
     def page_already_sent(self, page: TriggerPage, at: datetime) -> bool:
         """The page left before this plan was made (before the incident was loaded, or

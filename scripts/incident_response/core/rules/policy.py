@@ -151,6 +151,12 @@ class Delivery(_Model):
     timeout_seconds: float = Field(default=15, gt=0, le=120)
     #: first pause between attempts; each later pause doubles (Retry-After wins when given)
     backoff_seconds: float = Field(default=1.0, ge=0, le=60)
+    late_after_minutes: int | None = Field(
+        default=10, ge=1,
+        description="Minutes between an event and the start of its run after which the run "
+        "says it ran late (status comment, job summary, the announcement it makes); null for "
+        "never. The default leaves room for a job's queueing and set-up, and stays well under "
+        "a P1's update cadence.")
 
 
 class Reminders(_Model):
