@@ -147,8 +147,18 @@ class _Checker:
                 checked[key] = item
         for key, spec in properties.items():
             if key not in checked and "default" in self._resolve(spec):
-                checked[key] = copy.deepcopy(self._resolve(spec)["default"])
+                checked[key] = _numbered(copy.deepcopy(self._resolve(spec)["default"]),
+                                         (*where, key))
         return checked
+
+
+def _numbered(value: Any, where: tuple[str, ...]) -> Any:
+    """A default as the model has it: the schema (JSON) spells number keys as strings."""
+    if not isinstance(value, dict):
+        return value
+    if where in _NUMBER_KEYED:
+        return {int(key): item for key, item in value.items()}
+    return {key: _numbered(item, (*where, key)) for key, item in value.items()}
 
 
 def _same(value: Any, option: Any) -> bool:
