@@ -11,11 +11,16 @@ from __future__ import annotations
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
 
-from incident_response.adapters.pagerduty.events import send_event, trigger_event
+from incident_response.adapters.pagerduty.events import (
+    events_connection,
+    send_event,
+    trigger_event,
+)
 from incident_response.adapters.pagerduty.pager import PagerDutyPager
 from incident_response.adapters.transport import Transport
 from incident_response.core.decision.effects import TriggerPage
@@ -23,6 +28,17 @@ from incident_response.core.errors import PermanentServiceError, TransientServic
 from incident_response.core.vocabulary import Priority, Severity
 from tests.fakes.pagerduty import FakePagerDuty
 from tests.fakes.server import Fault
+
+
+def _send(event: dict[str, Any], url: str, *, context: ssl.SSLContext, timeout: float,
+          early: bool = False) -> str:
+    connection = events_connection(url, context=context, timeout=timeout)
+    if early:
+        connection.connect_early()
+    try:
+        return send_event(event, connection)
+    finally:
+        connection.close()
 
 
 @pytest.fixture
@@ -64,8 +80,8 @@ def test_the_first_steps_event_is_the_clients(pagerduty: FakePagerDuty, trust: s
         pager.trigger(page)
     finally:
         pager.close()
-    key = send_event(trigger_event(page, pagerduty.routing_key, "critical"), pagerduty.url,
-                     context=trust, timeout=5)
+    key = _send(trigger_event(page, pagerduty.routing_key, "critical"), pagerduty.url,
+                context=trust, timeout=5, early=True)
     assert key == page.dedup_key
     by_client, by_step = (request.json() for request in pagerduty.requests)
     assert by_step == by_client
@@ -76,8 +92,8 @@ def test_a_refused_routing_key_is_permanent_and_not_shown(pagerduty: FakePagerDu
                                                           trust: ssl.SSLContext) -> None:
     secret = "0" * 31 + "X"
     with pytest.raises(PermanentServiceError) as refused:
-        send_event(trigger_event(_page(), secret, "critical"), pagerduty.url, context=trust,
-                   timeout=5)
+        _send(trigger_event(_page(), secret, "critical"), pagerduty.url, context=trust,
+              timeout=5)
     assert refused.value.status == 400
     assert "PAGERDUTY_ROUTING_KEY" in str(refused.value)
     assert secret not in str(refused.value)
@@ -90,8 +106,8 @@ def test_what_a_retry_may_fix_is_transient(pagerduty: FakePagerDuty, trust: ssl.
     """One attempt, then the full run's client (with its retries) sends the page."""
     pagerduty.inject("createV2Event", fault)
     with pytest.raises(TransientServiceError):
-        send_event(trigger_event(_page(), pagerduty.routing_key, "critical"), pagerduty.url,
-                   context=trust, timeout=5)
+        _send(trigger_event(_page(), pagerduty.routing_key, "critical"), pagerduty.url,
+              context=trust, timeout=5)
     assert len(pagerduty.requests) == 1
 
 
@@ -99,11 +115,22 @@ def test_no_answer_in_time_is_transient(pagerduty: FakePagerDuty,
                                         trust: ssl.SSLContext) -> None:
     pagerduty.inject("createV2Event", Fault(kind="timeout", status=1))
     with pytest.raises(TransientServiceError):
-        send_event(trigger_event(_page(), pagerduty.routing_key, "critical"), pagerduty.url,
-                   context=trust, timeout=0.5)
+        _send(trigger_event(_page(), pagerduty.routing_key, "critical"), pagerduty.url,
+              context=trust, timeout=0.5)
 
 
 def test_only_https_is_spoken(trust: ssl.SSLContext) -> None:
+    with pytest.raises(PermanentServiceError, match="PAGERDUTY_EVENTS_URL"):
+        _send(trigger_event(_page(), "k" * 32, "critical"), "http://127.0.0.1:9",
+              context=trust, timeout=1)
+
+
+def test_a_connection_opened_early_that_failed_is_opened_again(pagerduty: FakePagerDuty,
+                                                               trust: ssl.SSLContext) -> None:
+    """The early connect may fail (the network was not ready); the send connects itself."""
+    connection = events_connection(pagerduty.url, context=trust, timeout=5)
+    pagerduty.stop()
+    connection.connect_early()
+    connection.close()  # waits for the failed attempt
     with pytest.raises(TransientServiceError):
-        send_event(trigger_event(_page(), "k" * 32, "critical"), "http://127.0.0.1:9",
-                   context=trust, timeout=1)
+        send_event(trigger_event(_page(), pagerduty.routing_key, "critical"), connection)

@@ -210,3 +210,18 @@ def test_the_files_are_the_full_runs(tmp_path: Path) -> None:
         light_config(config)
     with pytest.raises(ConfigError):
         load_policy(config)
+
+
+def test_libyaml_reads_every_shipped_and_fixture_file_as_pure_pyyaml_does() -> None:
+    """config_files.safe_load takes PyYAML's C parser where it has one (both the first step's
+    and the full run's PyYAML do): the same data as the pure parser, on every YAML file here."""
+    yaml = pytest.importorskip("yaml")
+    if not getattr(yaml, "__with_libyaml__", False):
+        pytest.skip("this PyYAML has no libyaml")
+    root = Path(__file__).resolve().parents[2]
+    files = [*(root / ".github").rglob("*.yml"), *(root / "tests" / "fixtures").rglob("*.yml"),
+             *(root / "tests" / "fixtures").rglob("*.yaml")]
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.safe_load(text), path

@@ -11,16 +11,15 @@ library only, but for PyYAML, imported when a file is read (the runner's own Pyt
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_response.core.errors import ConfigError
 from incident_response.core.rules.form import FormTemplate, template_from_data
 from incident_response.resources import default_config_path, default_form_path
 
 __all__ = ["DEFAULT_FORM", "FORMER_NAMES", "MergedConfig", "form_path", "load_form_template",
-           "merge", "merged_config", "read_yaml"]
+           "merge", "merged_config", "read_yaml", "safe_load"]
 
 DEFAULT_FORM = Path(".github/ISSUE_TEMPLATE/incident.yml")
 
@@ -39,12 +38,24 @@ def merge(base: Any, override: Any) -> Any:
     return override
 
 
+def safe_load(text: str) -> Any:
+    """YAML as `yaml.safe_load` reads it (YAML 1.1, plain data only), with libyaml's parser
+    where PyYAML has it (the locked wheels and Ubuntu's python3-yaml both do): the same safe
+    constructor and resolver over a parser written in C, several times faster than the pure
+    Python one on the configuration, which the Action's first step reads on the way to the
+    page. Both the first step and the full run read through here."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 -- a safe loader, as above
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """A configuration file's top-level mapping (an empty file is an empty mapping)."""
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         msg = (f"{path}: not valid YAML ({error}). "
                "Fix the syntax, then run `incident-response validate`.")
@@ -76,13 +87,12 @@ def _current_names(data: dict[str, Any], path: Path,
     return data
 
 
-@dataclass(frozen=True)
-class MergedConfig:
+class MergedConfig(NamedTuple):
     data: dict[str, Any]
     #: the file errors are about: the adopter's, else the defaults
     source: Path
     #: today's name of a top-level key -> the former name the adopter's file used
-    spelled: dict[str, str] = field(default_factory=dict)
+    spelled: dict[str, str]
 
 
 def merged_config(path: Path | None) -> MergedConfig:
@@ -90,7 +100,7 @@ def merged_config(path: Path | None) -> MergedConfig:
     defaults_path = default_config_path()
     data = read_yaml(defaults_path)
     if path is None:
-        return MergedConfig(data, defaults_path)
+        return MergedConfig(data, defaults_path, {})
     spelled: dict[str, str] = {}
     data = merge(data, _current_names(read_yaml(path), path, spelled))
     return MergedConfig(data, path, spelled)
@@ -100,7 +110,7 @@ def load_form_template(path: Path) -> FormTemplate:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         msg = f"{path}: cannot read the issue form ({error})"
         raise ConfigError(msg) from error

@@ -21,31 +21,29 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from incident_response.adapters.github.reads import GitHubReads
-from incident_response.core.decision.effects import TriggerPage
+from incident_response.core.decision.page_effect import TriggerPage
 from incident_response.core.errors import ServiceError
 from incident_response.core.record.snapshot import IssueSnapshot
 from incident_response.shell import actions
 from incident_response.shell.context import RunContext
 from incident_response.shell.events import Event, issue_from_payload
-from incident_response.shell.page_record import read_page_record
 
 if TYPE_CHECKING:
     from incident_response.core.rules.form import FormTemplate
     from incident_response.shell.settings import Settings
 
-__all__ = ["FirstPage", "fresh_report", "page_first", "recorded_page"]
+__all__ = ["Background", "FirstPage", "fresh_report", "page_first", "recorded_page"]
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class FirstPage:
+class FirstPage(NamedTuple):
     """What the early path did: the page it sent, and the reporter's permission it read (the
     full run uses it instead of reading it again)."""
 
@@ -53,7 +51,7 @@ class FirstPage:
     reporter_permission: str | None = None
 
 
-class _Background(Generic[T]):
+class Background(Generic[T]):
     """One call on its own thread: the two reads wait on the network, not on each other."""
 
     def __init__(self, call: Callable[[], T]) -> None:
@@ -83,7 +81,7 @@ def fresh_report(event: Event, reads: GitHubReads, now: datetime) -> IssueSnapsh
     if not (event.name == "issues" and event.action == "opened"):
         return None
     issue = issue_from_payload(event, now)
-    permission = _Background(lambda: reads.permission(issue.author))
+    permission = Background(lambda: reads.permission(issue.author))
     current = reads.issue(issue.number)
     labels = tuple(str(label.get("name")) for label in current.get("labels") or []
                    if isinstance(label, dict))
@@ -96,6 +94,8 @@ def recorded_page(path: Path | None, repository: str, number: int) -> FirstPage 
     when there is none for this issue, and the full run pages as it always did."""
     if path is None:
         return None
+    from incident_response.shell.page_record import read_page_record
+
     try:
         record = read_page_record(path, repository, number)
     except (OSError, ValueError, KeyError, TypeError) as error:

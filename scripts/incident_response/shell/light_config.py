@@ -22,9 +22,8 @@ import json
 import math
 import operator
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_response.core.errors import ConfigError
 from incident_response.core.rules.policy_checks import (
@@ -208,8 +207,7 @@ def _rules_problem(data: Mapping[str, Any]) -> str | None:
                 services=[s["name"] for s in data["services"]], targets=targets.keys()))
 
 
-@dataclass(frozen=True)
-class LightConfig:
+class LightConfig(NamedTuple):
     policy: PolicyView
     #: the checked data itself, for the adapters' own sections (the pager's severities)
     data: dict[str, Any]

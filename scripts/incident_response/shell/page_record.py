@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_response.core import names
-from incident_response.core.decision.effects import TriggerPage
+from incident_response.core.decision.page_effect import TriggerPage
 from incident_response.core.vocabulary import Priority, Severity
 
 __all__ = ["PageRecord", "read_page_record", "write_page_record"]
@@ -26,8 +24,7 @@ __all__ = ["PageRecord", "read_page_record", "write_page_record"]
 _VERSION = 1
 
 
-@dataclass(frozen=True)
-class PageRecord:
+class PageRecord(NamedTuple):
     repository: str
     number: int
     page: TriggerPage
@@ -36,7 +33,7 @@ class PageRecord:
 
 
 def write_page_record(path: Path, record: PageRecord) -> None:
-    """Write it whole or not at all (a temporary file renamed over the target)."""
+    """Write it whole or not at all."""
     page = record.page
     data = {
         "version": _VERSION, "repository": record.repository, "number": record.number,
@@ -46,13 +43,13 @@ def write_page_record(path: Path, record: PageRecord) -> None:
                  "severity": page.severity.value, "links": [list(link) for link in page.links],
                  "custom_details": page.custom_details},
     }
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".page-", suffix=".json")
+    # Beside the target, then renamed over it: a reader sees the whole file or none.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(data, file, ensure_ascii=False)
-        Path(temporary).replace(path)
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 

@@ -22,29 +22,32 @@ never fails the job, and never prints a secret.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib.util
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from incident_response.adapters.github.reads import GitHubReads
-from incident_response.adapters.pagerduty.events import send_event, trigger_event
+from incident_response.adapters.pagerduty.events import events_connection
 from incident_response.adapters.transport import Transport
-from incident_response.core.decision.page import fresh_report_page
 from incident_response.core.errors import ConfigError, ServiceError, UsageError
 from incident_response.shell import actions
-from incident_response.shell.config_files import form_path, load_form_template
 from incident_response.shell.context import RunContext
-from incident_response.shell.events import incident_number, read_event
-from incident_response.shell.first_page import fresh_report
-from incident_response.shell.light_config import NotUnderstood, light_config
-from incident_response.shell.page_record import PageRecord, write_page_record
+from incident_response.shell.events import Event, read_event
+from incident_response.shell.first_page import Background, fresh_report
+
+if TYPE_CHECKING:
+    from incident_response.adapters.https import Connection
+    from incident_response.core.record.snapshot import IssueSnapshot
 
 __all__ = ["StepOutcome", "page_step"]
 
 _LEFT = "the page, if any, is left to the full run"
+#: seconds the step waits for one answer (GitHub's, PagerDuty's) before it leaves the page to
+#: the full run: the job's set-up waits for this step
+_WAIT = 5.0
 
 
-@dataclass(frozen=True)
-class StepOutcome:
+class StepOutcome(NamedTuple):
     """What the step did, in one line; `unusual` lines become a notice on the run."""
 
     text: str
@@ -69,7 +72,8 @@ def page_step(context: RunContext, config: Path | None, record: Path) -> StepOut
     return outcome
 
 
-def _page(context: RunContext, config: Path | None, record: Path) -> StepOutcome:  # noqa: PLR0911
+def _page(  # noqa: PLR0911 -- one return per way the step ends, each said
+        context: RunContext, config: Path | None, record: Path) -> StepOutcome:
     if context.event_name != "issues":
         return StepOutcome(f"a {context.event_name or 'missing'} event is not a report just "
                            "opened; the run handles it")
@@ -84,6 +88,39 @@ def _page(context: RunContext, config: Path | None, record: Path) -> StepOutcome
     if event.action != "opened":
         return StepOutcome(f"issues.{event.action} is not a report just opened; the run "
                            "handles it")
+    if importlib.util.find_spec("yaml") is None:
+        raise ImportError(name="yaml")  # before anything is read: the full run reads it all
+    # The two reads, and the pager's connection, start now and run while the configuration and
+    # the form are read: on a runner the network is the slower part. One attempt each, a
+    # short wait: what fails or lags here is done by the full run, moments later.
+    transport = Transport(1, _WAIT, 0.0, context.ca_file)
+    tls = transport.ssl_context()
+    reads = GitHubReads(context.github_token, event.repository, context.github_api_url,
+                        transport, context=tls)
+    try:
+        pager = events_connection(context.pagerduty_events_url, context=tls, timeout=_WAIT)
+    except ServiceError as error:
+        return StepOutcome(f"{error}; {_LEFT}", unusual=True)
+    pager.connect_early()
+    report = Background(lambda: fresh_report(event, reads, context.now))
+    try:
+        return _decide_and_send(context, config, record, event=event, report=report,
+                                pager=pager)
+    finally:
+        pager.close()
+
+
+def _decide_and_send(  # noqa: PLR0911 -- one return per way the step ends, each said
+        context: RunContext, config: Path | None, record: Path, *, event: Event,
+        report: Background[IssueSnapshot | None], pager: Connection) -> StepOutcome:
+    # What decides the page loads while the reads and the pager's connection are under way.
+    from incident_response.adapters.pagerduty.events import send_event, trigger_event
+    from incident_response.core.decision.page import fresh_report_page
+    from incident_response.shell.config_files import form_path, load_form_template
+    from incident_response.shell.events import incident_number
+    from incident_response.shell.light_config import NotUnderstood, light_config
+    from incident_response.shell.page_record import PageRecord, write_page_record
+
     try:
         light = light_config(config)
         template = load_form_template(form_path(None))
@@ -94,13 +131,8 @@ def _page(context: RunContext, config: Path | None, record: Path) -> StepOutcome
     number = incident_number(event, policy.labels.incident)
     if number is None:
         return StepOutcome("the issue is not an incident report: nothing to page")
-    # One attempt: a read or a send that fails now is retried by the full run, moments later.
-    transport = Transport(1, policy.delivery.timeout_seconds, policy.delivery.backoff_seconds,
-                          context.ca_file)
-    reads = GitHubReads(context.github_token, event.repository, context.github_api_url,
-                        transport)
     try:
-        issue = fresh_report(event, reads, context.now)
+        issue = report.result()
     except ServiceError as error:
         return StepOutcome(f"{error}; {_LEFT}", unusual=True)
     page = fresh_report_page(issue, policy, template) if issue is not None else None
@@ -112,9 +144,7 @@ def _page(context: RunContext, config: Path | None, record: Path) -> StepOutcome
         return StepOutcome(f"paging.severity has no entry for {page.priority}; {_LEFT}",
                            unusual=True)
     try:
-        send_event(trigger_event(page, context.pagerduty_routing_key, severity),
-                   context.pagerduty_events_url, context=transport.ssl_context(),
-                   timeout=transport.timeout_seconds)
+        send_event(trigger_event(page, context.pagerduty_routing_key or "", severity), pager)
     except ServiceError as error:
         return StepOutcome(f"{error}; the full run sends the page", unusual=True)
     paged = f"paged on-call for {issue.key} ({page.priority}, {page.severity})"

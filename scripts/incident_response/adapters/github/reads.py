@@ -13,6 +13,7 @@ reads GitHub through `github.tracker`.
 from __future__ import annotations
 
 import json
+import ssl
 from typing import Any
 from urllib.parse import quote
 
@@ -26,13 +27,14 @@ _SERVICE = "GitHub"
 
 
 class GitHubReads:
-    def __init__(self, token: str, repository: str, api_url: str, transport: Transport) -> None:
+    def __init__(self, token: str, repository: str, api_url: str, transport: Transport, *,
+                 context: ssl.SSLContext | None = None) -> None:
         self._token, self._repository = token, repository
         self._api = api_url.rstrip("/")
         self._timeout = transport.timeout_seconds
         # One TLS context for both reads (they may run at the same time: a context is safe to
-        # share); building one reads the CA bundle.
-        self._context = transport.ssl_context()
+        # share), or the caller's; building one reads the CA bundle.
+        self._context = context or transport.ssl_context()
 
     def _get(self, action: str, path: str) -> Any:
         try:

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import json
 import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from incident_response.adapters.https import request
-from incident_response.core.decision.effects import TriggerPage
+from incident_response.adapters.https import Connection
 from incident_response.core.errors import PermanentServiceError, TransientServiceError
-from incident_response.core.texts.markdown_text import shorten
 
-__all__ = ["SUMMARY_LIMIT", "send_event", "trigger_event"]
+if TYPE_CHECKING:
+    from incident_response.core.decision.page_effect import TriggerPage
+
+__all__ = ["SUMMARY_LIMIT", "events_connection", "send_event", "trigger_event"]
 
 _SERVICE = "PagerDuty"
 #: the Events API's limit on an event's summary, in characters
@@ -34,6 +35,10 @@ SUMMARY_LIMIT = 1024
 
 def trigger_event(page: TriggerPage, routing_key: str, severity: str) -> dict[str, Any]:
     """The event the `pagerduty` client builds for this page (pager.py sends it that way)."""
+    # Imported here: the connection is opened before the page is decided, and this module
+    # with it (shell/page_step.py).
+    from incident_response.core.texts.markdown_text import shorten
+
     event: dict[str, Any] = {
         "event_action": "trigger",
         "payload": {"summary": shorten(page.summary, SUMMARY_LIMIT), "source": page.source,
@@ -47,15 +52,24 @@ def trigger_event(page: TriggerPage, routing_key: str, severity: str) -> dict[st
     return event
 
 
-def send_event(event: dict[str, Any], events_url: str, *, context: ssl.SSLContext,
-               timeout: float) -> str:
-    """Send one event; its dedup key once PagerDuty has taken it. Errors never carry the
-    routing key (it is in the body, never in a message)."""
+def events_connection(events_url: str, *, context: ssl.SSLContext,
+                      timeout: float) -> Connection:
+    """A connection for one event, which may be opened before the event is known."""
     try:
-        answer = request("POST", events_url.rstrip("/") + "/v2/enqueue",
-                         headers={"Content-Type": "application/json",
-                                  "User-Agent": "incident-response"},
-                         body=json.dumps(event).encode(), context=context, timeout=timeout)
+        return Connection(events_url.rstrip("/") + "/v2/enqueue", context=context,
+                          timeout=timeout)
+    except OSError as error:  # the client refuses such a URL too (pagerduty.UrlError)
+        msg = "PAGERDUTY_EVENTS_URL is not an https URL"
+        raise PermanentServiceError(_SERVICE, msg) from error
+
+
+def send_event(event: dict[str, Any], connection: Connection) -> str:
+    """Send one event on its connection; its dedup key once PagerDuty has taken it. Errors
+    never carry the routing key (it is in the body, never in a message)."""
+    try:
+        answer = connection.send("POST", headers={"Content-Type": "application/json",
+                                                  "User-Agent": "incident-response"},
+                                 body=json.dumps(event).encode())
     except OSError as error:
         msg = f"triggering the page failed: {type(error).__name__} (no answer from PagerDuty)"
         raise TransientServiceError(_SERVICE, msg) from error

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from incident_response.core import names
-from incident_response.core.decision.effects import TriggerPage
+from incident_response.core.decision.page_effect import TriggerPage
 from incident_response.core.record import keys
 from incident_response.core.record.snapshot import IssueSnapshot
 from incident_response.core.rules.answers import FormAnswers, validate_answers

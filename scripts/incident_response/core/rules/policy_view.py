@@ -12,8 +12,7 @@ Standard library only: the first step imports this.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from incident_response.core.vocabulary import Priority, Severity
 
@@ -33,68 +32,60 @@ def find_named(items: Iterable[N], name: str) -> N | None:
 
 
 # -- the light view: the same reads, from the configuration's plain data ---------------------
+# Named tuples, not dataclasses: immutable and typed alike, and a tenth of the cost to define
+# (a dataclass compiles its methods when its module loads, on the path of the first page).
 
 
-@dataclass(frozen=True)
-class Labels:
+class Labels(NamedTuple):
     incident: str
     priority_prefix: str
     severity_prefix: str
     phase_prefix: str
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(NamedTuple):
     name: str
     tier: int
 
 
-@dataclass(frozen=True)
-class PriorityMatrix:
+class PriorityMatrix(NamedTuple):
     user_thresholds: tuple[int, ...]
     boundary: str
     rows: Mapping[int, tuple[Priority, ...]]
     no_users_priority: Priority
 
 
-@dataclass(frozen=True)
-class ImpactOption:
+class ImpactOption(NamedTuple):
     label: str
     severity: Severity
 
 
-@dataclass(frozen=True)
-class SeverityPolicy:
+class SeverityPolicy(NamedTuple):
     user_impact: tuple[ImpactOption, ...]
     multiple_providers: Severity
     sign_in_providers: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class PriorityRule:
+class PriorityRule(NamedTuple):
     page: bool
 
 
-@dataclass(frozen=True)
-class Permissions:
+class Permissions(NamedTuple):
     declare: str
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(NamedTuple):
     name: str
     recovery_procedure: str | None
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(NamedTuple):
     attempts: int
     timeout_seconds: float
     backoff_seconds: float
 
 
-@dataclass(frozen=True)
-class PolicyView:
+class PolicyView(NamedTuple):
     """The policy as the page reads it, from configuration data that has already been checked
     against the schema (every key known, every value of its type, defaults filled in)."""
 
