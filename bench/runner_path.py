@@ -52,9 +52,8 @@ from typing import Any
 
 import yaml
 from loopback import ROOT, Loopback
-from time_to_page import Arrivals, timed_world
-
 from tests.conftest import World
+from time_to_page import Arrivals, timed_world
 
 EVENT = ROOT / "examples/events/issues.opened.p1-production-ssoe.json"
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -270,6 +269,47 @@ class Replay:
             raise SystemExit(f"not modelled: {step['uses']}")
 
 
+def first_step_alone(replay: Replay) -> tuple[float, float]:
+    """The first step's script twice on one fresh copy of the action: (cold, warm) times to
+    the page, the second with the bytecode the first compiled (what compiling costs; a job on
+    a hosted runner always starts cold)."""
+    step = next(s for s in ACTION["runs"]["steps"] if s["name"] == FIRST_STEP)
+    script = step["run"].replace("python=/usr/bin/python3", f"python={replay.system_python}")
+    scratch = Path(tempfile.mkdtemp(prefix="first-step-"))
+    times = []
+    try:
+        for name in ACTION_FILES:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, scratch / name,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(source, scratch / name)
+        for _ in range(2):
+            arrivals = Arrivals()
+            world = timed_world(replay.loopback, arrivals)
+            try:
+                world.github.add_issue(replay.payload["issue"])
+                world.github.permissions[replay.payload["issue"]["user"]["login"]] = "admin"
+                env = world.environment(
+                    GITHUB_EVENT_NAME="issues",
+                    GITHUB_EVENT_PATH=str(world.event_file(replay.payload)), PYTHONPATH=None,
+                    ACTION_PATH=str(scratch), COMMAND="handle", CONFIG="", DRY_RUN="false",
+                    PAGE_RECORD=str(scratch / "page.json"))
+                started = time.perf_counter()
+                run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                    env=env, cwd=replay.loopback.workdir)
+                page = arrivals.page()
+                if page is None:
+                    raise SystemExit("the first step did not page")
+                times.append(page.at - started)
+            finally:
+                Loopback.stop(world)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return times[0], times[1]
+
+
 def floor(loopback: Loopback, python: str, index: int) -> float:
     arrivals = Arrivals()
     world = timed_world(loopback, arrivals)
@@ -302,8 +342,8 @@ def spread(values: list[float]) -> str:
     return f"[{1000 * min(values):.0f}-{1000 * max(values):.0f}]"
 
 
-def report(today: list[Round], after: list[Round], floors: list[float], cache: Cache,
-           system_python: str) -> None:
+def report(today: list[Round], after: list[Round], floors: list[float],
+           alone: list[tuple[float, float]], *, cache: Cache, system_python: str) -> None:
     version = run([system_python, "-c", "import sys; print(sys.version.split()[0])"])
     print(f"rounds: {len(today)}; {os.cpu_count()} cores; first step on {system_python} "
           f"(Python {version.stdout.strip()}); full run on {base_python()}")
@@ -326,6 +366,9 @@ def report(today: list[Round], after: list[Round], floors: list[float], cache: C
     ratios = [a / f for a, f in zip(after_page, floors, strict=True)]
     print(f"floor: a bare python3 sending one HTTPS request to the fake: {median(floors)} ms "
           f"{spread(floors)}")
+    cold, warm = [c for c, _ in alone], [w for _, w in alone]
+    print(f"the first step alone, to the page: {median(cold)} ms {spread(cold)} on a fresh "
+          f"copy (as on a runner); {median(warm)} ms {spread(warm)} once its bytecode exists")
     print(f"AFTER / floor: {statistics.median(after_page) / statistics.median(floors):.2f}x "
           f"(per round {min(ratios):.2f}-{max(ratios):.2f}x; goal at most 1.5x); "
           f"TODAY / AFTER: {statistics.median(today_page) / statistics.median(after_page):.1f}x")
@@ -350,12 +393,13 @@ def main() -> None:
         replay = Replay(Loopback(), cache, arguments.system_python, python,
                         toolcache(scratch, python))
         replay.round(first_step=True)  # warm the machine's file cache once, untimed
-        today, after, floors = [], [], []
+        today, after, floors, alone = [], [], [], []
         for index in range(runs):
             today.append(replay.round(first_step=False))
             after.append(replay.round(first_step=True))
             floors.append(floor(replay.loopback, arguments.system_python, index))
-        report(today, after, floors, cache, arguments.system_python)
+            alone.append(first_step_alone(replay))
+        report(today, after, floors, alone, cache=cache, system_python=arguments.system_python)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
