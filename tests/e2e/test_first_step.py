@@ -281,3 +281,51 @@ def test_the_machines_own_python_pages(world: World) -> None:
     assert step.paged, step.output
     assert world.call("handle", "--paged", str(step.record), payload=payload).returncode == 0
     assert triggers(world) == 1
+
+
+def test_the_page_record_holds_no_secret(world: World) -> None:
+    step = first_step(world, opened(world))
+    assert step.paged
+    no_secret_in(step.record.read_text(encoding="utf-8"))
+
+
+def test_the_launcher_reads_as_old_python(world: World) -> None:
+    """scripts/page_first.py must parse on an old interpreter, to say why it is skipped."""
+    import ast
+
+    ast.parse(LAUNCHER.read_text(encoding="utf-8"), feature_version=(3, 6))
+
+
+def test_the_step_in_process(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same step called in this process (the shell's function, without the launcher)."""
+    from datetime import UTC, datetime
+
+    from incident_response.shell.context import RunContext
+    from incident_response.shell.page_record import read_page_record
+    from incident_response.shell.page_step import page_step
+
+    payload = opened(world)
+    env = world.environment(GITHUB_EVENT_NAME="issues",
+                            GITHUB_EVENT_PATH=str(world.event_file(payload)))
+    monkeypatch.chdir(world.workdir)
+    record = world.workdir / "page.json"
+    outcome = page_step(RunContext.from_environment(env, datetime.now(UTC)), None, record)
+    assert outcome.paged and not outcome.unusual
+    saved = read_page_record(record, "codertocat/hello-world", 1)  # as GitHub compares names
+    assert saved is not None and saved.reporter_permission == "admin"
+    assert saved.page.dedup_key == "Codertocat/Hello-World#1"
+    assert read_page_record(record, "Codertocat/Hello-World", 2) is None
+    again = page_step(RunContext.from_environment(
+        {**env, "PAGERDUTY_EVENTS_URL": "http://127.0.0.1:9"}, datetime.now(UTC)), None, record)
+    assert again.unusual and "PAGERDUTY_EVENTS_URL is not an https URL" in again.text
+    assert triggers(world) == 1
+
+
+def test_an_unreadable_record_is_ignored_and_the_run_pages(world: World) -> None:
+    payload = opened(world)
+    broken = world.workdir / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    run = world.call("handle", "--paged", str(broken), payload=payload)
+    assert run.returncode == 0
+    assert "page record ignored" in run.stdout
+    assert triggers(world) == 1
