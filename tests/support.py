@@ -8,6 +8,7 @@ end-to-end tests the fakes' steps (with the `world` fixture of conftest.py).
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,8 @@ from incident_response.core.decision.effects import UpdateIncident
 from incident_response.core.record.block import STATUS_MARKER
 from incident_response.core.record.snapshot import CommentSnapshot, IssueSnapshot
 from incident_response.core.record.state import IncidentState
+from incident_response.core.rules.form import FormTemplate
+from incident_response.shell.config_files import merge, read_yaml
 from incident_response.shell.configuration import load_form_template, load_policy
 from tests.conftest import Run, World, example_event
 
@@ -57,6 +60,86 @@ def with_comment(body: str, author: str = "sam", minutes: int = 5, comment_id: i
     comment = CommentSnapshot(comment_id, author, body, T0 + timedelta(minutes=minutes))
     return replace(issue, comments=(*issue.comments, comment),
                    permissions={**issue.permissions, author: permission})
+
+
+# -- reports and policies in variety, for the page that leaves first -----------------------
+
+#: the shipped configuration file as data (before the model reads it)
+SHIPPED_CONFIG = read_yaml(ROOT / ".github" / "incident-response.yml")
+
+#: policies that move what the page's decision reads, merged over the shipped file
+POLICY_VARIANTS: dict[str, dict[str, Any]] = {
+    "shipped": {},
+    "inclusive boundary": {"priority_matrix": {"boundary": "inclusive"}},
+    "P2 pages too": {"priorities": {"P2": {"page": True, "declare": True}}},
+    "admins declare": {"permissions": {"declare": "admin"}},
+    "triage declares": {"permissions": {"declare": "triage"}},
+    "labels respelled": {"labels": {"incident": "Incident", "phase_prefix": "Phase/",
+                                    "priority_prefix": "prio/", "severity_prefix": "sev/"}},
+    "other thresholds": {"priority_matrix": {
+        "user_thresholds": [5000, 50, 1], "no_users_priority": "P3",
+        "rows": {1: ["P1", "P1", "P2"], 2: ["P2", "P3", "P3"], 3: ["P4", "P4", "P4"]}},
+        "priorities": {"P3": {"page": True}}},
+    "a fourth tier": {"environments": [{"name": "production", "tier": 1},
+                                       {"name": "staging", "tier": 4},
+                                       {"name": "other", "tier": 3}],
+                      "priority_matrix": {"rows": {4: ["P1", "P1", "P1"]}}},
+    "services without procedures": {"services": [{"name": "SSOe"}, {"name": "SiS"},
+                                                 {"name": "sts", "recovery_procedure": None}]},
+    "providers raise less": {"severity": {"multiple_providers": "SEV-3",
+                                          "sign_in_providers": ["Login.gov", "ID.me"]}},
+    "nothing pages": {"priorities": {"P1": {"page": False}}},
+    "pager severities": {"paging": {"severity": {"P1": "error", "P2": "warning"}}},
+}
+
+
+def policy_data(variant: str) -> dict[str, Any]:
+    """The shipped configuration with one variant's file merged over it."""
+    merged: dict[str, Any] = merge(SHIPPED_CONFIG, POLICY_VARIANTS[variant])
+    return merged
+
+
+def form_body(template: FormTemplate, answers: dict[str, str]) -> str:
+    """An issue body as GitHub renders a submitted form (empty answers as GitHub shows them)."""
+    sections = []
+    for form_field in template.fields:
+        answer = answers.get(form_field.id, "")
+        if not answer:
+            answer = "None" if form_field.type == "dropdown" else "_No response_"
+        sections.append(f"### {form_field.label}\n\n{answer}")
+    return "\n\n".join(sections)
+
+
+_USERS = ("2,500", "1000", "1001", "~2000", "about 2k", "100", "101", "50", "1", "0", "5000",
+          "5,001", "lots", "", "1000+", "1.5k")
+_SERVICES = ("SSOe", "ssoe", "SiS", "STS", "sts", "MPI", "Unknown service", "")
+_ENVIRONMENTS = ("production", "Production", "staging", "other", "moon", "")
+_PROVIDERS = ("", "Login.gov", "Login.gov, ID.me", "ID.me, DS Logon, My HealtheVet", "Nope")
+_COMMANDERS = ("", "@Codertocat", "@mona", "not a handle!", "@a-b")
+_STARTED = ("", "2026-11-28 08:05", "2026-11-28T08:05Z", "yesterday")
+
+
+def report_bodies(template: FormTemplate, count: int, seed: int = 17) -> list[str]:
+    """Form bodies in variety, valid and not (a seeded draw, the same on every run), plus the
+    examples and the public parsers' test bodies."""
+    draw = random.Random(seed)
+    impacts = [o for f in template.fields if f.id == "user_impact" for o in f.options]
+    bodies = [(ROOT / "examples" / "form-bodies" / name).read_text(encoding="utf-8")
+              for name in ("p1-production-ssoe.md", "p3-staging-sis.md")]
+    bodies += [path.read_text(encoding="utf-8")
+               for path in sorted((FIXTURES / "forms").rglob("*.md"))]
+    for _ in range(count):
+        bodies.append(form_body(template, {
+            "service": draw.choice(_SERVICES), "environment": draw.choice(_ENVIRONMENTS),
+            "users_affected_per_hour": draw.choice(_USERS),
+            "user_impact": draw.choice([*impacts, "", "Something else"]),
+            "csps_affected": draw.choice(_PROVIDERS), "started_at": draw.choice(_STARTED),
+            "monitor": draw.choice(("", "SSOe errors [89113]")),
+            "incident_commander": draw.choice(_COMMANDERS),
+            "code_change_required": draw.choice(("", "Yes", "No", "Not sure")),
+            "summary": draw.choice(("", "Sign-in fails *everywhere* <b>now</b>", "x")),
+        }))
+    return bodies
 
 
 # -- an incident's steps against the loopback fakes (the `world` fixture) -------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 from incident_response.core.errors import ConfigError, UsageError
 from incident_response.shell.context import RunContext
 
-__all__ = ["main"]
+__all__ = ["first_step", "main"]
 
 DEFAULT_CONFIG = Path(".github/incident-response.yml")
 
@@ -87,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     handle.add_argument("--form", type=Path, default=None,
                         help="issue form (default: .github/ISSUE_TEMPLATE/incident.yml if "
                              "present, else the built-in one)")
+    handle.add_argument("--paged", type=Path, default=None, metavar="FILE",
+                        help="the record of the page the Action's first step sent: the run "
+                             "records that page as done and does not send it again")
 
     sweep = commands.add_parser("sweep", help="reminders and repairs for every open incident")
     common(sweep)
@@ -164,6 +167,31 @@ def _config_path(given: Path | None) -> Path | None:
             raise ConfigError(msg)
         return given
     return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def first_step(argv: list[str] | None = None) -> int:
+    """The Action's first step (scripts/page_first.py), before the job's set-up: the page of a
+    report just opened, if it calls for one (shell/page_step.py). Always 0: whatever it cannot
+    do is left to the full run, which follows."""
+    parser = argparse.ArgumentParser(
+        prog="page_first.py", description="Page on-call for a report just opened, before the "
+        "Action's set-up; the full run (`handle --paged FILE`) records it.")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="policy file (default: .github/incident-response.yml if present)")
+    parser.add_argument("--page-record", type=Path, required=True, metavar="FILE",
+                        help="where to write the page sent, for `handle --paged FILE`")
+    arguments = parser.parse_args(argv)
+    from incident_response.shell.page_step import page_step
+
+    try:
+        config = _config_path(arguments.config)
+    except ConfigError as error:
+        print(f"incident-response (first step): {error}; the page is left to the full run")
+        return 0
+    # The world, read once, as `main` does.
+    page_step(RunContext.from_environment(os.environ, datetime.now(UTC)), config,
+              arguments.page_record)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 (one return per command)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["default_config_path", "default_form_path", "templates_dir", "workflow_path"]
+__all__ = ["default_config_path", "default_form_path", "schema_path", "templates_dir",
+           "workflow_path"]
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent.parent
@@ -35,6 +36,12 @@ def default_form_path() -> Path:
     return _first_existing(
         _PACKAGE / "default-form.yml", _CHECKOUT / ".github" / "ISSUE_TEMPLATE" / "incident.yml"
     )
+
+
+def schema_path() -> Path:
+    """The configuration's JSON Schema, generated from the model."""
+    return _first_existing(_PACKAGE / "incident-response.schema.json",
+                           _CHECKOUT / "schema" / "incident-response.schema.json")
 
 
 def workflow_path(name: str) -> Path | None:

@@ -162,3 +162,35 @@ def test_the_action_refuses_an_unknown_command(world: World) -> None:
     code, log = runner.run()
     assert code == 2
     assert "input 'command' is 'deploy'; use handle, sweep, drill, validate or report" in log
+
+
+def test_the_action_pages_in_its_first_step_and_the_run_records_it(world: World) -> None:
+    """The first step, before setup-python, pages on the machine's own python3 (a runner's:
+    /usr/bin/python3 with PyYAML); the run step gets its record (`--paged`) and does not page
+    again. Where this machine's python3 cannot (too old, no PyYAML), the step says so in a
+    notice and the run step pages: one trigger either way."""
+    assert ACTION["runs"]["steps"][0]["name"] == "Page on-call first"
+    assert "uses" not in ACTION["runs"]["steps"][0]  # nothing to download or set up first
+    runner = Runner(world, {"pagerduty-routing-key": world.pagerduty.routing_key},
+                    opened(world))
+    code, log = runner.run()
+    assert code == 0, log
+    triggers = [r for r in world.pagerduty.requests if r.json()["event_action"] == "trigger"]
+    assert len(triggers) == 1
+    first, *_ = log.split("--- Cache key")
+    if "paged on-call for Codertocat/Hello-World#1" in first:
+        assert "PagerDuty page: done triggered before the incident was loaded" in log
+    else:
+        assert "early page skipped" in first, first
+    assert world.pagerduty.routing_key not in log
+
+
+def test_the_first_step_stays_out_of_other_commands(world: World) -> None:
+    runner = Runner(world, {"command": "sweep", "list-due": "true",
+                            "pagerduty-routing-key": world.pagerduty.routing_key},
+                    opened(world))
+    code, log = runner.run()
+    assert code == 0, log
+    first, *_ = log.split("--- Cache key")
+    assert first.strip() == "--- Page on-call first (exit 0)"
+    assert world.pagerduty.requests == []

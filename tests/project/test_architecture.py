@@ -123,7 +123,7 @@ def test_an_adapter_imports_no_other_vendors_adapter(path: Path) -> None:
     for name in _ours(imported(path)):
         parts = name.split(".")
         if parts[1] == "adapters" and len(parts) > 3 and vendor and parts[2] not in (
-                "ports", "transport"):
+                "ports", "transport", "https"):
             assert parts[2] == vendor, f"{path.relative_to(PACKAGE)} imports {name}"
 
 

@@ -132,10 +132,12 @@ def handle(arguments: argparse.Namespace, config: Path | None, context: RunConte
         return _dry_run(lambda: decide(offline, None, policy, template, now, event=timing),
                         policy, number, offline)
 
-    from incident_response.shell.first_page import FirstPage, page_first
+    from incident_response.shell.first_page import FirstPage, page_first, recorded_page
 
-    first = FirstPage() if arguments.dry_run else page_first(event, number, policy, template,
-                                                              context)
+    # The page the Action's first step sent (`--paged`) is recorded, not sent again.
+    first = FirstPage() if arguments.dry_run else (
+        recorded_page(arguments.paged, event.repository, number)
+        or page_first(event, number, policy, template, context))
     runner = _runner(event.repository, context, policy, typed=bool(arguments.repo),
                      dry_run=arguments.dry_run)
     if runner is None:

@@ -24,12 +24,10 @@ from incident_response.adapters.datadog.config import DatadogConfig, DatadogPers
 from incident_response.adapters.pagerduty.config import PagerDutyConfig
 from incident_response.adapters.slack.config import SlackPerson
 from incident_response.core.rules.policy import Person, Policy
+from incident_response.shell.config_files import FORMER_NAMES
 
 __all__ = ["FORMER_NAMES", "PersonSettings", "Settings", "schema_text"]
 
-#: top-level keys read under their former name: `slack:` held the chat's channels before any
-#: other chat could stand behind them
-FORMER_NAMES = {"slack": "chat"}
 
 
 class PersonSettings(Person, SlackPerson, DatadogPerson):

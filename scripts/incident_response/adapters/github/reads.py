@@ -1,20 +1,25 @@
 """GitHub reads without PyGithub, for what a run must know before anything else loads.
 
-Importing PyGithub (with requests and urllib3) takes longer than paging itself, so the reads
-the page needs (the issue's current labels and the reporter's permission) go through the
-standard library; so do the two a run from a terminal makes first (the repository as GitHub
-names it, and who the token writes as). Everything else reads GitHub through `github_tracker`.
+Importing PyGithub (with requests and urllib3) takes longer than paging itself, and the
+Action's first step runs before it is even installed, so the reads the page needs (the issue as
+it is now, and the reporter's permission) go through the standard library (adapters/https.py);
+so do the two a run from a terminal makes first (the repository as GitHub names it, and who the
+token writes as). They are the REST API's own endpoints, as PyGithub reads them for the full
+run: `GET /repos/{owner}/{repo}/issues/{number}` and
+`GET /repos/{owner}/{repo}/collaborators/{username}/permission`, whose `permission` is one of
+admin, write, read or none (404 for someone who is not a collaborator at all). Everything else
+reads GitHub through `github.tracker`.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
+import ssl
 from typing import Any
 from urllib.parse import quote
 
 from incident_response.adapters.github.refusals import SERVICE, github_error
+from incident_response.adapters.https import Answer, request
 from incident_response.adapters.transport import Transport
 from incident_response.core.errors import PermanentServiceError, TransientServiceError
 
@@ -25,48 +30,62 @@ _SERVICE = SERVICE
 _APP_REFUSAL = "Resource not accessible by integration"
 
 
-def _message(error: urllib.error.HTTPError) -> str | None:
+def _message(body: bytes) -> str | None:
     """GitHub's `message` in an error's JSON body ("Bad credentials"), if it has one."""
     try:
-        data = json.loads(error.read() or b"null")
-    except (OSError, ValueError):
+        data = json.loads(body or b"null")
+    except ValueError:
         return None
-    finally:
-        error.close()
     message = data.get("message") if isinstance(data, dict) else None
     return str(message) if message else None
 
 
 class GitHubReads:
-    def __init__(self, token: str, repository: str, api_url: str, transport: Transport) -> None:
+    def __init__(self, token: str, repository: str, api_url: str, transport: Transport, *,
+                 context: ssl.SSLContext | None = None) -> None:
         self._token, self._repository = token, repository
         self._api = api_url.rstrip("/")
-        self._transport = transport
+        self._timeout = transport.timeout_seconds
+        # One TLS context for both reads (they may run at the same time: a context is safe to
+        # share), or the caller's; building one reads the CA bundle.
+        self._context = context or transport.ssl_context()
 
     def _get(self, action: str, path: str, *, under_repository: bool = True) -> Any:
-        where = f"/repos/{self._repository}{path}" if under_repository else path
-        request = urllib.request.Request(  # noqa: S310 (the URL is the configured API's)
-            f"{self._api}{where}",
-            headers={"Authorization": f"Bearer {self._token}",
-                     "Accept": "application/vnd.github+json",
-                     "X-GitHub-Api-Version": "2022-11-28",
-                     "User-Agent": "incident-response"})
+        url = f"{self._api}/repos/{self._repository}{path}" if under_repository else (
+            f"{self._api}{path}")
+        answer = self._request(action, url)
+        # A renamed or transferred repository answers 301 with its new URL (GitHub's "Moved
+        # Permanently", `Location`); PyGithub's requests follows it, so does this, once, and
+        # only to the same API.
+        location = answer.headers.get("location", "")
+        if answer.status in (301, 302, 307, 308) and location.startswith(self._api + "/"):
+            answer = self._request(action, location)
+        if answer.status != 200:
+            raise github_error(action, answer.status, _message(answer.body),
+                               headers=answer.headers)
         try:
-            with urllib.request.urlopen(  # noqa: S310
-                    request, timeout=self._transport.timeout_seconds,
-                    context=self._transport.ssl_context()) as answer:
-                return json.loads(answer.read())
-        except urllib.error.HTTPError as error:
-            raise github_error(action, error.code, _message(error),
-                               headers=dict(error.headers or {})) from error
-        except (urllib.error.URLError, OSError, ValueError) as error:
+            return json.loads(answer.body)
+        except ValueError as error:
+            msg = f"{action} failed: the answer is not JSON"
+            raise TransientServiceError(_SERVICE, msg) from error
+
+    def _request(self, action: str, url: str) -> Answer:
+        try:
+            return request(
+                "GET", url,
+                headers={"Authorization": f"Bearer {self._token}",
+                         "Accept": "application/vnd.github+json",
+                         "X-GitHub-Api-Version": "2022-11-28",
+                         "User-Agent": "incident-response"},
+                body=None, context=self._context, timeout=self._timeout)
+        except OSError as error:
             msg = f"{action} failed: {type(error).__name__}"
             raise TransientServiceError(_SERVICE, msg) from error
 
     def repository(self) -> dict[str, Any]:
         """The repository as GitHub answers it (repos/get): its `full_name` as GitHub spells
         it, whatever case it was asked by, and its `default_branch`. A renamed repository
-        answers 301 to its new name, which urllib follows for a GET."""
+        answers 301 to its new name, which `_get` follows."""
         data: dict[str, Any] = self._get("Reading the repository", "")
         return data
 
@@ -87,7 +106,10 @@ class GitHubReads:
         return str(data.get("login") or "") or None
 
     def issue(self, number: int) -> dict[str, Any]:
-        data: dict[str, Any] = self._get("Reading the issue", f"/issues/{number}")
+        data = self._get("Reading the issue", f"/issues/{number}")
+        if not isinstance(data, dict):
+            msg = "Reading the issue failed: the answer is not an issue"
+            raise TransientServiceError(_SERVICE, msg)
         return data
 
     def permission(self, login: str) -> str:
@@ -98,4 +120,4 @@ class GitHubReads:
             if error.status == 404:  # not a collaborator: no permission of their own
                 return "none"
             raise
-        return str(data.get("permission") or "none")
+        return str((data if isinstance(data, dict) else {}).get("permission") or "none")

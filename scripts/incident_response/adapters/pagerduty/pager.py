@@ -2,6 +2,8 @@
 
 Every event carries `dedup_key` = `OWNER/REPO#NUMBER`, so repeating a trigger (a retry, a
 re-run) updates the same alert instead of paging twice; retrying is therefore always safe here.
+The Action's first step sends the same trigger without the client (events.py), before it is
+installed; the full run then records that page and does not send it again.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pagerduty.errors import Error as PagerDutyError
 from pagerduty.errors import HttpError
 
 from incident_response.adapters.pagerduty.config import PagerDutyConfig
+from incident_response.adapters.pagerduty.events import SUMMARY_LIMIT
 from incident_response.adapters.transport import Transport
 from incident_response.core.decision.effects import TriggerPage
 from incident_response.core.errors import (
@@ -55,10 +58,6 @@ def _said(error: HttpError) -> str:
     said = "; ".join(str(e) for e in errors[:3]) if isinstance(errors, list) and errors else ""
     return one_line(said or str(body.get("message") or ""))[:200]
 T = TypeVar("T")
-#: the Events API's limit on an event's summary, in characters: code points, as JSON Schema
-#: counts a string's `maxLength` (PagerDuty's own schemas say 1024, e.g. an incident's title in
-#: tests/fixtures; the fake refuses a longer summary by `len`), never cut inside a grapheme
-SUMMARY_LIMIT = 1024
 
 
 class PagerDutyPager:

@@ -30,6 +30,7 @@ from incident_response.core.decision.effects import (
     UpdateIncident,
     WritePostmortem,
 )
+from incident_response.core.decision.page import page_of
 from incident_response.core.decision.replies import GITHUB_BODY, GITHUB_TITLE, pending, replies
 from incident_response.core.record import keys
 from incident_response.core.record.keys import Vendors
@@ -165,23 +166,9 @@ def _declaration(issue: IssueSnapshot, answers: FormAnswers, state: IncidentStat
     priority, severity = _classified(state)
     rule = policy.rule(priority)
     wanted: list[Effect] = []
-    service = policy.service(answers.service)
     if rule.page:
-        wanted.append(TriggerPage(
-            key=keys.PAGE, dedup_key=issue.key,
-            summary=render("page_summary.txt.j2", **context).strip(),
-            source=f"{answers.service} ({answers.environment})",
-            priority=priority, severity=severity,
-            links=(("GitHub incident " + issue.key, issue.url),)
-            + ((("Recovery procedure", service.recovery_procedure),)
-               if service and service.recovery_procedure else ()),
-            custom_details={
-                "priority": priority.value,
-                "severity": severity.value,
-                "users_per_hour": answers.users_per_hour, "environment": answers.environment,
-                "incident_commander": context["commander"],
-            },
-        ))
+        wanted.append(page_of(issue, answers, priority, severity,
+                              commander=context["commander"], policy=policy))
     if rule.declare:
         facts = incident_facts(issue, answers, state, policy)
         wanted.append(DeclareIncident(

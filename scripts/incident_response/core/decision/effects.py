@@ -7,11 +7,12 @@ has a stable `key`; the state block records keys that are done, which is what ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Self
+from typing import ClassVar
 
+from incident_response.core.decision.page_effect import Capability, EffectBase, TriggerPage
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
 __all__ = [
@@ -36,48 +37,6 @@ __all__ = [
     "UpdateIncident",
     "WritePostmortem",
 ]
-
-
-class Capability(StrEnum):
-    """What carries an effect out: a port of the adapters. Which vendor stands behind it is
-    the wiring's business, not the core's."""
-
-    PAGER = "pager"
-    MIRROR = "mirror"
-    CHAT = "chat"
-    GITHUB = "github"
-
-
-@dataclass(frozen=True)
-class EffectBase:
-    key: str
-    #: an earlier run claimed this effect and never confirmed it: look for it before sending
-    look_first: bool = field(default=False, kw_only=True)
-    capability: ClassVar[Capability]
-
-    def looking_first(self) -> Self:
-        return replace(self, look_first=True)
-
-    def describe(self) -> str:
-        raise NotImplementedError
-
-
-@dataclass(frozen=True)
-class TriggerPage(EffectBase):
-    dedup_key: str
-    summary: str
-    source: str
-    #: the pager maps the priority to its own urgency (a severity per priority, say)
-    priority: Priority
-    severity: Severity
-    links: tuple[tuple[str, str], ...] = ()
-    custom_details: dict[str, Any] = field(default_factory=dict)
-
-    capability: ClassVar[Capability] = Capability.PAGER
-
-    def describe(self) -> str:
-        return (f"page on-call ({self.priority}, {self.severity}), dedup_key "
-                f"{self.dedup_key}: {self.summary}")
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from incident_response.core.rules.form import FormTemplate, ParsedForm
-from incident_response.core.rules.policy import Policy
 from incident_response.core.texts.markdown_text import code_span
+
+# The policy is read through a protocol: the typed model satisfies it, and so does the light
+# view of the Action's first step, which runs without pydantic (core/rules/policy_reads.py).
+if TYPE_CHECKING:
+    from incident_response.core.rules.policy_reads import FormPolicy
 
 __all__ = [
     "FieldProblem",
@@ -116,7 +121,7 @@ class _Checker:
 
 
 def validate_answers(
-    parsed: ParsedForm, template: FormTemplate, policy: Policy, *, reporter: str
+    parsed: ParsedForm, template: FormTemplate, policy: FormPolicy, *, reporter: str
 ) -> tuple[FormAnswers | None, list[FieldProblem]]:
     """The typed answers, or None with every problem found."""
     check = _Checker(parsed, template)

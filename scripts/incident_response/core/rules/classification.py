@@ -7,10 +7,15 @@ matrix cell and the severity rule that were applied.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from incident_response.core.rules.answers import FormAnswers
-from incident_response.core.rules.policy import Policy
 from incident_response.core.vocabulary import Priority, Severity
+
+# Read through a protocol, satisfied by the typed model and by the light view of the Action's
+# first step, which runs without pydantic (core/rules/policy_reads.py).
+if TYPE_CHECKING:
+    from incident_response.core.rules.policy_reads import ClassifyingPolicy
 
 __all__ = ["Classification", "classify"]
 
@@ -23,7 +28,7 @@ class Classification:
     severity_reason: str
 
 
-def _column(users: int, policy: Policy) -> int | None:
+def _column(users: int, policy: ClassifyingPolicy) -> int | None:
     matrix = policy.priority_matrix
     for index, threshold in enumerate(matrix.user_thresholds):
         inclusive = matrix.boundary == "inclusive" and threshold > 0
@@ -32,13 +37,13 @@ def _column(users: int, policy: Policy) -> int | None:
     return None
 
 
-def _comparison(policy: Policy, index: int) -> str:
+def _comparison(policy: ClassifyingPolicy, index: int) -> str:
     threshold = policy.priority_matrix.user_thresholds[index]
     inclusive = policy.priority_matrix.boundary == "inclusive" and threshold > 0
     return f"{'at least' if inclusive else 'more than'} {threshold:,}"
 
 
-def classify(answers: FormAnswers, policy: Policy) -> Classification:
+def classify(answers: FormAnswers, policy: ClassifyingPolicy) -> Classification:
     environment = policy.environment(answers.environment)
     tier = environment.tier if environment else max(policy.priority_matrix.rows)
     column = _column(answers.users_per_hour, policy)

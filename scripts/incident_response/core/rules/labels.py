@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from incident_response.core import names
-from incident_response.core.record.state import IncidentState
-from incident_response.core.rules.policy import Policy
 from incident_response.core.vocabulary import Phase, Priority, Severity
+
+# Types only: reading a label's phase is on the path of the page that leaves before anything
+# is installed (core/rules/policy_reads.py), which has neither pydantic nor the record.
+if TYPE_CHECKING:
+    from incident_response.core.record.state import IncidentState
+    from incident_response.core.rules.policy import Policy
+    from incident_response.core.rules.policy_reads import LabelPolicy
 
 __all__ = ["LabelSpec", "expected_labels", "label_specs", "managed", "phase_label", "phase_of",
            "priority_label", "priority_of", "severity_label", "severity_of"]
@@ -58,18 +64,18 @@ def _value_of(name: str, prefix: str, values: type[Phase] | type[Priority] | typ
     return next((v for v in values if names.same(v.value, rest)), None)
 
 
-def phase_of(policy: Policy, name: str) -> Phase | None:
+def phase_of(policy: LabelPolicy, name: str) -> Phase | None:
     """The phase a label names, however the repository spells it (`Phase:Active`)."""
     found = _value_of(name, policy.labels.phase_prefix, Phase)
     return found if isinstance(found, Phase) else None
 
 
-def priority_of(policy: Policy, name: str) -> Priority | None:
+def priority_of(policy: LabelPolicy, name: str) -> Priority | None:
     found = _value_of(name, policy.labels.priority_prefix, Priority)
     return found if isinstance(found, Priority) else None
 
 
-def severity_of(policy: Policy, name: str) -> Severity | None:
+def severity_of(policy: LabelPolicy, name: str) -> Severity | None:
     found = _value_of(name, policy.labels.severity_prefix, Severity)
     return found if isinstance(found, Severity) else None
 

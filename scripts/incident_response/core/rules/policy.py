@@ -8,10 +8,17 @@ with a message that names the key and says what to put there.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from incident_response.core.rules.policy_checks import (
+    consistency_problem,
+    label_problem,
+    matrix_problem,
+    targets_problem,
+)
+from incident_response.core.rules.policy_view import find_named
 from incident_response.core.vocabulary import Priority, Severity
 
 __all__ = [
@@ -28,13 +35,20 @@ __all__ = [
 Permission = Literal["read", "triage", "write", "maintain", "admin"]
 
 
+M = TypeVar("M")
+
+
+def _checked(model: M, problem: str | None) -> M:
+    """The model, or its problem raised as pydantic expects a validator's (policy_checks.py
+    holds the rules, shared with the Action's first step)."""
+    if problem is not None:
+        raise ValueError(problem)
+    return model
+
+
 class _Model(BaseModel):
     # Unknown keys are typos more often than not: refuse them so the fix is named.
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-#: GitHub refuses a label name longer than 50 characters
-LABEL_LIMIT = 50
 
 
 class Labels(_Model):
@@ -49,16 +63,10 @@ class Labels(_Model):
 
     @model_validator(mode="after")
     def _names_fit(self) -> Labels:
-        longest = {"incident": self.incident, "followup": self.followup, "report": self.report,
-                   "priority_prefix": self.priority_prefix + "P1",
-                   "severity_prefix": self.severity_prefix + "SEV-1",
-                   "phase_prefix": self.phase_prefix + "completed"}
-        for key, name in longest.items():
-            if len(name) > LABEL_LIMIT:
-                msg = (f"labels.{key} makes the label {name!r}, {len(name)} characters; GitHub "
-                       f"allows {LABEL_LIMIT}: shorten it")
-                raise ValueError(msg)
-        return self
+        return _checked(self, label_problem(
+            incident=self.incident, followup=self.followup, report=self.report,
+            priority_prefix=self.priority_prefix, severity_prefix=self.severity_prefix,
+            phase_prefix=self.phase_prefix))
 
 
 class Environment(_Model):
@@ -87,17 +95,7 @@ class PriorityMatrix(_Model):
 
     @model_validator(mode="after")
     def _rows_match_columns(self) -> PriorityMatrix:
-        if self.user_thresholds != sorted(self.user_thresholds, reverse=True):
-            msg = "priority_matrix.user_thresholds: list them from largest to smallest"
-            raise ValueError(msg)
-        for tier, row in self.rows.items():
-            if len(row) != len(self.user_thresholds):
-                msg = (
-                    f"priority_matrix.rows.{tier}: give {len(self.user_thresholds)} priorities, "
-                    f"one per entry of user_thresholds, not {len(row)}"
-                )
-                raise ValueError(msg)
-        return self
+        return _checked(self, matrix_problem(self.user_thresholds, self.rows))
 
 
 class ImpactOption(_Model):
@@ -203,12 +201,7 @@ class ReportTargets(_Model):
 
     @model_validator(mode="after")
     def _targets_are_percentages(self) -> ReportTargets:
-        for service, target in self.availability_targets.items():
-            if not 0 < target <= 100:
-                msg = (f"report.availability_targets.{service}: {target} is not a percentage; "
-                       "give a number above 0 and at most 100, e.g. 99.9")
-                raise ValueError(msg)
-        return self
+        return _checked(self, targets_problem(self.availability_targets))
 
 
 class OutOfBandDeploy(_Model):
@@ -247,34 +240,17 @@ class Policy(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
-        tiers = {env.tier for env in self.environments}
-        missing = sorted(tiers - set(self.priority_matrix.rows))
-        if missing:
-            msg = f"priority_matrix.rows: add a row for tier {missing[0]} (used by environments)"
-            raise ValueError(msg)
-        absent = [p.value for p in Priority if p not in self.priorities]
-        if absent:
-            msg = f"priorities: add an entry for {', '.join(absent)}"
-            raise ValueError(msg)
-        names = [s.name for s in self.services]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            msg = f"services: {duplicates[0]!r} is listed twice; keep one entry per service"
-            raise ValueError(msg)
-        unknown = sorted(set(self.report.availability_targets) - set(names))
-        if unknown:
-            msg = (f"report.availability_targets: {unknown[0]!r} is not a service; use a name "
-                   "from `services`")
-            raise ValueError(msg)
-        return self
+        return _checked(self, consistency_problem(
+            tiers=[env.tier for env in self.environments], rows=self.priority_matrix.rows.keys(),
+            priorities=self.priorities.keys(), all_priorities=[p.value for p in Priority],
+            services=[s.name for s in self.services],
+            targets=self.report.availability_targets.keys()))
 
     def service(self, name: str) -> Service | None:
-        folded = name.strip().casefold()
-        return next((s for s in self.services if s.name.casefold() == folded), None)
+        return find_named(self.services, name)
 
     def environment(self, name: str) -> Environment | None:
-        folded = name.strip().casefold()
-        return next((e for e in self.environments if e.name.casefold() == folded), None)
+        return find_named(self.environments, name)
 
     def rule(self, priority: Priority) -> PriorityRule:
         return self.priorities[priority]

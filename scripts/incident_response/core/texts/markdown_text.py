@@ -22,8 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import regex
-
 from incident_response.core.texts.markers import strip_markers
 
 __all__ = [
@@ -238,9 +236,11 @@ def quote(text: object) -> str:
 
 
 # --- grapheme clusters ----------------------------------------------------------------------------
-#: an extended grapheme cluster (UAX #29), as the `regex` module matches it: it follows Unicode's
-#: Grapheme_Cluster_Break and Extended_Pictographic properties version by version
-_GRAPHEME = regex.compile(r"\X")
+#: the pattern of an extended grapheme cluster (UAX #29), as the `regex` module matches it: it
+#: follows Unicode's Grapheme_Cluster_Break and Extended_Pictographic properties version by
+#: version. Compiled on first use: the Action's first step runs on the runner's own Python,
+#: which has no `regex`, and only a text longer than its limit needs cutting.
+_GRAPHEME_PATTERN = r"\X"
 
 
 def code_points(cluster: str) -> int:
@@ -251,7 +251,9 @@ def code_points(cluster: str) -> int:
 
 def graphemes(text: str) -> list[str]:
     """`text` split into user-perceived characters (extended grapheme clusters, UAX #29)."""
-    return list(_GRAPHEME.findall(text))
+    import regex
+
+    return list(regex.findall(_GRAPHEME_PATTERN, text))
 
 
 def shorten(text: str, limit: int, *, ellipsis: str = "…",
@@ -270,6 +272,10 @@ def shorten(text: str, limit: int, *, ellipsis: str = "…",
     code points and refused with 422 on every run. Each vendor's limit says its measure where
     it is defined.
     """
+    # A text no longer than the limit in code points fits whether the limit counts clusters
+    # or code points (a cluster is at least one code point); it needs no segmenting.
+    if len(text) <= limit and measure in (None, len, code_points):
+        return text
     size = measure or (lambda _cluster: 1)
     clusters = graphemes(text)
     if sum(size(cluster) for cluster in clusters) <= limit:
