@@ -39,7 +39,7 @@ class Replay:
         self.asked: list[str] = []
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 replay.asked.append(self.path)
                 recorded = answers.get(self.path)
                 status = recorded["status"] if recorded else 404
@@ -47,10 +47,10 @@ class Replay:
                     "message": "Not Found"}).encode()
                 self.send_response(status)
                 for name, value in (recorded or {}).get("headers", {}).items():
-                    if name.lower() == "location":
-                        value = value.replace(RECORDED_HOST, replay.url)
+                    sent = str(value).replace(RECORDED_HOST, replay.url) if (
+                        name.lower() == "location") else str(value)
                     if name.lower() not in ("content-length", "transfer-encoding"):
-                        self.send_header(name, str(value))
+                        self.send_header(name, sent)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
