@@ -15,8 +15,8 @@ import pytest
 import trustme
 
 from incident_response.adapters.ports import ChatMessageRef
-from incident_response.adapters.slack.channels import is_channel_id, name_of
 from incident_response.adapters.slack.notifier import SlackNotifier, safe_link
+from incident_response.adapters.slack.scopes import is_channel_id, name_of, scope_lines
 from incident_response.adapters.transport import Transport
 from incident_response.core.decision.effects import Message, PostToChat, Thread
 from incident_response.core.errors import PermanentServiceError, Refusal, TransientServiceError
@@ -238,3 +238,17 @@ def test_a_link_cannot_break_out_of_markdown() -> None:
     assert safe_link("https://x.slack.com/a) [b](c <d>") == (
         "https://x.slack.com/a%29%20%5Bb%5D%28c%20%3Cd%3E")
     assert safe_link("javascript:alert(1)") is None
+
+
+# -- the scopes a config needs, said offline ---------------------------------------------------
+
+def test_the_scopes_a_config_needs_follow_from_how_its_channels_are_written() -> None:
+    named = scope_lines(["#identity-support", "#identity-leadership"])
+    assert [line.split(" ", 1)[0].rstrip(":") for line in named[:4]] == [
+        "chat:write", "channels:read", "channels:history", "chat:write.public"]
+    assert "`#identity-support` and `#identity-leadership` are written as names" in named[1]
+    assert "may show twice" in named[-1]
+    by_id = scope_lines(["C0SUPPORT", None])
+    assert by_id[1].startswith("channels:read, groups:read: not needed")
+    mixed = scope_lines(["C0SUPPORT", "#identity-leadership"])
+    assert "`#identity-leadership` is written as a name" in mixed[1]

@@ -21,45 +21,31 @@ conversations.list is for:
   (conversations.create on docs.slack.dev): a name is compared without its `#` and without
   case, with the channel's `name` and `name_normalized`.
 
-An id (`C0123456789`; `G...` for a private channel made before 2021, `D...` a direct message)
-is used as it is, without a call.
+An id (scopes.py tells one from a name) is used as it is, without a call.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from incident_response.adapters.slack.refusals import SERVICE, refusal, scope_fix
+from incident_response.adapters.slack.scopes import is_channel_id, name_of
 from incident_response.core.errors import (
     PermanentServiceError,
     Refusal,
     TransientServiceError,
 )
 
-__all__ = ["ChannelDirectory", "is_channel_id", "name_of"]
+__all__ = ["ChannelDirectory"]
 
-#: Slack's conversation ids: an uppercase letter for the kind, then uppercase letters and digits
-#: (C0123456789, G0123ABCD; the ids of the conversation objects on docs.slack.dev). A channel
-#: name cannot match: names are lowercase.
-_ID = re.compile(r"^[CGD][A-Z0-9]{8,}$")
 #: conversations.list's `limit`: "Must be an integer under 1000" on the method's page (other
 #: copies of it say "no larger than 1000"): 999 is valid by either reading, and the fewest pages
 _PAGE = 999
 #: a workspace of 50,000 channels is listed; beyond that, configure the channel by id
 _PAGES = 50
-
-
-def is_channel_id(channel: str) -> bool:
-    return bool(_ID.match(channel.strip()))
-
-
-def name_of(channel: str) -> str:
-    """The name as Slack spells it: without the `#`, in lowercase."""
-    return channel.strip().removeprefix("#").strip().lower()
 
 
 class ChannelDirectory:
