@@ -31,7 +31,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from incident_response.adapters.slack.refusals import SERVICE, refusal, scope_fix
+from incident_response.adapters.slack.refusals import SERVICE, refusal, refused, scope_fix
 from incident_response.adapters.slack.scopes import is_channel_id, name_of
 from incident_response.core.errors import (
     PermanentServiceError,
@@ -76,9 +76,8 @@ class ChannelDirectory:
             fix = ("check the channel's name in the config (chat:), or write its id "
                    "(C0123456789, from the channel's details in Slack); a private channel is "
                    "seen only once the bot is invited (/invite @your-bot)")
-            unknown = PermanentServiceError(
-                SERVICE, f"no channel named {channel} that the bot can see ({fix})",
-                reason=Refusal.GONE, fix=fix)
+            unknown = refused(f"no channel named {channel} that the bot can see",
+                              reason=Refusal.GONE, fix=fix)
             self._refused[name] = unknown
             raise unknown
         self._ids[name] = found
@@ -91,10 +90,9 @@ class ChannelDirectory:
             if error.reason is not Refusal.PERMISSION:
                 raise
             fix = f"if it is a private channel, {scope_fix('groups:read')}"
-            raise PermanentServiceError(
-                SERVICE, f"{channel} is not a public channel, and the bot may not list private "
-                         f"ones to find it ({fix})",
-                reason=Refusal.PERMISSION, fix=fix) from error
+            raise refused(f"{channel} is not a public channel, and the bot may not list "
+                          "private ones to find it", reason=Refusal.PERMISSION, fix=fix) \
+                from error
 
     def _listed(self, name: str, kind: str) -> str | None:
         cursor: str | None = None
@@ -119,8 +117,8 @@ class ChannelDirectory:
             if cursor is None:
                 return None
         msg = f"the workspace has more than {_PAGE * _PAGES:,} channels to look #{name} up in"
-        raise PermanentServiceError(SERVICE, msg, reason=Refusal.INVALID,
-                                    fix="write the channel's id in the config (C0123456789)")
+        raise refused(msg, reason=Refusal.INVALID,
+                      fix="write the channel's id in the config (C0123456789)")
 
 
 def _names(conversation: dict[str, Any]) -> set[str]:

@@ -23,10 +23,10 @@ from slack_sdk.http_retry.builtin_interval_calculators import (
 from incident_response.adapters.ports import ChatMessageRef
 from incident_response.adapters.slack.channels import ChannelDirectory
 from incident_response.adapters.slack.layout import blocks, fallback, with_people
-from incident_response.adapters.slack.refusals import SERVICE, refusal
+from incident_response.adapters.slack.refusals import SERVICE, refusal, refused
 from incident_response.adapters.transport import Transport
 from incident_response.core.decision.effects import PostToChat
-from incident_response.core.errors import PermanentServiceError, Refusal, TransientServiceError
+from incident_response.core.errors import Refusal, TransientServiceError
 from incident_response.core.texts.chat import PERSON
 
 __all__ = ["SlackNotifier", "metadata", "safe_link"]
@@ -160,5 +160,5 @@ class SlackNotifier:
         link = safe_link(str(response.get("permalink") or ""))
         if link is None:
             msg = "getting the message's link failed: Slack answered no https link"
-            raise PermanentServiceError(SERVICE, msg, reason=Refusal.INVALID)
+            raise refused(msg, reason=Refusal.INVALID)
         return link

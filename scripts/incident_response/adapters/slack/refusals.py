@@ -21,7 +21,7 @@ from incident_response.core.errors import (
     TransientServiceError,
 )
 
-__all__ = ["SERVICE", "refusal", "scope_fix"]
+__all__ = ["SERVICE", "refusal", "refused", "scope_fix"]
 
 SERVICE = "Slack"
 
@@ -81,5 +81,12 @@ def refusal(error: SlackApiError, doing: str) -> ServiceError:
         reason, fix = Refusal.GONE, _GONE[code]
     else:
         reason, fix = Refusal.INVALID, ""
+    return refused(message, reason=reason, fix=fix, status=status)
+
+
+def refused(message: str, *, reason: Refusal, fix: str = "",
+            status: int | None = None) -> PermanentServiceError:
+    """Slack's refusal as the program's error, the fix named in its text too (every reader of
+    the error, the status comment included, shows the text)."""
     return PermanentServiceError(SERVICE, f"{message} ({fix})" if fix else message,
                                  status=status, reason=reason, fix=fix)
