@@ -136,6 +136,27 @@ def test_a_token_refused_before_the_record_was_written_repeats_nothing(world: Wo
     assert "**Slack" not in status["body"]  # nothing failed, nothing could not be looked for
 
 
+def test_a_lost_answer_to_the_announcement_is_found_and_its_thread_used(world: World) -> None:
+    world.slack.scopes = set(SLACK_SCOPES)
+    world.slack.inject("chat_postMessage", Fault(kind="lost"))
+    first = world.call("handle", "--now", at(0), payload=opened(world))
+    assert first.returncode == 1  # reported, and left to the next run
+    world.github.permissions["sam"] = "write"
+
+    # The next run, here an update's, looks first (a failed claim is not left to its run).
+    run = handle(world, comment(world, "/update Rolled back", 5), 5.5)
+
+    assert run.returncode == 0, run.stdout
+    assert "Slack announcement: done found in #identity-support" in run.stdout
+    assert world.violations() == []
+    thread = announcement(world)["ts"]  # found by its metadata: still one
+    [update] = [m for m in world.slack.messages if "Rolled back" in m["text"]]
+    assert update["thread_ts"] == thread
+    record = state(world)
+    assert record.chat_thread == thread and record.chat_thread_url
+    assert not record.claimed and not record.failures
+
+
 def test_a_private_channel_without_groups_read_says_which_scope(world: World) -> None:
     world.slack.add_channel(SUPPORT, "C0SUPPORT", private=True)
     world.slack.scopes = set(SLACK_SCOPES) | {"groups:history"}  # but not groups:read
