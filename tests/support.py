@@ -144,6 +144,12 @@ def report_bodies(template: FormTemplate, count: int, seed: int = 17) -> list[st
 
 # -- an incident's steps against the loopback fakes (the `world` fixture) -------------------
 
+#: the Slack bot's scopes README step 2 asks for when the config names public channels: post
+#: (chat:write), make a name an id (channels:read), find an earlier message (channels:history)
+SLACK_SCOPES = frozenset({"chat:write", "channels:read", "channels:history"})
+#: and for private channels, their own two
+PRIVATE_SLACK_SCOPES = SLACK_SCOPES | {"groups:read", "groups:history"}
+
 BRANCH = "postmortem/incident-1"
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from incident_response.adapters.ports import ChatMessageRef
 from incident_response.core import names
@@ -82,10 +82,14 @@ class TeamsChat:
         self.posted.append(posted)
         return ChatMessageRef(channel=effect.channel, id=posted.id)
 
-    def find(self, effect: PostToChat, thread: ChatMessageRef | None,
-             since: datetime | None) -> ChatMessageRef | None:
+    def find(self, effect: PostToChat, thread: ChatMessageRef | None) -> ChatMessageRef | None:
         for posted in self.posted:
             if posted.tags == {"incident": effect.incident, "effect": effect.key} and (
                     thread is None or posted.thread == thread.id):
                 return ChatMessageRef(channel=posted.channel, id=posted.id)
         return None
+
+    def permalink(self, message: ChatMessageRef) -> str:
+        """A Teams deep link to a channel message (`/l/message/{channel}/{message id}`)."""
+        return (f"https://teams.microsoft.com/l/message/{quote(message.channel, safe='')}/"
+                f"{quote(message.id, safe='')}")

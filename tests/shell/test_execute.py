@@ -58,8 +58,7 @@ class Chat(StandInSlack):
         self.posts.append((effect, thread, ref))
         return ref
 
-    def find(self, effect: PostToChat, thread: ChatMessageRef | None,
-             since: datetime | None) -> ChatMessageRef | None:
+    def find(self, effect: PostToChat, thread: ChatMessageRef | None) -> ChatMessageRef | None:
         return next((ref for posted, _, ref in self.posts if posted.key == effect.key), None)
 
 

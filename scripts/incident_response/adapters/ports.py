@@ -113,9 +113,13 @@ class IncidentMirror(Protocol):
 
 
 class ChatNotifier(Protocol):
+    """Posts, and finds again by its tags a post whose answer was lost. A channel is given as
+    the config writes it (a name, or an id); what comes back names it by id."""
+
     def post(self, effect: PostToChat, thread: ChatMessageRef | None) -> ChatMessageRef: ...
-    def find(self, effect: PostToChat, thread: ChatMessageRef | None,
-             since: datetime | None) -> ChatMessageRef | None: ...
+    def find(self, effect: PostToChat, thread: ChatMessageRef | None) -> ChatMessageRef | None: ...
+    #: a link people can open to the message
+    def permalink(self, message: ChatMessageRef) -> str: ...
 
 
 class Acknowledgements(Protocol):

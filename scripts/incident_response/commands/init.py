@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from incident_response.adapters.slack.scopes import scope_lines
 from incident_response.core.errors import UsageError
 from incident_response.core.rules.labels import LabelSpec, label_specs
 from incident_response.core.rules.policy import Policy
@@ -249,9 +250,18 @@ def _set_up_labels(github: _GitHub | None, specs: list[LabelSpec], skipped: str,
     return created, failed
 
 
-def _by_hand(action: str) -> None:
+def _slack_scopes(policy: Policy) -> str:
+    """The by-hand step of the Slack bot's scopes, for the config's channels as written."""
+    lines = scope_lines([policy.chat.support_channel, policy.chat.leadership_channel])
+    return ("Give the Slack bot behind SLACK_BOT_TOKEN its scopes (api.slack.com/apps -> "
+            "OAuth & Permissions -> Bot Token Scopes, then reinstall the app) and invite it to "
+            "the channels (/invite @your-bot):" + "".join(f"\n     - {line}" for line in lines))
+
+
+def _by_hand(action: str, policy: Policy) -> None:
     print("Left to do by hand:")
     steps = list(BY_HAND)
+    steps.insert(1, _slack_scopes(policy))
     if action.startswith("OWNER/"):
         steps.insert(0, f"In .github/workflows/incident.yml and sweep.yml, replace OWNER in "
                         f"`uses: {action}` with the owner of the incident-response repository "
@@ -298,7 +308,7 @@ def init(arguments: argparse.Namespace, config: Path | None, context: RunContext
 
     created, labels_failed = _set_up_labels(github, _labels(policy), skipped, dry_run=dry_run)
     failed = failed or labels_failed
-    _by_hand(action)
+    _by_hand(action, policy)
     written = any(status in ("written", "would write") for status, _ in files)
     if not (dry_run or written or failed or created or github is None):
         print("Nothing new: every file was already in place and every label already existed.")

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from incident_response.adapters.slack.scopes import scope_lines
 from incident_response.core import names
 from incident_response.core.rules.answers import CODE_CHANGE_ANSWERS
 from incident_response.core.rules.form import FormTemplate
@@ -17,7 +18,8 @@ from incident_response.resources import default_form_path
 from incident_response.shell.configuration import DEFAULT_FORM, form_template, load_policy
 
 __all__ = ["DAILY_WORKFLOW", "EVENTS_WORKFLOW", "REQUIRED_FIELDS", "SWEEP_WORKFLOW",
-           "check_form", "check_incident_label", "check_schedule", "validate"]
+           "check_form", "check_incident_label", "check_schedule", "print_chat_scopes",
+           "validate"]
 
 #: the events workflow, relative to the repository root (the working directory)
 EVENTS_WORKFLOW = Path(".github/workflows/incident.yml")
@@ -208,4 +210,14 @@ def validate(config: Path | None, form: Path | None) -> int:
           f"({len(policy.services)} services, {len(template.fields)} form fields; "
           f"incident label `{policy.labels.incident}`"
           + (f", as in {EVENTS_WORKFLOW}" if workflow is not None else "") + ").")
+    print_chat_scopes(policy)
     return 0
+
+
+def print_chat_scopes(policy: Policy) -> None:
+    """What the chat's bot token needs for the config's channels. Offline, so it cannot check
+    the token itself: it says what the channels, as written, call for."""
+    print("Slack: the bot token (SLACK_BOT_TOKEN) needs these scopes for the config's channels "
+          "(OAuth & Permissions -> Bot Token Scopes, then reinstall the app):")
+    for line in scope_lines([policy.chat.support_channel, policy.chat.leadership_channel]):
+        print(f"  - {line}")

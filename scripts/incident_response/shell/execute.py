@@ -8,6 +8,7 @@ matched by type, so mypy proves that every kind of effect has a sender here.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from dataclasses import replace
@@ -40,13 +41,15 @@ from incident_response.core.decision.effects import (
     WritePostmortem,
 )
 from incident_response.core.decision.outcome import EffectResult, Outcome
-from incident_response.core.decision.rebuilt import declared_lookup
+from incident_response.core.decision.rebuilt import chat_lookup, declared_lookup
 from incident_response.core.decision.retry import fingerprint, promise
 from incident_response.core.decision.status import mirror_problem
 from incident_response.core.errors import PermanentServiceError, Refusal, ServiceError
 from incident_response.core.record import keys
+from incident_response.core.record.keys import Vendors
 from incident_response.core.record.snapshot import effect_marker
 from incident_response.core.record.state import IncidentState
+from incident_response.shell import actions
 from incident_response.shell.wiring import Adapters, Lazy
 
 __all__ = ["execute", "marked"]
@@ -132,41 +135,98 @@ def _thread_of(effect: PostToChat, chat: ChatNotifier,
     if state.chat_thread and state.chat_channel:
         # The thread is where the announcement went, even if the config was renamed since.
         thread = ChatMessageRef(state.chat_channel, state.chat_thread)
+        _link(thread, chat, state)
         return replace(effect, channel=state.chat_channel), thread
     if effect.thread is Thread.REPLY:
         msg = "waiting for the announcement to start the thread"
         raise _Waiting(msg)
-    found = _announcement(effect, chat)
+    found = _announcement(effect, chat, state)
     if found is None:  # not to be found: the channel still hears it, as a message of its own
         return replace(effect, thread=Thread.CHANNEL), None
-    state.chat_channel, state.chat_thread = found.channel, found.id
+    _announced(found, chat, state)
     return replace(effect, channel=found.channel), found
 
 
-def _announcement(effect: PostToChat, chat: ChatNotifier) -> ChatMessageRef | None:
+def _announcement(effect: PostToChat, chat: ChatNotifier,
+                  state: IncidentState) -> ChatMessageRef | None:
+    """The incident's announcement, looked for by its tags where a record rebuilt without it
+    says it went out. Not to be found, or not to be looked for (a scope the bot lacks, said in
+    the record): None. A failure to look that a later run may not meet is raised, so the post
+    waits for that run rather than going to the channel on its own."""
     wanted = replace(effect, key=keys.ANNOUNCE, thread=Thread.CHANNEL, kind="incident_announced")
+    found, _ = _look(wanted, None, chat, state)
+    return found
+
+
+def _look(effect: PostToChat, thread: ChatMessageRef | None, chat: ChatNotifier,
+          state: IncidentState) -> tuple[ChatMessageRef | None, str]:
+    """The message an earlier run posted for this effect, in the channel's id when the record
+    knows it; and, when it could not be looked for, why (for the detail line).
+
+    Only a refusal someone must fix by giving a permission (a scope) lets the post go out
+    without the look, and the record says so once, until a look succeeds: a message that
+    cannot be found must still reach people. Every other failure is raised, and the post waits
+    for a run that can look: an answer lost again, a refused token, a channel that is gone."""
+    known = replace(effect, channel=state.chat_channels.get(effect.channel, effect.channel))
     try:
-        return chat.find(wanted, None, None)
-    except ServiceError:
-        return None
+        found = chat.find(known, thread)
+    except PermanentServiceError as error:
+        if error.reason is not Refusal.PERMISSION:
+            raise
+        problem = str(error).removeprefix(f"{error.service}: ")
+        if problem != state.chat_lookup_problem:  # said once, not by every run that meets it
+            actions.annotate("warning", f"{error.service}: an earlier message could not be "
+                             "looked for", f"{problem}. The post went out again and may show "
+                             "twice.")
+        state.chat_lookup_problem = problem
+        return None, (" without looking for an earlier copy, which this run could not do, so "
+                      f"it may show twice: {error}")
+    state.chat_lookup_problem = None
+    if found is not None:
+        _learnt(effect.channel, found, state)
+    return found, ""
 
 
-def _post(effect: PostToChat, chat: ChatNotifier, state: IncidentState) -> str:
+def _learnt(channel: str, message: ChatMessageRef, state: IncidentState) -> None:
+    """The channel's id, as the chat answered it for the channel the config names."""
+    if message.channel != channel:
+        state.chat_channels[channel] = message.channel
+
+
+def _announced(message: ChatMessageRef, chat: ChatNotifier, state: IncidentState) -> None:
+    state.chat_channel, state.chat_thread = message.channel, message.id
+    state.chat_thread_url = None
+    _link(message, chat, state)
+
+
+def _link(message: ChatMessageRef, chat: ChatNotifier, state: IncidentState) -> None:
+    """The announcement's link for people, once; without it the status comment names the
+    thread by its id, and the next run that posts to the thread asks again."""
+    if state.chat_thread_url is None:
+        with contextlib.suppress(ServiceError):
+            state.chat_thread_url = chat.permalink(message)
+
+
+def _post(effect: PostToChat, chat: ChatNotifier, state: IncidentState,
+          vendors: Vendors) -> str:
+    """Post, unless an earlier run's copy is found first: a post an earlier run claimed and
+    never confirmed (a lost answer, a refused token, a lost record) is looked for by its tags
+    before it is sent again."""
     effect, thread = _thread_of(effect, chat, state)
-    checked = ""
+    unchecked = ""
     if effect.look_first:
-        try:
-            found = chat.find(effect, thread, state.claimed.get(effect.key))
-        except ServiceError as error:
-            found, checked = None, f" (could not look for an earlier copy: {error})"
+        found, unchecked = _look(effect, thread, chat, state)
+        chat_lookup(state, effect.key, keys.describe(effect.key, vendors), effect.channel,
+                    found=None if unchecked else found is not None)
         if found is not None:
             if effect.is_announcement:
-                state.chat_channel, state.chat_thread = found.channel, found.id
+                _announced(found, chat, state)
             return f"found in {effect.channel}, posted by an earlier run"
     ref = chat.post(effect, thread)
+    _learnt(effect.channel, ref, state)
     if effect.is_announcement:
-        state.chat_channel, state.chat_thread = ref.channel, ref.id
-    return f"posted to {effect.channel}{checked}"
+        _announced(ref, chat, state)
+    return f"posted to {effect.channel}{unchecked}"
 
 
 def marked(key: str, body: str) -> str:
@@ -232,7 +292,7 @@ def _send(  # noqa: PLR0911, PLR0912 (one arm per kind of effect, by design)
         case AttachPostmortem():
             return _attach(effect, _adapter(adapters.mirror), state)
         case PostToChat():
-            return _post(effect, _adapter(adapters.chat), state)
+            return _post(effect, _adapter(adapters.chat), state, adapters.vendors)
         case PostComment():
             return _comment(effect, adapters.github, number)
         case React():

@@ -7,8 +7,8 @@ slack-sdk's own handlers; the counts come from the policy.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -21,24 +21,23 @@ from slack_sdk.http_retry.builtin_interval_calculators import (
 )
 
 from incident_response.adapters.ports import ChatMessageRef
+from incident_response.adapters.slack.channels import ChannelDirectory
 from incident_response.adapters.slack.layout import blocks, fallback, with_people
+from incident_response.adapters.slack.refusals import SERVICE, refusal, refused
 from incident_response.adapters.transport import Transport
 from incident_response.core.decision.effects import PostToChat
-from incident_response.core.errors import PermanentServiceError, TransientServiceError
+from incident_response.core.errors import Refusal, TransientServiceError
 from incident_response.core.texts.chat import PERSON
 
-__all__ = ["SlackNotifier", "metadata"]
+__all__ = ["SlackNotifier", "metadata", "safe_link"]
 
-_SERVICE = "Slack"
-_TRANSIENT = {"ratelimited", "rate_limited", "fatal_error", "internal_error", "service_unavailable",
-              "request_timeout"}
-_FIXES = {
-    "not_in_channel": "invite the bot to the channel (/invite @your-bot)",
-    "channel_not_found": "check the channel name in the config and that the bot can see it",
-    "invalid_auth": "check SLACK_BOT_TOKEN",
-    "not_authed": "set SLACK_BOT_TOKEN",
-    "missing_scope": "give the bot the chat:write scope",
-}
+#: what may stand in a link people click in Markdown (the status comment, the post-mortem)
+#: unencoded: a permalink is `https://<workspace>.slack.com/archives/<channel>/p<ts>`, with
+#: `?thread_ts=...&cid=...` for a reply (chat.getPermalink's examples on docs.slack.dev);
+#: anything else (a parenthesis, a space, `<`) is percent-encoded so it cannot end the link
+_LINK_SAFE = "/:?&=%#.-_~+"
+#: how many pages of 200 messages a look reads: the newest 1,000 of the channel or the thread
+_FIND_PAGES = 5
 
 
 def metadata(effect: PostToChat) -> dict[str, Any]:
@@ -47,6 +46,13 @@ def metadata(effect: PostToChat) -> dict[str, Any]:
     return {"event_type": effect.kind,
             "event_payload": {"incident": effect.incident, "effect": effect.key}}
 
+
+
+def safe_link(url: str) -> str | None:
+    """A link Slack gave, fit to stand in a Markdown link; None if it is not an https URL."""
+    if not url.startswith("https://"):
+        return None
+    return quote(url, safe=_LINK_SAFE)
 
 
 class SlackNotifier:
@@ -70,6 +76,7 @@ class SlackNotifier:
                 # whose claim the next run looks up by the message's metadata instead.
             ],
         )
+        self._channels = ChannelDirectory(self._client)
 
     def post(self, effect: PostToChat, thread: ChatMessageRef | None) -> ChatMessageRef:
         message = with_people(effect.message, self._people)
@@ -90,39 +97,33 @@ class SlackNotifier:
         try:
             response = self._client.chat_postMessage(**arguments)
         except SlackApiError as error:
-            code = str(error.response.get("error", "")) if error.response is not None else ""
-            status = error.response.status_code if error.response is not None else None
-            text = f"posting to {effect.channel} failed: {code or status}"
-            if code in _FIXES:
-                text += f" ({_FIXES[code]})"
-            if code in _TRANSIENT or (status is not None and (status == 429 or status >= 500)):
-                raise TransientServiceError(_SERVICE, text, status=status) from error
-            raise PermanentServiceError(_SERVICE, text, status=status) from error
+            raise refusal(error, f"posting to {effect.channel}") from error
         except (SlackClientError, OSError) as error:
             msg = f"posting to {effect.channel} failed: {type(error).__name__} (no answer)"
-            raise TransientServiceError(_SERVICE, msg) from error
+            raise TransientServiceError(SERVICE, msg) from error
+        # The answer names the channel by its id, whatever the post named it by (termibot's
+        # recording: `#bots` -> `C2J0AD99Q`): the record keeps it.
         return ChatMessageRef(channel=str(response["channel"]), id=str(response["ts"]))
 
-    def find(self, effect: PostToChat, thread: ChatMessageRef | None,
-             since: datetime | None) -> ChatMessageRef | None:
+    def find(self, effect: PostToChat, thread: ChatMessageRef | None) -> ChatMessageRef | None:
         """The message an earlier run posted for this effect, found by its metadata.
 
         conversations.history (top-level) or conversations.replies (a thread) with
-        `include_all_metadata`; needs the `channels:history` scope and a channel *id*: Slack
-        reads history only by id, so a channel configured by name cannot be searched.
+        `include_all_metadata`, in the channel's *id* (a name is made one first: channels.py).
+        Needs `channels:history` (`groups:history` for a private channel), and `channels:read`
+        (`groups:read`) to make a name an id; without them it raises a PERMISSION refusal that
+        names the scope.
+
+        The search is bounded by pages, not by time: conversations.history answers "the most
+        recent messages ... first" (its docs.slack.dev page), and the copy looked for is among
+        the newest; an `oldest` bound would compare the runner's clock with Slack's.
         """
-        channel = effect.channel
-        if channel.startswith("#"):
-            msg = (f"cannot look for an earlier message in {channel}: Slack reads history only "
-                   "by channel id (configure the channel by its id, e.g. C0123456789)")
-            raise PermanentServiceError(_SERVICE, msg)
+        channel = thread.channel if thread else self._channels.id_of(effect.channel)
         wanted = metadata(effect)["event_payload"]
         arguments: dict[str, Any] = {"channel": channel, "include_all_metadata": True,
                                      "limit": 200}
-        if since is not None:  # a minute of slack for clocks that disagree
-            arguments["oldest"] = f"{since.timestamp() - 60:.6f}"
         cursor = None
-        for _ in range(5):  # bounded: the message is recent, a few pages at most
+        for _ in range(_FIND_PAGES):
             try:
                 if thread:
                     response = self._client.conversations_replies(ts=thread.id, cursor=cursor,
@@ -130,14 +131,11 @@ class SlackNotifier:
                 else:
                     response = self._client.conversations_history(cursor=cursor, **arguments)
             except SlackApiError as error:
-                code = str(error.response.get("error", "")) if error.response is not None else ""
-                msg = f"looking for an earlier message in {channel} failed: {code}"
-                if code == "missing_scope":
-                    msg += " (give the bot the channels:history scope)"
-                raise PermanentServiceError(_SERVICE, msg) from error
+                raise refusal(error, f"looking for an earlier message in {effect.channel}") \
+                    from error
             except (SlackClientError, OSError) as error:
                 msg = f"looking for an earlier message failed: {type(error).__name__}"
-                raise TransientServiceError(_SERVICE, msg) from error
+                raise TransientServiceError(SERVICE, msg) from error
             for message in response.get("messages") or []:
                 payload = ((message.get("metadata") or {}).get("event_payload") or {})
                 if payload.get("effect") == wanted.get("effect") and (
@@ -147,3 +145,20 @@ class SlackNotifier:
             if not cursor:
                 return None
         return None
+
+    def permalink(self, message: ChatMessageRef) -> str:
+        """A link people can open to the message: chat.getPermalink, which needs no scope (its
+        docs.slack.dev page lists none; tests/fixtures/slack/recorded/docs-examples.json)."""
+        try:
+            response = self._client.chat_getPermalink(channel=message.channel,
+                                                      message_ts=message.id)
+        except SlackApiError as error:
+            raise refusal(error, "getting the message's link") from error
+        except (SlackClientError, OSError) as error:
+            msg = f"getting the message's link failed: {type(error).__name__} (no answer)"
+            raise TransientServiceError(SERVICE, msg) from error
+        link = safe_link(str(response.get("permalink") or ""))
+        if link is None:
+            msg = "getting the message's link failed: Slack answered no https link"
+            raise refused(msg, reason=Refusal.INVALID)
+        return link

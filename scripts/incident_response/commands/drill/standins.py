@@ -319,8 +319,7 @@ class StandInSlack:
         self.transcript = transcript
         self._ts = itertools.count(1)
 
-    def find(self, effect: PostToChat, thread: ChatMessageRef | None,
-             since: datetime | None) -> ChatMessageRef | None:
+    def find(self, effect: PostToChat, thread: ChatMessageRef | None) -> ChatMessageRef | None:
         return None  # the drill never loses an answer
 
     def post(self, effect: PostToChat, thread: ChatMessageRef | None) -> ChatMessageRef:
@@ -329,3 +328,7 @@ class StandInSlack:
         self.transcript.record("Slack", "post message", channel=effect.channel, where=where,
                                text=effect.text[:200])
         return ChatMessageRef(channel=effect.channel, id=ts)
+
+    def permalink(self, message: ChatMessageRef) -> str:
+        channel = message.channel.removeprefix("#")
+        return f"https://drill.slack.invalid/archives/{channel}/p{message.id.replace('.', '')}"

@@ -2,12 +2,16 @@
 
 When the status comment is deleted or its block no longer parses, the labels (a phase past
 triage) and the bot's own comments say the incident went out: its phase, priority and severity
-come from the labels, the commands the bot answered count as applied, and nothing is declared,
-paged or announced again. What the outside still holds is looked up, and the record says what
-was found.
+come from the labels, the commands the bot answered count as applied, and nothing is declared or
+paged again. What the outside still holds is looked up, and the record says what was found: the
+declared incident by the issue's URL; the chat announcement, the leadership notice and the
+updates not yet answered by their tags, before any of them is posted (they are claimed, as a run
+that lost its answers would have left them).
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from incident_response.core.record import keys
 from incident_response.core.record.snapshot import IssueSnapshot
@@ -18,7 +22,14 @@ from incident_response.core.rules.labels import phase_of, priority_of, severity_
 from incident_response.core.rules.policy import Policy
 from incident_response.core.vocabulary import Phase, Priority, Severity
 
-__all__ = ["answered_watermark", "declared_lookup", "rebuild", "was_declared"]
+__all__ = ["answered_watermark", "chat_lookup", "declared_lookup", "rebuild", "was_declared"]
+
+#: how long before the issue was opened a rebuilt record says its chat messages were claimed:
+#: longer than any run lasts (a run's job is limited to 15 minutes, and a claim younger than
+#: that is left to the run that may still be sending it), so they are looked for at once
+_CLAIMED_BEFORE = timedelta(hours=1)
+#: the one-off chat messages of a declaration, found again by their tags
+_ONE_OFF_CHAT = (keys.ANNOUNCE, keys.LEADERSHIP)
 
 
 def was_declared(issue: IssueSnapshot, policy: Policy) -> bool:
@@ -58,21 +69,77 @@ def rebuild(issue: IssueSnapshot, policy: Policy) -> IncidentState:
     for comment in issue.comments:
         if comment.is_by(bot) or comment.id > state.watermark or comment.plus_one == 0:
             continue
-        for index, command in enumerate(parse_commands(comment.body)):
-            if command.name == "update" and command.argument:
-                state.record_update(f"{comment.id}-{index}", comment.created_at)
-    # The declaration's one-off effects happened, or were deliberately held: not again.
-    state.done = [keys.PAGE, keys.DECLARE, keys.ANNOUNCE, keys.LEADERSHIP,
-                  keys.OOB_CHECKLIST, keys.TRIAGE_REQUEST]
+        for fact_id, _ in _updates(comment.id, comment.body):
+            state.record_update(fact_id, comment.created_at)
+    # The page is idempotent, the declared incident is looked up by its URL (FindIncident),
+    # and the checklists are comments, found by their markers.
+    state.done = [keys.PAGE, keys.DECLARE, keys.OOB_CHECKLIST, keys.TRIAGE_REQUEST]
+    _claim_chat(issue, state, policy)
     state.rebuilt = [
         "The status comment with this incident's record was deleted or damaged, so the "
-        "record was rebuilt from the labels and comments; nothing was declared, paged or "
-        "announced again.",
+        "record was rebuilt from the labels and comments; nothing was declared or paged "
+        "again, and the chat messages an earlier run may have sent are looked for by their "
+        "tags before any is posted.",
         f"Phase, priority and severity were taken from the labels; commands up to comment "
         f"{state.watermark or 'none'} (the last one the bot answered) count as applied, "
         f"with {len(state.updates)} update(s) found.",
     ]
     return state
+
+
+def _updates(comment_id: int, body: str) -> list[tuple[str, str]]:
+    """The `/update`s of a comment: (fact id, text)."""
+    return [(f"{comment_id}-{index}", command.argument)
+            for index, command in enumerate(parse_commands(body))
+            if command.name == "update" and command.argument]
+
+
+def _sent_at_declaration(state: IncidentState, policy: Policy) -> list[str]:
+    """The declaration's chat messages the policy sends for the labels' priority (both, when
+    the labels name none: the form's decides later, and a claim never planned is harmless)."""
+    if state.priority is None:
+        return list(_ONE_OFF_CHAT)
+    rule = policy.rule(state.priority)
+    return [key for key, sent in ((keys.ANNOUNCE, rule.announce),
+                                  (keys.LEADERSHIP, rule.notify_leadership
+                                   and bool(policy.chat.leadership_channel))) if sent]
+
+
+def _claim_chat(issue: IssueSnapshot, state: IncidentState, policy: Policy) -> None:
+    """Claim, as a run that lost its answers would have, what may have reached the chat though
+    the record no longer says so: the declaration's announcement and leadership notice, and the
+    updates of the commands past the watermark (applied again by this run). A claim no run is
+    still sending is looked for before it is sent: found, it is not posted again.
+
+    An incident that is no longer live is not announced (the declaration's messages are not
+    planned then): its announcement counts as made, and a post to its thread finds it first."""
+    claimed = issue.created_at - _CLAIMED_BEFORE
+    if lifecycle.traits(state.phase).live:
+        state.claimed.update(dict.fromkeys(_sent_at_declaration(state, policy), claimed))
+    else:
+        state.done += list(_ONE_OFF_CHAT)
+    for comment in issue.comments:
+        if not comment.is_by(policy.github.bot_login) and comment.id > state.watermark:
+            state.claimed.update({keys.chat_update(fact_id): claimed
+                                  for fact_id, _ in _updates(comment.id, comment.body)})
+
+
+def chat_lookup(state: IncidentState, key: str, what: str, channel: str, *,
+                found: bool | None) -> None:
+    """What a rebuilt record says of its announcement or leadership notice once looked for
+    (`what` is how people know the message): found, not found (so posted now), or not to be
+    looked for (posted now, perhaps a second time)."""
+    if not state.rebuilt or key not in _ONE_OFF_CHAT:
+        return
+    if found is None:
+        line = (f"The {what} could not be looked for in {channel} (see the outside services "
+                "below); it was posted again and may show twice.")
+    elif found:
+        line = f"The {what} was found in {channel} by its tags; it was not posted again."
+    else:
+        line = f"The {what} was not found in {channel}; it was posted now."
+    if line not in state.rebuilt:
+        state.rebuilt.append(line)
 
 
 def declared_lookup(state: IncidentState, reference: str | None, tool: str) -> str:

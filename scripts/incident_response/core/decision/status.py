@@ -29,6 +29,26 @@ _BUDGET = COMMENT_LIMIT - 1_000
 #: roomiest to the leanest; the lists are trimmed, never the record, when a comment grows
 _SHOWN = ((10, 20, 30), (5, 10, 10), (3, 3, 3), (0, 0, 0))
 
+def _chat_lines(state: IncidentState, policy: Policy, vendors: Vendors) -> list[str]:
+    """The chat's part: where the incident was announced, with a link to its thread people can
+    open, the leadership notice, and (once, until a look succeeds) that an earlier message
+    could not be looked for, so a post may show twice."""
+    lines: list[str] = []
+    if state.chat_thread:
+        where = inline(policy.chat.support_channel)
+        thread = (f"[open the thread]({state.chat_thread_url})" if state.chat_thread_url
+                  else f"thread `{state.chat_thread}`")
+        lines.append(f"{vendors.chat}: announced in {where} ({thread})")
+    if state.is_done(keys.LEADERSHIP) and policy.chat.leadership_channel:
+        lines.append(f"{vendors.chat}: leadership notified in "
+                     f"{inline(policy.chat.leadership_channel)}")
+    if state.chat_lookup_problem:
+        lines.append(f"**{vendors.chat}: an earlier message could not be looked for**, so a "
+                     f"post whose first answer was lost went out again and may show twice: "
+                     f"{inline(state.chat_lookup_problem)}")
+    return lines
+
+
 def outside_lines(plan: Plan, outcome: Outcome | None, policy: Policy,
                   vendors: Vendors) -> list[str]:
     """What the outside services hold of the incident, and what failed or waits."""
@@ -37,13 +57,7 @@ def outside_lines(plan: Plan, outcome: Outcome | None, policy: Policy,
     if state.is_done(keys.PAGE):
         lines.append(f"{vendors.pager}: on-call paged (dedup key `{state.page_dedup_key}`)")
     lines += _mirror_lines(state, vendors)
-    if state.chat_thread:
-        where = inline(policy.chat.support_channel)
-        thread = (f"[the thread]({state.chat_thread_url})" if state.chat_thread_url
-                  else f"thread `{state.chat_thread}`")
-        lines.append(f"{vendors.chat}: announced in {where} ({thread})")
-    if state.is_done(keys.LEADERSHIP):
-        lines.append(f"{vendors.chat}: leadership notified")
+    lines += _chat_lines(state, policy, vendors)
     if state.is_done(keys.PAGE_RESOLVE):
         lines.append(f"{vendors.pager}: page resolved")
     for result in outcome.skipped if outcome else []:

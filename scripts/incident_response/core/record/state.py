@@ -176,6 +176,14 @@ class IncidentState(BaseModel):
     chat_thread: str | None = Field(default=None, alias="slack_ts")
     #: a link to the announcement that people can open (the chat's permalink)
     chat_thread_url: str | None = None
+    #: each channel as the config writes it (a name) -> the id the chat answered for it, once
+    #: known: a message whose answer was lost is looked for by id, and the chat may read its
+    #: history only by id. Merged as a set (what either run learnt stays); a record written
+    #: before it reads as an empty map, and an older program ignores it.
+    chat_channels: dict[str, str] = Field(default_factory=dict)
+    #: why the last look for an earlier chat message could not be made (a scope the bot lacks,
+    #: and how to give it), shown once in the status comment until a look succeeds
+    chat_lookup_problem: str | None = None
     page_dedup_key: str | None = None
     #: when the page first went out (the start of MTTA)
     paged_at: datetime | None = None
