@@ -272,3 +272,29 @@ def test_a_refused_api_token_fails_the_run_in_one_line(
     assert swept.returncode == 0, swept.stdout
     assert state(world).acknowledged_by == "Nora On-call"
     assert "PAGERDUTY_API_TOKEN" not in status(world)
+
+
+def test_a_revoked_slack_token_is_named_once_a_run_and_the_new_token_announces_once(
+        world: World) -> None:
+    """Slack answers a dead token with `token_revoked` (HTTP 200, `ok: false`): the run says
+    so in one line naming SLACK_BOT_TOKEN, pages and declares regardless, and the next run
+    with a new token announces once."""
+    world.slack.revoke_token()
+    run = world.call("handle", "--now", at(0), payload=opened(world))
+    assert run.returncode == 1
+    lines = one_line_naming(run, "SLACK_BOT_TOKEN")
+    assert lines and all("token_revoked" in line for line in lines)
+    assert "reinstall the app" in lines[0]
+    assert "Every run tries it again, so fixing the secret is enough." in status(world)
+    assert world.slack.messages == []
+    assert list(world.pagerduty.alerts) == ["Codertocat/Hello-World#1"]
+    assert len(world.datadog.incidents) == 1
+
+    world.slack.token_error = None  # a new bot token put in the secret
+    swept = world.sweep("--now", at(10))
+    assert swept.returncode == 0, swept.stdout
+    assert world.sweep("--now", at(20)).returncode == 0
+    top = [m for m in world.slack.in_channel("#identity-support") if "thread_ts" not in m]
+    assert len(top) == 1, top
+    assert "refused" not in status(world)
+    assert world.violations() == []

@@ -92,5 +92,7 @@ def refused(message: str, *, reason: Refusal, fix: str = "",
             status: int | None = None) -> PermanentServiceError:
     """Slack's refusal as the program's error: `str()` of it says the fix after what failed
     (core.errors.PermanentServiceError), and a refused token names SLACK_BOT_TOKEN."""
+    # The fix is a sentence of its own after what failed.
+    fix = fix[:1].upper() + fix[1:]
     return PermanentServiceError(SERVICE, message, status=status, reason=reason, fix=fix,
                                  credential=CREDENTIAL if reason is Refusal.CREDENTIALS else "")
