@@ -56,7 +56,8 @@ def test_nothing_leans_on_a_document_the_repository_does_not_have() -> None:
              and "fixtures" not in path.parts
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if outside.search(line)]
-    found += [f"{name}:{number}" for name in ("README.md", "action.yml", "CHANGELOG.md")
+    found += [f"{name}:{number}" for name in ("README.md", "action.yml", "CHANGELOG.md",
+                                                "pyproject.toml")
               for number, line in enumerate((ROOT / name).read_text().splitlines(), 1)
               if outside.search(line)]
     assert found == []
