@@ -13,7 +13,8 @@ from incident_response.adapters.datadog.config import DatadogConfig
 from incident_response.adapters.datadog.fields import TEXTBOX, incident_fields
 from incident_response.adapters.github.reads import GitHubReads
 from incident_response.adapters.github.refusals import REFUSED_FIX, github_error
-from incident_response.adapters.pagerduty.pager import SUMMARY_LIMIT, PagerDutyPager
+from incident_response.adapters.pagerduty.events import SUMMARY_LIMIT
+from incident_response.adapters.pagerduty.pager import PagerDutyPager
 from incident_response.adapters.transport import Transport
 from incident_response.core.decision.effects import IncidentFacts, TriggerPage
 from incident_response.core.errors import PermanentServiceError, Refusal, TransientServiceError

@@ -16,47 +16,15 @@ from pagerduty.errors import Error as PagerDutyError
 from pagerduty.errors import HttpError
 
 from incident_response.adapters.pagerduty.config import PagerDutyConfig
-from incident_response.adapters.pagerduty.events import SUMMARY_LIMIT
+from incident_response.adapters.pagerduty.events import events_error, summary_of
 from incident_response.adapters.transport import Transport
 from incident_response.core.decision.effects import TriggerPage
-from incident_response.core.errors import (
-    PermanentServiceError,
-    Refusal,
-    TransientServiceError,
-    one_line,
-)
-from incident_response.core.texts.markdown_text import code_points, shorten, strip_markers
+from incident_response.core.errors import TransientServiceError
 
 __all__ = ["PagerDutyPager"]
 
 _SERVICE = "PagerDuty"
-#: The Events API answers a routing key it does not know with 400 and the plain text
-#: "Invalid routing key" (tests/fixtures/pagerduty/recorded/enqueue.400.invalid-routing-key.json:
-#: robusta-dev/robusta#571, dikhan/pagerduty-client#32), and one of the wrong length with 400
-#: `{"status": "invalid event", "errors": ["Length of 'routing_key' is incorrect (should be 32
-#: characters)"]}` (enqueue.400.routing-key-length.json: envato/pagerduty#70). Both are the
-#: secret, not the event; any other 400 is the event itself (the fields' limits).
-_ROUTING_KEY = "routing_key"
-_CREDENTIAL = "PAGERDUTY_ROUTING_KEY"
-_ROUTING_KEY_FIX = ("PagerDuty refused PAGERDUTY_ROUTING_KEY: it must be the 32-character "
-                    "Integration Key of an Events API v2 integration of the service "
-                    "(PagerDuty: Service, Integrations), not a REST API key")
 
-
-def _said(error: HttpError) -> str:
-    """What PagerDuty said: the JSON body's errors (or message), else its plain text."""
-    response = error.response
-    if response is None:
-        return ""
-    try:
-        body = response.json()
-    except ValueError:
-        return one_line(str(getattr(response, "text", "") or ""))[:200]
-    if not isinstance(body, dict):
-        return ""
-    errors = body.get("errors")
-    said = "; ".join(str(e) for e in errors[:3]) if isinstance(errors, list) and errors else ""
-    return one_line(said or str(body.get("message") or ""))[:200]
 T = TypeVar("T")
 
 
@@ -86,7 +54,7 @@ class PagerDutyPager:
 
     def trigger(self, effect: TriggerPage) -> str:
         return self._send("triggering the page", lambda: self._client.trigger(
-                shorten(strip_markers(effect.summary), SUMMARY_LIMIT, measure=code_points),
+                summary_of(effect),
                 effect.source,
                 dedup_key=effect.dedup_key,
                 severity=self._severity[effect.priority],
@@ -99,17 +67,9 @@ class PagerDutyPager:
         try:
             return send()
         except HttpError as error:
-            status = error.response.status_code if error.response is not None else None
-            text = f"{action} failed with HTTP {status}"
-            if status is None or status == 429 or status >= 500:
-                raise TransientServiceError(_SERVICE, text, status=status) from error
-            said = _said(error)
-            if status == 400 and _ROUTING_KEY in said.lower().replace(" ", "_"):
-                raise PermanentServiceError(
-                    _SERVICE, f"{text}: {said}", status=status, reason=Refusal.CREDENTIALS,
-                    fix=_ROUTING_KEY_FIX, credential=_CREDENTIAL) from error
-            raise PermanentServiceError(_SERVICE, f"{text}: {said}" if said else text,
-                                        status=status) from error
+            response = error.response
+            raise events_error(action, response.status_code if response is not None else None,
+                               str(getattr(response, "text", "") or "")) from error
         except PagerDutyError as error:
             msg = f"{action} failed: {type(error).__name__} (no answer from PagerDuty)"
             raise TransientServiceError(_SERVICE, msg) from error
