@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from incident_response.commands.drill.scenarios import form_body
 from incident_response.core.decision.decide import decide
 from incident_response.core.decision.effects import UpdateIncident
 from incident_response.core.record.block import STATUS_MARKER
@@ -97,17 +98,6 @@ def policy_data(variant: str) -> dict[str, Any]:
     """The shipped configuration with one variant's file merged over it."""
     merged: dict[str, Any] = merge(SHIPPED_CONFIG, POLICY_VARIANTS[variant])
     return merged
-
-
-def form_body(template: FormTemplate, answers: dict[str, str]) -> str:
-    """An issue body as GitHub renders a submitted form (empty answers as GitHub shows them)."""
-    sections = []
-    for form_field in template.fields:
-        answer = answers.get(form_field.id, "")
-        if not answer:
-            answer = "None" if form_field.type == "dropdown" else "_No response_"
-        sections.append(f"### {form_field.label}\n\n{answer}")
-    return "\n\n".join(sections)
 
 
 _USERS = ("2,500", "1000", "1001", "~2000", "about 2k", "100", "101", "50", "1", "0", "5000",

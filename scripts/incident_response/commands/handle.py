@@ -52,6 +52,7 @@ KNOWN_EVENTS = (*_INCIDENT_EVENTS, "schedule", "workflow_dispatch")
 
 __all__ = ["handle"]
 
+
 def _is_about_incident(event: Event, number: int | None, bot_login: str) -> bool:
     if number is None:
         return False
@@ -211,8 +212,9 @@ def _page_unhandled_report(repository: str, number: int, policy: Settings,
                            template: FormTemplate, context: RunContext) -> FirstPage:
     """A report no run has handled yet (Actions never started for it) is what the early page
     is for: paged before the incident is loaded (shell/first_page.py), with the issue as GitHub
-    has it now standing in for its `issues.opened` payload. first_page leaves anything past a
-    fresh report (a phase label, a closed issue, a failed read) to the full run."""
+    has it now standing in for its `issues.opened` payload. The page's own rule
+    (`fresh_report_page`) leaves anything past a fresh report (a phase label: a run wrote its
+    record; a closed issue) to the full run."""
     from incident_response.adapters.github.reads import GitHubReads
     from incident_response.shell.first_page import FirstPage, page_first
     from incident_response.shell.wiring import transport
@@ -223,15 +225,10 @@ def _page_unhandled_report(repository: str, number: int, policy: Settings,
         issue = reads.issue(number)
     except ServiceError:
         return FirstPage()
-    from incident_response.core.rules.labels import phase_of
-
-    report = Event("issues", {"action": "opened", "issue": issue}, repository)
-    labels = [str(label.get("name")) for label in issue.get("labels") or []]
-    handled = any(phase_of(policy, name) for name in labels)  # a run wrote its record
-    if handled or issue.get("pull_request") or issue.get("state") != "open" or (
-            incident_number(report, policy.labels.incident) is None):
+    if issue.get("pull_request"):
         return FirstPage()
-    return page_first(report, number, policy, template, context)
+    report = Event("issues", {"action": "opened", "issue": issue}, repository)
+    return page_first(report, number, policy, template, context, current=issue)
 
 
 def _reopened(loaded: LoadedIncident, tracker: IssueTracker) -> None:

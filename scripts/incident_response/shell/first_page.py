@@ -24,7 +24,7 @@ from contextlib import closing
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from incident_response.adapters.github.reads import GitHubReads
 from incident_response.core.decision.page_effect import TriggerPage
@@ -74,15 +74,17 @@ class Background(Generic[T]):
         return self._result  # type: ignore[return-value]  # set when no error was raised
 
 
-def fresh_report(event: Event, reads: GitHubReads, now: datetime) -> IssueSnapshot | None:
-    """A report just opened (`issues.opened`), as it is now: its current body, labels and state,
-    and its reporter's permission. None for any other event. Raises ServiceError when a read
-    fails."""
+def fresh_report(event: Event, reads: GitHubReads, now: datetime, *,
+                 current: dict[str, Any] | None = None) -> IssueSnapshot | None:
+    """A report just opened (`issues.opened`), as it is now: its current body, labels and state
+    (`current`, the issue as GitHub answers it, when the caller has just read it), and its
+    reporter's permission. None for any other event. Raises ServiceError when a read fails."""
     if not (event.name == "issues" and event.action == "opened"):
         return None
     issue = issue_from_payload(event, now)
     permission = Background(lambda: reads.permission(issue.author))
-    current = reads.issue(issue.number)
+    if current is None:
+        current = reads.issue(issue.number)
     labels = tuple(str(label.get("name")) for label in current.get("labels") or []
                    if isinstance(label, dict))
     return replace(issue, body=str(current.get("body") or ""), labels=labels,
@@ -112,9 +114,9 @@ def recorded_page(path: Path | None, repository: str, number: int) -> FirstPage 
 
 
 def page_first(event: Event, number: int, policy: Settings, template: FormTemplate,
-               context: RunContext) -> FirstPage:
+               context: RunContext, *, current: dict[str, Any] | None = None) -> FirstPage:
     """The full run's early page, when the Action's first step did not send it: sent if the
-    report just opened calls for one."""
+    report just opened calls for one (`current`: the issue as just read, see fresh_report)."""
     from incident_response.core.decision.page import fresh_report_page
     from incident_response.shell.wiring import pager, transport
 
@@ -123,7 +125,7 @@ def page_first(event: Event, number: int, policy: Settings, template: FormTempla
     shared = transport(policy, context)
     reads = GitHubReads(context.github_token, event.repository, context.github_api_url, shared)
     try:
-        issue = fresh_report(event, reads, context.now)
+        issue = fresh_report(event, reads, context.now, current=current)
     except ServiceError:
         return FirstPage()
     if issue is None or issue.number != number:

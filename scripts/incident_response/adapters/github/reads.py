@@ -25,7 +25,7 @@ from incident_response.core.errors import PermanentServiceError, TransientServic
 
 __all__ = ["GitHubReads"]
 
-_SERVICE = SERVICE
+
 #: what GitHub answers an App's installation token on a user's endpoint
 _APP_REFUSAL = "Resource not accessible by integration"
 
@@ -67,7 +67,7 @@ class GitHubReads:
             return json.loads(answer.body)
         except ValueError as error:
             msg = f"{action} failed: the answer is not JSON"
-            raise TransientServiceError(_SERVICE, msg) from error
+            raise TransientServiceError(SERVICE, msg) from error
 
     def _request(self, action: str, url: str) -> Answer:
         try:
@@ -80,7 +80,7 @@ class GitHubReads:
                 body=None, context=self._context, timeout=self._timeout)
         except OSError as error:
             msg = f"{action} failed: {type(error).__name__}"
-            raise TransientServiceError(_SERVICE, msg) from error
+            raise TransientServiceError(SERVICE, msg) from error
 
     def repository(self) -> dict[str, Any]:
         """The repository as GitHub answers it (repos/get): its `full_name` as GitHub spells
@@ -109,7 +109,7 @@ class GitHubReads:
         data = self._get("Reading the issue", f"/issues/{number}")
         if not isinstance(data, dict):
             msg = "Reading the issue failed: the answer is not an issue"
-            raise TransientServiceError(_SERVICE, msg)
+            raise TransientServiceError(SERVICE, msg)
         return data
 
     def permission(self, login: str) -> str:
